@@ -1,0 +1,86 @@
+"""build_app(services) -> the Bolt App with every feature registered.
+
+Listeners stay thin: parse, ack, call one service, render with a pure view builder. Each feature
+package exposes ``register(app, services)`` in its ``listeners`` module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+
+from bot.services import Services
+from bot.slack.installations import make_state_store
+
+log = logging.getLogger(__name__)
+
+# One package per ritual; order matters only for readability.
+FEATURES: tuple[str, ...] = ("standup", "retro", "insights", "digest", "home")
+
+# Minimal bot scopes; README explains each one. Kept in step with manifest.yml by a test.
+BOT_SCOPES: tuple[str, ...] = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "users:read",
+    "usergroups:read",
+    "channels:read",
+    "groups:read",
+    "files:write",
+)
+
+FRIENDLY_ERROR = (
+    "Sorry, something went wrong on my side and nothing was changed. "
+    "Please try again in a minute; if it keeps happening, tell your Tandem admin."
+)
+
+
+def build_app(services: Services, listener_executor: Executor | None = None) -> App:
+    settings = services.settings
+    client = services.slack.base_client()
+    common: dict[str, Any] = {
+        "signing_secret": settings.slack_signing_secret.get_secret_value(),
+        "client": client,
+        "process_before_response": False,
+        "listener_executor": listener_executor,
+        # Bolt checks Slack's request signature and the 5-minute window before any listener runs.
+        "request_verification_enabled": True,
+    }
+    if settings.oauth_enabled:
+        assert settings.slack_client_id is not None and settings.slack_client_secret is not None
+        assert services.installation_store is not None
+        app = App(
+            oauth_settings=OAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret.get_secret_value(),
+                scopes=list(BOT_SCOPES),
+                installation_store=services.installation_store,
+                state_store=make_state_store(services.db.engine),
+            ),
+            installation_store=services.installation_store,
+            **common,
+        )
+    else:
+        assert settings.slack_bot_token is not None
+        app = App(token=settings.slack_bot_token.get_secret_value(), **common)
+
+    @app.error
+    def on_unhandled_error(error: Exception, body: dict[str, Any], respond: Any = None) -> BoltResponse | None:
+        team = (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else body.get("team_id")
+        log.error("unhandled error in a listener (team %s): %s", team, type(error).__name__, exc_info=error)
+        if respond is not None and body.get("response_url"):
+            try:
+                respond(text=FRIENDLY_ERROR, response_type="ephemeral", replace_original=False)
+            except Exception:
+                log.warning("could not tell the user about the error")
+        return None
+
+    for name in FEATURES:
+        module = importlib.import_module(f"bot.{name}.listeners")
+        module.register(app, services)
+    return app

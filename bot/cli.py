@@ -1,0 +1,195 @@
+"""``tandem`` (or ``python -m bot``): run, migrate, tick, check."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from types import FrameType
+
+from bot.clock import parse_instant
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("bot")
+
+EXIT_SETTINGS = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tandem",
+        description="Tandem: stand-ups, retros, customer insights and digests for product and marketing teams.",
+    )
+    parser.add_argument("--env-file", default=".env", help="settings file read before the environment (default .env)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    transport = run.add_mutually_exclusive_group()
+    transport.add_argument("--http", action="store_true", help="force HTTP mode on PORT")
+    transport.add_argument("--socket", action="store_true", help="force Socket Mode (needs SLACK_APP_TOKEN)")
+    run.add_argument("--port", type=int, help="HTTP port (overrides PORT)")
+    run.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
+    run.add_argument("--no-scheduler", action="store_true", help="do not run the in-process scheduler")
+    run.add_argument("--no-migrate", action="store_true", help="do not migrate the database on start")
+    run.add_argument("--threads", type=int, default=8, help="HTTP worker threads (default 8)")
+
+    commands.add_parser("migrate", help="upgrade the database at DATABASE_URL to the latest migration")
+
+    tick = commands.add_parser("tick", help="run once everything due up to an instant, then exit")
+    tick.add_argument("--now", help="ISO-8601 instant (default: now); no offset means UTC")
+
+    commands.add_parser("check", help="validate settings, reach the database and Slack (auth.test)")
+    return parser
+
+
+def _fail(message: str, status: int = 1) -> int:
+    print(f"tandem: {message}", file=sys.stderr)
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.env_file)
+    except SettingsError as error:
+        return _fail(str(error), EXIT_SETTINGS)
+
+    from bot.logs import configure_logging
+    from bot.runtime import secrets_of
+
+    configure_logging(settings.log_level, secrets_of(settings))
+    handler = {"run": cmd_run, "migrate": cmd_migrate, "tick": cmd_tick, "check": cmd_check}[args.command]
+    try:
+        return handler(settings, args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.migrate import upgrade_to_head
+    from bot.runtime import build_services
+
+    services = build_services(settings)
+    try:
+        upgrade_to_head(services.db)
+    except Exception as error:
+        log.debug("migration failed", exc_info=True)
+        return _fail(f"could not migrate the database: {type(error).__name__}: {str(error).splitlines()[0]}")
+    finally:
+        services.db.dispose()
+    print("database is up to date")
+    return 0
+
+
+def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runtime import build_services
+    from bot.scheduling.tick import run_due
+
+    try:
+        now = parse_instant(args.now) if args.now else None
+    except ValueError:
+        return _fail(f"--now: expected an ISO-8601 instant such as 2026-03-29T07:00:00Z, got {args.now!r}", 2)
+    services = build_services(settings)
+    try:
+        report = run_due(services, now or services.clock())
+    finally:
+        services.db.dispose()
+    print(report.summary())
+    return 0
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.migrate import pending_revisions
+    from bot.runtime import build_services
+
+    services = build_services(settings)
+    ok = True
+    mode = "OAuth (multi-workspace)" if settings.oauth_enabled else "single workspace (bot token)"
+    transport = "Socket Mode" if settings.slack_app_token else "HTTP"
+    print(f"settings   ok: {mode}, {transport}, database {services.db.dialect}")
+    try:
+        services.db.ping()
+        pending = pending_revisions(services.db)
+        print("database   ok" + (f" ({len(pending)} migration(s) pending: run `tandem migrate`)" if pending else ""))
+    except Exception as error:
+        ok = False
+        print(f"database   FAILED: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+    if settings.oauth_enabled:
+        print("slack      skipped: OAuth mode has no single token; workspaces are checked on install")
+    else:
+        try:
+            response = services.slack.base_client().auth_test()
+            print(f"slack      ok: team {response.get('team')} ({response.get('team_id')}), bot {response.get('user')}")
+        except Exception as error:
+            ok = False
+            reason = getattr(getattr(error, "response", None), "data", None)
+            detail = reason.get("error") if isinstance(reason, dict) else type(error).__name__
+            print(f"slack      FAILED: auth.test: {detail}")
+    services.db.dispose()
+    return 0 if ok else 1
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_app
+    from bot.migrate import upgrade_to_head
+    from bot.runtime import build_services
+    from bot.scheduling.runner import start_scheduler
+
+    socket_mode = args.socket or (settings.slack_app_token is not None and not args.http)
+    if socket_mode and settings.slack_app_token is None:
+        return _fail("SLACK_APP_TOKEN: required for --socket (an app-level token starting with xapp-)", 2)
+
+    services = build_services(settings)
+    if not args.no_migrate:
+        upgrade_to_head(services.db)
+    executor = ThreadPoolExecutor(max_workers=max(4, args.threads), thread_name_prefix="listener")
+    app = build_app(services, listener_executor=executor)
+    scheduler = None if args.no_scheduler else start_scheduler(services)
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s; finishing in-flight work", signal.Signals(signum).name)
+        stop.set()
+        if not socket_mode:
+            raise SystemExit(0)  # waitress' run() catches this and drains its worker threads
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            assert settings.slack_app_token is not None
+            handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+            handler.connect()
+            log.info("Tandem is running in Socket Mode")
+            stop.wait()
+            handler.close()
+        else:
+            from waitress import create_server
+
+            from bot.web import build_wsgi_app
+
+            port = args.port or settings.port
+            server = create_server(
+                build_wsgi_app(app, services.db), host=args.host, port=port, threads=args.threads, ident="tandem"
+            )
+            log.info("Tandem is listening on http://%s:%s/slack/events", args.host, port)
+            server.run()
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        executor.shutdown(wait=True)
+        services.db.dispose()
+        log.info("Tandem stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

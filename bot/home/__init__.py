@@ -1,0 +1,1 @@
+"""App Home: a personal dashboard."""

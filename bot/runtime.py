@@ -1,0 +1,38 @@
+"""Build the long-lived objects from Settings, once, in main()."""
+
+from __future__ import annotations
+
+from bot.clock import Clock, file_clock, system_clock
+from bot.db import Database
+from bot.services import Services
+from bot.settings import Settings
+from bot.slack.clients import SlackClients
+from bot.slack.installations import make_installation_store
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    values = [
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.slack_client_secret,
+        settings.tandem_encryption_key,
+    ]
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    db = Database.from_url(settings.database_url)
+    store = None
+    if settings.oauth_enabled:
+        assert settings.slack_client_id is not None
+        store = make_installation_store(settings.slack_client_id, db.engine)
+    if clock is None:
+        clock = file_clock(settings.tandem_clock_file) if settings.tandem_clock_file else system_clock
+    return Services(
+        settings=settings,
+        db=db,
+        clock=clock,
+        slack=SlackClients(settings, store),
+        installation_store=store,
+    )

@@ -1,0 +1,1 @@
+"""Shared Slack plumbing: clients, installations, command routing, text escaping, errors."""

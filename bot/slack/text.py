@@ -1,0 +1,44 @@
+"""mrkdwn escaping of user text, per Slack's rules: only ``&``, ``<`` and ``>`` are control
+characters. Escaping them means user text can never ping (``<!channel>``, ``<!here>``,
+``<!subteam^...>``, ``<@U...>``) nor forge a link. Formatting characters (``*_~```) are
+neutralised by the caller where the text sits inside formatting (``plain`` below)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+_CONTROL = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ZERO_WIDTH_SPACE = "\u200b"
+_FORMATTING = re.compile(r"([*_~`])")
+
+
+def escape(text: str) -> str:
+    """Escape user text for a mrkdwn field."""
+    return text.translate(_CONTROL)
+
+
+def plain(text: str) -> str:
+    """Escape and also defuse formatting markers so user text renders literally."""
+    return _FORMATTING.sub(lambda m: m.group(1) + _ZERO_WIDTH_SPACE, escape(text))
+
+
+def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - len(ellipsis))] + ellipsis
+
+
+def slack_date(moment: datetime, token: str = "{date_short_pretty} {time}", fallback: str | None = None) -> str:
+    """A ``<!date^...>`` token so each reader sees the instant in their own time zone."""
+    epoch = int(moment.timestamp())
+    shown = fallback or moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{epoch}^{token}|{shown}>"
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def channel_link(channel_id: str) -> str:
+    return f"<#{channel_id}>"

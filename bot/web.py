@@ -1,0 +1,57 @@
+"""HTTP mode: a WSGI application served by waitress (a production server, not Bolt's dev server).
+
+Routes: ``POST /slack/events`` (commands, interactivity and events at one URL, Bolt's
+convention), ``GET /healthz``, and with OAuth ``GET /slack/install`` and
+``GET /slack/oauth_redirect``. Signatures are verified by Bolt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.db import Database
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+SLACK_PATHS = ("/slack/events", "/slack/install", "/slack/oauth_redirect")
+
+
+def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -> list[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def build_wsgi_app(app: App, db: Database, extra_routes: dict[str, WSGIApp] | None = None) -> WSGIApp:
+    slack = SlackRequestHandler(app)
+    routes = dict(extra_routes or {})
+
+    def healthz(environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        try:
+            db.ping()
+        except Exception as error:
+            log.warning("health check: database unreachable (%s)", type(error).__name__)
+            return _json(start_response, "503 Service Unavailable", {"status": "error", "database": "unreachable"})
+        return _json(start_response, "200 OK", {"status": "ok", "database": "ok"})
+
+    routes.setdefault("/healthz", healthz)
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path in SLACK_PATHS:
+            return slack(environ, start_response)
+        route = routes.get(path)
+        if route is not None:
+            return route(environ, start_response)
+        return _json(start_response, "404 Not Found", {"error": "not_found"})
+
+    return application
