@@ -44,9 +44,7 @@ class Settings(BaseSettings):
         hide_input_in_errors=True,
     )
 
-    slack_bot_token: SecretStr | None = Field(
-        default=None, description="Bot token (xoxb-...) for a single workspace."
-    )
+    slack_bot_token: SecretStr | None = Field(default=None, description="Bot token (xoxb-...) for a single workspace.")
     slack_signing_secret: SecretStr = Field(description="Signing secret from the app's Basic Information page.")
     slack_app_token: SecretStr | None = Field(
         default=None, description="App-level token (xapp-...) with connections:write, for Socket Mode."
@@ -106,9 +104,7 @@ class Settings(BaseSettings):
             missing = "SLACK_CLIENT_SECRET" if self.slack_client_secret is None else "SLACK_CLIENT_ID"
             raise ValueError(f"{missing}: required together with the other OAuth setting")
         if not oauth and self.slack_bot_token is None:
-            raise ValueError(
-                "SLACK_BOT_TOKEN: required (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth)"
-            )
+            raise ValueError("SLACK_BOT_TOKEN: required (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth)")
         return self
 
     @property

@@ -19,7 +19,6 @@ def register(app: App, services: Services) -> None:
     def on_digest_setup(ack: Ack, **_: Any) -> None:
         ack(text=NOT_BUILT, response_type="ephemeral")
 
-
     @router.add("preview", "preview", "preview this week's digest")
     def on_digest_preview(ack: Ack, **_: Any) -> None:
         ack(text=NOT_BUILT, response_type="ephemeral")

@@ -19,7 +19,6 @@ def register(app: App, services: Services) -> None:
     def on_retro_new(ack: Ack, **_: Any) -> None:
         ack(text=NOT_BUILT, response_type="ephemeral")
 
-
     @router.add("list", "list", "retros in this workspace")
     def on_retro_list(ack: Ack, **_: Any) -> None:
         ack(text=NOT_BUILT, response_type="ephemeral")

@@ -63,7 +63,9 @@ class CommandRouter:
             from bot.slack.text import escape
 
             shown = escape(name[:40])
-            ack(text=self.usage_text(f"I don't know `{self.command} {shown}`. Here is what I can do:"),
-                response_type="ephemeral")
+            ack(
+                text=self.usage_text(f"I don't know `{self.command} {shown}`. Here is what I can do:"),
+                response_type="ephemeral",
+            )
             return
         sub.handler(ack=ack, command=command, argument=argument, **kwargs)

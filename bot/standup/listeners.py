@@ -19,7 +19,6 @@ def register(app: App, services: Services) -> None:
     def on_standup_new(ack: Ack, **_: Any) -> None:
         ack(text=NOT_BUILT, response_type="ephemeral")
 
-
     @router.add("list", "list", "your stand-ups")
     def on_standup_list(ack: Ack, **_: Any) -> None:
         ack(text=NOT_BUILT, response_type="ephemeral")
