@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     tick.add_argument("--now", help="ISO-8601 instant (default: now); no offset means UTC")
 
     commands.add_parser("check", help="validate settings, reach the database and Slack (auth.test)")
+
+    commands.add_parser(
+        "rotate-keys", help="re-encrypt stored Slack tokens with the first key of TANDEM_ENCRYPTION_KEY"
+    )
     return parser
 
 
@@ -63,7 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.runtime import secrets_of
 
     configure_logging(settings.log_level, secrets_of(settings))
-    handler = {"run": cmd_run, "migrate": cmd_migrate, "tick": cmd_tick, "check": cmd_check}[args.command]
+    handler = {
+        "run": cmd_run,
+        "migrate": cmd_migrate,
+        "tick": cmd_tick,
+        "check": cmd_check,
+        "rotate-keys": cmd_rotate_keys,
+    }[args.command]
     try:
         return handler(settings, args)
     except KeyboardInterrupt:
@@ -132,6 +142,21 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
             print(f"slack      FAILED: auth.test: {detail}")
     services.db.dispose()
     return 0 if ok else 1
+
+
+def cmd_rotate_keys(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db import Database
+    from bot.slack.installations import make_fernet, rotate_token_encryption
+
+    if settings.tandem_encryption_key is None:
+        return _fail("TANDEM_ENCRYPTION_KEY: required for rotate-keys (new key first, then the old ones)", 2)
+    db = Database.from_url(settings.database_url)
+    try:
+        count = rotate_token_encryption(db.engine, make_fernet(settings.tandem_encryption_key.get_secret_value()))
+    finally:
+        db.dispose()
+    print(f"re-encrypted {count} stored token(s) with the newest key")
+    return 0
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:

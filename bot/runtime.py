@@ -26,7 +26,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     store = None
     if settings.oauth_enabled:
         assert settings.slack_client_id is not None
-        store = make_installation_store(settings.slack_client_id, db.engine)
+        key = settings.tandem_encryption_key
+        store = make_installation_store(settings.slack_client_id, db.engine, key.get_secret_value() if key else None)
     if clock is None:
         clock = file_clock(settings.tandem_clock_file) if settings.tandem_clock_file else system_clock
     return Services(

@@ -90,6 +90,21 @@ class Settings(BaseSettings):
             raise ValueError("expected a bot token starting with xoxb-")
         return value
 
+    @field_validator("tandem_encryption_key")
+    @classmethod
+    def _encryption_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        from cryptography.fernet import Fernet
+
+        try:
+            for key in value.get_secret_value().split(","):
+                if key.strip():
+                    Fernet(key.strip().encode())
+        except (ValueError, TypeError):
+            raise ValueError("expected Fernet keys (url-safe base64, 32 bytes), comma-separated") from None
+        return value
+
     @field_validator("slack_app_token")
     @classmethod
     def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
