@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 
+from bot.logs import set_log_context
 from bot.services import Services
+from bot.slack.clients import InstrumentedWebClient, instrumented_copy
 from bot.slack.installations import make_state_store
 
 log = logging.getLogger(__name__)
@@ -69,6 +72,13 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
         assert settings.slack_bot_token is not None
         app = App(token=settings.slack_bot_token.get_secret_value(), **common)
 
+    @app.middleware
+    def observe_request(context: BoltContext, body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
+        set_log_context(team_id=context.team_id, request_id=body.get("event_id") or body.get("trigger_id"))
+        if context.client is not None and not isinstance(context.client, InstrumentedWebClient):
+            context["client"] = instrumented_copy(context.client)  # counted in /metrics
+        return next()
+
     @app.error
     def on_unhandled_error(error: Exception, body: dict[str, Any], respond: Any = None) -> BoltResponse | None:
         team = (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else body.get("team_id")
@@ -76,7 +86,7 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
         if respond is not None and body.get("response_url"):
             try:
                 respond(text=FRIENDLY_ERROR, response_type="ephemeral", replace_original=False)
-            except Exception:
+            except Exception:  # noqa: BLE001 - best effort; Slack already shows the user an error
                 log.warning("could not tell the user about the error")
         return None
 

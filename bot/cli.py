@@ -8,7 +8,6 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 
 from bot.clock import parse_instant
@@ -66,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.logs import configure_logging
     from bot.runtime import secrets_of
 
-    configure_logging(settings.log_level, secrets_of(settings))
+    configure_logging(settings.log_level, secrets_of(settings), settings.log_format)
     handler = {
         "run": cmd_run,
         "migrate": cmd_migrate,
@@ -81,13 +80,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.migrate import upgrade_to_head
     from bot.runtime import build_services
 
     services = build_services(settings)
     try:
         upgrade_to_head(services.db)
-    except Exception as error:
+    except SQLAlchemyError as error:
         log.debug("migration failed", exc_info=True)
         return _fail(f"could not migrate the database: {type(error).__name__}: {str(error).splitlines()[0]}")
     finally:
@@ -114,6 +115,9 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    from slack_sdk.errors import SlackClientError
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.migrate import pending_revisions
     from bot.runtime import build_services
 
@@ -126,7 +130,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         services.db.ping()
         pending = pending_revisions(services.db)
         print("database   ok" + (f" ({len(pending)} migration(s) pending: run `tandem migrate`)" if pending else ""))
-    except Exception as error:
+    except SQLAlchemyError as error:
         ok = False
         print(f"database   FAILED: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
     if settings.oauth_enabled:
@@ -135,7 +139,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         try:
             response = services.slack.base_client().auth_test()
             print(f"slack      ok: team {response.get('team')} ({response.get('team_id')}), bot {response.get('user')}")
-        except Exception as error:
+        except (SlackClientError, OSError) as error:
             ok = False
             reason = getattr(getattr(error, "response", None), "data", None)
             detail = reason.get("error") if isinstance(reason, dict) else type(error).__name__
@@ -161,6 +165,7 @@ def cmd_rotate_keys(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
+    from bot.logs import ContextThreadPoolExecutor
     from bot.migrate import upgrade_to_head
     from bot.runtime import build_services
     from bot.scheduling.runner import start_scheduler
@@ -172,7 +177,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     services = build_services(settings)
     if not args.no_migrate:
         upgrade_to_head(services.db)
-    executor = ThreadPoolExecutor(max_workers=max(4, args.threads), thread_name_prefix="listener")
+    executor = ContextThreadPoolExecutor(max_workers=max(4, args.threads), thread_name_prefix="listener")
     app = build_app(services, listener_executor=executor)
     scheduler = None if args.no_scheduler else start_scheduler(services)
 

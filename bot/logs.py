@@ -3,10 +3,16 @@ configured secret is masked before a record is written, at every level."""
 
 from __future__ import annotations
 
+import contextvars
+import json
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 _TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 
@@ -36,9 +42,81 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
+# team_id and the Slack request id (event_id, or the trigger_id of a command or interaction)
+# of whatever this thread is working on; set by a Bolt middleware and by job wrappers.
+_log_context: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("tandem_log_context", default=None)
+
+
+def _current() -> dict[str, str]:
+    return _log_context.get() or {}
+
+
+@contextmanager
+def log_context(**values: str | None) -> Iterator[None]:
+    merged = {**_current(), **{k: v for k, v in values.items() if v}}
+    token = _log_context.set(merged)
+    try:
+        yield
+    finally:
+        _log_context.reset(token)
+
+
+def set_log_context(**values: str | None) -> None:
+    """Set for the rest of this context (a request thread, or a listener copied from it)."""
+    _log_context.set({**_current(), **{k: v for k, v in values.items() if v}})
+
+
+class ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _current().items():
+            setattr(record, key, value)
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key in ("team_id", "request_id", "job"):
+            value = getattr(record, key, None)
+            if value:
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extra = " ".join(
+            f"{k}={getattr(record, k)}" for k in ("team_id", "request_id", "job") if getattr(record, k, None)
+        )
+        return f"{line} [{extra}]" if extra else line
+
+
+R = TypeVar("R")
+
+
+class ContextThreadPoolExecutor(ThreadPoolExecutor):
+    """Runs each task in a copy of the submitter's context, so log context follows the work."""
+
+    def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:
+        context = contextvars.copy_context()
+        return super().submit(context.run, fn, *args, **kwargs)
+
+
+def configure_logging(level: str, secrets: Iterable[str] = (), fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ContextFilter())
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     for existing in list(root.handlers):

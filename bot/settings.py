@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default=DEFAULT_DATABASE_URL, description="SQLAlchemy database URL.")
     port: int = Field(default=3000, ge=1, le=65535, description="HTTP port in HTTP mode.")
     log_level: LogLevel = Field(default="INFO", description="Log level.")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log line format: text for people, json for log pipelines."
+    )
     tandem_encryption_key: SecretStr | None = Field(
         default=None, description="Fernet key(s), comma-separated, newest first: encrypts tokens at rest."
     )

@@ -14,8 +14,10 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import Database
+from bot.metrics import instrument_wsgi, metrics_wsgi
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +40,13 @@ def build_wsgi_app(app: App, db: Database, extra_routes: dict[str, WSGIApp] | No
     def healthz(environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         try:
             db.ping()
-        except Exception as error:
+        except SQLAlchemyError as error:
             log.warning("health check: database unreachable (%s)", type(error).__name__)
             return _json(start_response, "503 Service Unavailable", {"status": "error", "database": "unreachable"})
         return _json(start_response, "200 OK", {"status": "ok", "database": "ok"})
 
     routes.setdefault("/healthz", healthz)
+    routes.setdefault("/metrics", metrics_wsgi)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -54,4 +57,4 @@ def build_wsgi_app(app: App, db: Database, extra_routes: dict[str, WSGIApp] | No
             return route(environ, start_response)
         return _json(start_response, "404 Not Found", {"error": "not_found"})
 
-    return application
+    return instrument_wsgi(application)

@@ -6,11 +6,15 @@ Inside a listener, use the ``client`` Bolt hands you. Every client honours SLACK
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.oauth.installation_store import InstallationStore
+from slack_sdk.web import SlackResponse
 
+from bot.metrics import record_slack_call
 from bot.settings import Settings
 
 
@@ -25,8 +29,37 @@ def default_retry_handlers() -> list:
     return [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2)]
 
 
+class InstrumentedWebClient(WebClient):
+    """A WebClient that counts every call by method and outcome for /metrics."""
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
+        try:
+            response = super().api_call(api_method, **kwargs)
+        except SlackApiError as error:
+            record_slack_call(api_method, str(error.response.get("error") or error.response.status_code))
+            raise
+        except Exception:
+            record_slack_call(api_method, "connection_error")
+            raise
+        record_slack_call(api_method, "ok")
+        return response  # type: ignore[return-value]
+
+
+def instrumented_copy(client: WebClient) -> InstrumentedWebClient:
+    """The same client (token, base URL, retry handlers), counted. Bolt builds a plain WebClient
+    per request; a global middleware swaps in this copy so listener calls are counted too."""
+    return InstrumentedWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        team_id=client.team_id,
+        retry_handlers=list(client.retry_handlers),
+        logger=client.logger,
+    )
+
+
 def make_client(settings: Settings, token: str | None = None, *, timeout: int = 10) -> WebClient:
-    return WebClient(
+    return InstrumentedWebClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=timeout,
