@@ -23,6 +23,17 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     return False
 
 
+def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    # Database objects a feature creates by hand in its migration and deliberately keeps out of
+    # the models (e.g. full-text search structures) are listed in metadata.info["alembic_exclude"]
+    # as "table" / "index" names or "table.column"; `alembic check` must not report them.
+    excluded = metadata.info.get("alembic_exclude", set())
+    if type_ == "column":
+        table = getattr(getattr(obj, "table", None), "name", "")
+        return f"{table}.{name}" not in excluded
+    return name not in excluded
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -30,6 +41,7 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=_include_object,
     )
 
 

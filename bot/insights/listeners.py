@@ -1,31 +1,312 @@
-"""Slack listeners for customer insights."""
+"""Slack listeners for customer insights: parse, ack, one service call, render with a pure view.
+
+Capture never posts where it happened (shared channels include customers): the confirmation is
+the modal itself, updated to "Saved". Submissions do their (short) database work before the ack,
+because the ack carries the answer: errors, the duplicate offer, or the confirmation.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.insights import service, views
+from bot.insights.ids import ActionId, BlockId, CallbackId
+from bot.insights.service import CaptureContext, CaptureForm, InsightError, InsightFilter
 from bot.services import Services
 from bot.slack.commands import CommandRouter
+from bot.slack.metadata import MetadataError
 
-NOT_BUILT = "Customer insights are not built yet in this version of Tandem. Try `/insight help` to see what is planned."
+log = logging.getLogger(__name__)
+
+COMMAND = "/insight"
+DATABASE_TROUBLE = (
+    "I couldn't save this just now: my database is having trouble. Nothing you typed is lost; "
+    "please press the button again in a minute."
+)
+SEARCH_USAGE = "Tell me what to look for, e.g. `/insight search onboarding emails`."
+
+
+def _team_id(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    return str(body.get("team_id") or (body.get("user") or {}).get("team_id") or "")
+
+
+def _user_id(body: dict[str, Any]) -> str:
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id") or "")
+    return str(body.get("user_id") or "")
+
+
+def _insight_id(raw: Any) -> int | None:
+    text = str(raw or "")
+    return int(text) if text.isdigit() and len(text) < 12 else None
 
 
 def register(app: App, services: Services) -> None:
-    router = CommandRouter("/insight", "Customer insights", default="new")
+    router = CommandRouter(COMMAND, "Customer insights", default="new")
 
-    @router.add("new", "[text]", "capture a customer insight")
-    def on_insights_new(ack: Ack, **_: Any) -> None:
-        ack(text=NOT_BUILT, response_type="ephemeral")
+    def open_capture(client: WebClient, trigger_id: str, team_id: str, form: CaptureForm, meta: views.CaptureMetadata):
+        with services.db.unit_of_work() as session:
+            tags = service.list_tag_names(session, team_id)
+        client.views_open(trigger_id=trigger_id, view=views.build_capture_view(form, meta, tags))
 
-    @router.add("list", "list", "recent insights")
-    def on_insights_list(ack: Ack, **_: Any) -> None:
-        ack(text=NOT_BUILT, response_type="ephemeral")
-
-    app.command("/insight")(router)
-
-    @app.shortcut("save_as_insight")
-    def on_insights_message_shortcut(ack: Ack, respond: Any) -> None:
+    @router.add("new", "[what you heard]", "capture a customer insight")
+    def on_insight_new(ack: Ack, command: dict[str, Any], argument: str, client: WebClient, **_: Any) -> None:
         ack()
-        respond(text=NOT_BUILT, response_type="ephemeral", replace_original=False)
+        open_capture(
+            client,
+            command["trigger_id"],
+            command["team_id"],
+            CaptureForm(text=views.message_to_plain(argument)),
+            views.CaptureMetadata(),
+        )
+
+    @router.add("list", "list [category | tag | status | mine]", "recent insights, filtered")
+    def on_insight_list(ack: Ack, command: dict[str, Any], argument: str, **_: Any) -> None:
+        flt = service.parse_filter(argument)
+        with services.db.unit_of_work() as session:
+            page = service.list_insights(session, command["team_id"], command["user_id"], flt)
+        ack(response_type="ephemeral", **views.build_list_message(page))
+
+    @router.add("search", "search <words>", "find insights by their words")
+    def on_insight_search(ack: Ack, command: dict[str, Any], argument: str, **_: Any) -> None:
+        if not argument.strip():
+            ack(response_type="ephemeral", text=SEARCH_USAGE)
+            return
+        flt = InsightFilter("search", argument.strip()[:200])
+        with services.db.unit_of_work() as session:
+            page = service.list_insights(session, command["team_id"], command["user_id"], flt)
+        ack(response_type="ephemeral", **views.build_list_message(page))
+
+    @router.add("setup", "setup", "insights channel, triagers and who hears about status changes")
+    def on_insight_setup(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, **_: Any) -> None:
+        ack()
+        team_id, user_id = command["team_id"], command["user_id"]
+        try:
+            with services.db.unit_of_work() as session:
+                state = service.setup_state(session, client, team_id, user_id, services.clock())
+        except InsightError as error:
+            respond(response_type="ephemeral", text=str(error))
+            return
+        client.views_open(trigger_id=command["trigger_id"], view=views.build_setup_view(state))
+
+    @router.add("help", "help", "this message")
+    def on_insight_help(ack: Ack, **_: Any) -> None:
+        ack(response_type="ephemeral", text=views.help_text(COMMAND))
+
+    def on_insight_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        # Bolt passes only the arguments a listener names, so name everything a subcommand uses.
+        name, _ = router.split(command.get("text"))
+        if name in router.subcommands:
+            router(ack=ack, command=command, client=client, respond=respond)
+        else:  # "/insight Customers want SSO" captures the whole text
+            text = str(command.get("text") or "").strip()
+            on_insight_new(ack=ack, command=command, argument=text, client=client, respond=respond)
+
+    app.command(COMMAND)(on_insight_command)
+
+    @app.shortcut(CallbackId.MESSAGE_SHORTCUT.value)
+    def on_insight_message_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+        ack()
+        message = shortcut.get("message") or {}
+        channel_id = str((shortcut.get("channel") or {}).get("id") or "")
+        message_ts = str(message.get("ts") or shortcut.get("message_ts") or "")
+        permalink = ""
+        try:
+            permalink = str(client.chat_getPermalink(channel=channel_id, message_ts=message_ts).get("permalink") or "")
+        except SlackApiError as error:
+            log.info("no permalink for a captured message: %s", error.response.get("error"))
+        meta = views.CaptureMetadata(
+            source_channel_id=channel_id,
+            message_ts=message_ts,
+            thread_ts=str(message.get("thread_ts") or ""),
+            author_id=str(message.get("user") or ""),
+            permalink=permalink,
+        )
+        form = CaptureForm(text=views.message_to_plain(str(message.get("text") or "")), evidence_url=permalink)
+        open_capture(client, shortcut["trigger_id"], _team_id(shortcut), form, meta)
+
+    @app.view(CallbackId.CAPTURE.value)
+    def on_insight_capture_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        form = views.read_capture_form(view["state"]["values"])
+        try:
+            meta = views.CaptureMetadata.decode(view.get("private_metadata"))
+        except MetadataError:
+            meta = views.CaptureMetadata()
+        context = CaptureContext.model_validate(meta.model_dump())
+        try:
+            with services.db.unit_of_work() as session:
+                outcome = service.submit_capture(
+                    session,
+                    team_id=_team_id(body),
+                    user_id=_user_id(body),
+                    form=form,
+                    context=context,
+                    now=services.clock(),
+                )
+                cards = [service.card(i) for i in outcome.similar]
+        except SQLAlchemyError:
+            log.exception("could not save an insight")
+            ack(response_action="errors", errors={BlockId.TEXT: DATABASE_TROUBLE})
+            return
+        if outcome.errors:
+            ack(response_action="errors", errors=outcome.errors)
+        elif outcome.draft_id is not None:
+            ack(response_action="update", view=views.build_duplicates_view(cards, outcome.draft_id))
+        else:
+            assert outcome.done is not None
+            done = outcome.done
+            ack(
+                response_action="update",
+                view=views.build_saved_view(done.insight.number, plus_one=False, channel_id=done.channel_id),
+            )
+
+    @app.view(CallbackId.DUPLICATES.value)
+    def on_insight_duplicate_chosen(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        choice = views.read_duplicate_choice(view["state"]["values"])
+        try:
+            meta = views.DraftMetadata.decode(view.get("private_metadata"))
+            with services.db.unit_of_work() as session:
+                done = service.resolve_draft(
+                    session,
+                    team_id=_team_id(body),
+                    user_id=_user_id(body),
+                    draft_id=meta.draft_id,
+                    plus_one_of=choice,
+                    now=services.clock(),
+                )
+        except (InsightError, MetadataError) as error:
+            message = str(error) if isinstance(error, InsightError) else str(service.DraftExpired())
+            ack(response_action="errors", errors={BlockId.CHOICE: message})
+            return
+        except SQLAlchemyError:
+            log.exception("could not resolve an insight draft")
+            ack(response_action="errors", errors={BlockId.CHOICE: DATABASE_TROUBLE})
+            return
+        ack(
+            response_action="update",
+            view=views.build_saved_view(done.insight.number, plus_one=done.plus_one, channel_id=done.channel_id),
+        )
+
+    @app.action(ActionId.HEARD_TOO.value)
+    def on_insight_heard_too(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        insight_id = _insight_id(action.get("value"))
+        try:
+            with services.db.unit_of_work() as session:
+                card = service.card(service.get_insight(session, _team_id(body), insight_id or 0))
+            view = views.build_plus_one_view(card)
+        except InsightError as error:
+            view = views.build_notice_view("Heard this too", str(error))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(CallbackId.PLUS_ONE.value)
+    def on_insight_plus_one_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = view["state"]["values"]
+        customer, note, errors = service.validate_plus_one(
+            views.read_text(values, BlockId.CUSTOMER), views.read_text(values, BlockId.NOTE)
+        )
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        try:
+            meta = views.InsightMetadata.decode(view.get("private_metadata"))
+            with services.db.unit_of_work() as session:
+                service.add_plus_one(
+                    session,
+                    team_id=_team_id(body),
+                    insight_id=meta.insight_id,
+                    user_id=_user_id(body),
+                    customer=customer,
+                    note=note,
+                    now=services.clock(),
+                )
+        except (InsightError, MetadataError) as error:
+            ack(response_action="errors", errors={BlockId.NOTE: str(error)})
+            return
+        except SQLAlchemyError:
+            log.exception("could not record a +1")
+            ack(response_action="errors", errors={BlockId.NOTE: DATABASE_TROUBLE})
+            return
+        ack()
+
+    @app.action(ActionId.TRIAGE.value)
+    def on_insight_triage_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        team_id, user_id = _team_id(body), _user_id(body)
+        try:
+            with services.db.unit_of_work() as session:
+                insight = service.triage_target(
+                    session, client, team_id, user_id, _insight_id(action.get("value")) or 0, services.clock()
+                )
+                view = views.build_triage_view(service.card(insight))
+        except InsightError as error:
+            view = views.build_notice_view("Triage insight", str(error))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(CallbackId.TRIAGE.value)
+    def on_insight_triage_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        values = view["state"]["values"]
+        status, note, roadmap, errors = service.validate_triage(
+            views.read_selected(values, BlockId.STATUS),
+            views.read_text(values, BlockId.NOTE),
+            views.read_text(values, BlockId.ROADMAP),
+        )
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        try:
+            meta = views.InsightMetadata.decode(view.get("private_metadata"))
+            with services.db.unit_of_work() as session:
+                service.triage(
+                    session,
+                    client,
+                    team_id=_team_id(body),
+                    insight_id=meta.insight_id,
+                    user_id=_user_id(body),
+                    status=status,
+                    note=note,
+                    roadmap_url=roadmap,
+                    now=services.clock(),
+                )
+        except (InsightError, MetadataError) as error:
+            ack(response_action="errors", errors={BlockId.STATUS: str(error)})
+            return
+        except SQLAlchemyError:
+            log.exception("could not triage an insight")
+            ack(response_action="errors", errors={BlockId.STATUS: DATABASE_TROUBLE})
+            return
+        ack()
+
+    @app.view(CallbackId.SETUP.value)
+    def on_insight_setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        channel_id, users, group, loop = views.read_setup(view["state"]["values"])
+        choice = service.SetupChoice(channel_id, users, group, loop)
+        try:
+            with services.db.unit_of_work() as session:
+                errors = service.save_setup(session, client, _team_id(body), _user_id(body), choice, services.clock())
+        except InsightError as error:
+            ack(response_action="errors", errors={BlockId.CHANNEL: str(error)})
+            return
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+
+    @app.action(ActionId.NEXT_PAGE.value)
+    def on_insight_next_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        pager = views.PagerValue.decode(action.get("value"))
+        flt = service.filter_from_pager(pager)
+        with services.db.unit_of_work() as session:
+            page = service.list_insights(session, _team_id(body), _user_id(body), flt, pager.page if pager else 1)
+        respond(replace_original=True, response_type="ephemeral", **views.build_list_message(page))

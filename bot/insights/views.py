@@ -1,0 +1,676 @@
+"""Pure Block Kit builders (and state readers) for customer insights.
+
+Everything a person typed is shown through ``plain`` (escaped, formatting defused), so it can
+never ping (``<!channel>``, ``<!subteam^...>``) nor forge a link or bold text. Links are ours to
+render only after ``service.url_problem`` accepted them (http/https, no ``<>|`` or spaces).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.insights.ids import (
+    ActionId,
+    BlockId,
+    CallbackId,
+    Category,
+    Impact,
+    LoopTarget,
+    Source,
+    Status,
+)
+from bot.slack.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    fields_section,
+    input_block,
+    modal,
+    option,
+    plain_text,
+    section,
+    text_input,
+)
+from bot.slack.metadata import ViewMetadata
+from bot.slack.text import channel_link, mention, plain, slack_date, truncate
+
+if TYPE_CHECKING:
+    from bot.insights.service import CaptureForm, InsightPage
+
+QUOTE_LIMIT = 2800
+LIST_QUOTE_LIMIT = 280
+
+
+# --- data the builders render ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InsightCard:
+    id: int
+    number: int
+    text: str
+    customer: str
+    segment: str
+    source: Source | None
+    category: Category | None
+    impact: Impact | None
+    evidence_url: str
+    tags: list[str]
+    status: Status
+    status_note: str
+    roadmap_url: str
+    submitted_by: str
+    plus_ones: int
+    plus_one_customers: list[str]
+    created_at: datetime
+    channel_id: str = ""
+    message_ts: str | None = None
+    source_permalink: str = ""
+
+
+@dataclass(frozen=True)
+class StatusNotice:
+    number: int
+    text: str
+    status: Status
+    note: str
+    roadmap_url: str
+    changed_by: str
+    insight_permalink_channel: str = ""
+
+
+@dataclass(frozen=True)
+class SetupState:
+    channel_id: str | None
+    triager_user_ids: list[str]
+    triager_usergroup_id: str | None
+    loop: list[LoopTarget]
+    usergroups: list[tuple[str, str]] = field(default_factory=list)  # (id, handle or name)
+
+
+# --- private_metadata -------------------------------------------------------------------------------
+
+
+class CaptureMetadata(ViewMetadata):
+    """Where the capture came from (message shortcut); empty for ``/insight``."""
+
+    source_channel_id: str = ""
+    message_ts: str = ""
+    thread_ts: str = ""
+    author_id: str = ""
+    permalink: str = ""
+
+
+class DraftMetadata(ViewMetadata):
+    draft_id: int
+
+
+class InsightMetadata(ViewMetadata):
+    insight_id: int
+
+
+class PagerValue(BaseModel):
+    """The "Next page" button's value: which list, which page. Re-validated on click."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    value: str = ""
+    page: int = 1
+
+    def encode(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def decode(cls, text: str | None) -> PagerValue | None:
+        try:
+            return cls.model_validate_json(text or "")
+        except ValidationError:
+            return None
+
+
+# --- small helpers ----------------------------------------------------------------------------------
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """User text as a mrkdwn block quote, escaped and clipped."""
+    return "\n".join("> " + line for line in plain(truncate(text, limit)).splitlines() or [""])
+
+
+def link(url: str, label: str) -> str:
+    """A mrkdwn link to an already validated http(s) URL."""
+    return f"<{url.replace('&', '&amp;')}|{label}>"
+
+
+def _select(action_id: str, options: list[dict[str, Any]], initial: str | None, placeholder: str) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": action_id,
+        "placeholder": plain_text(placeholder, 150),
+        "options": options,
+    }
+    chosen = next((o for o in options if o["value"] == initial), None)
+    if chosen is not None:
+        element["initial_option"] = chosen
+    return element
+
+
+def _url_input(action_id: str, initial: str = "", placeholder: str = "https://") -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "url_text_input",
+        "action_id": action_id,
+        "placeholder": plain_text(placeholder, 150),
+    }
+    if initial:
+        element["initial_value"] = initial
+    return element
+
+
+def _value(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    block = values.get(block_id)
+    element = block.get(ActionId.INPUT) if isinstance(block, dict) else None
+    return element if isinstance(element, dict) else {}
+
+
+def read_text(values: dict[str, Any], block_id: str) -> str:
+    value = _value(values, block_id).get("value")
+    return value if isinstance(value, str) else ""
+
+
+def read_selected(values: dict[str, Any], block_id: str) -> str | None:
+    selected = _value(values, block_id).get("selected_option")
+    if isinstance(selected, dict) and isinstance(selected.get("value"), str):
+        return str(selected["value"])
+    return None
+
+
+def read_multi(values: dict[str, Any], block_id: str) -> list[str]:
+    element = _value(values, block_id)
+    chosen = element.get("selected_options") or []
+    return [str(o["value"]) for o in chosen if isinstance(o, dict) and isinstance(o.get("value"), str)]
+
+
+def _impact_label(impact: Impact) -> str:
+    return {Impact.LOW: "Low", Impact.MEDIUM: "Medium", Impact.HIGH: "High", Impact.CRITICAL: "Critical"}[impact]
+
+
+# --- capture ----------------------------------------------------------------------------------------
+
+SOURCE_OPTIONS = [option(s.label, s.value) for s in Source]
+CATEGORY_OPTIONS = [option(c.label, c.value) for c in Category]
+IMPACT_OPTIONS = [option(_impact_label(i), i.value) for i in Impact]
+STATUS_OPTIONS = [option(f"{s.label}", s.value) for s in Status]
+
+
+def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list[str]) -> dict[str, Any]:
+    from bot.insights.models import CUSTOMER_MAX, SEGMENT_MAX, TEXT_MAX
+
+    blocks: list[Block] = []
+    if meta.message_ts:
+        where = f" in {channel_link(meta.source_channel_id)}" if meta.source_channel_id else ""
+        by = f"by {mention(meta.author_id)}" if meta.author_id else ""
+        blocks.append(
+            context(
+                f"From a message {by}{where}. Only you see this; nothing is posted in that channel.".replace("  ", " ")
+            )
+        )
+    blocks.append(
+        input_block(
+            "What we heard",
+            text_input(
+                ActionId.INPUT,
+                initial=truncate(form.text, TEXT_MAX) or None,
+                multiline=True,
+                max_length=TEXT_MAX,
+                placeholder="In the customer's words, if you can",
+            ),
+            block_id=BlockId.TEXT,
+        )
+    )
+    blocks.append(
+        input_block(
+            "Customer or account",
+            text_input(ActionId.INPUT, initial=form.customer or None, max_length=CUSTOMER_MAX),
+            block_id=BlockId.CUSTOMER,
+            optional=True,
+        )
+    )
+    blocks.append(
+        input_block(
+            "Segment",
+            text_input(
+                ActionId.INPUT, initial=form.segment or None, max_length=SEGMENT_MAX, placeholder="e.g. Enterprise"
+            ),
+            block_id=BlockId.SEGMENT,
+            optional=True,
+        )
+    )
+    blocks.append(
+        input_block(
+            "Source",
+            _select(ActionId.INPUT, SOURCE_OPTIONS, form.source, "Where did you hear it?"),
+            block_id=BlockId.SOURCE,
+            optional=True,
+        )
+    )
+    blocks.append(
+        input_block(
+            "Category",
+            _select(ActionId.INPUT, CATEGORY_OPTIONS, form.category, "What is it about?"),
+            block_id=BlockId.CATEGORY,
+            optional=True,
+        )
+    )
+    blocks.append(
+        input_block(
+            "Impact",
+            _select(ActionId.INPUT, IMPACT_OPTIONS, form.impact, "How much does it matter?"),
+            block_id=BlockId.IMPACT,
+            optional=True,
+        )
+    )
+    blocks.append(
+        input_block(
+            "Evidence link",
+            _url_input(ActionId.INPUT, form.evidence_url),
+            block_id=BlockId.EVIDENCE,
+            optional=True,
+            hint="A call recording, ticket, survey answer or message: http or https.",
+        )
+    )
+    if tag_names:
+        tag_options = [option(f"#{name}", name) for name in tag_names[:100]]
+        element: dict[str, Any] = {
+            "type": "multi_static_select",
+            "action_id": ActionId.INPUT,
+            "placeholder": plain_text("Choose tags", 150),
+            "options": tag_options,
+        }
+        initial = [o for o in tag_options if o["value"] in form.tags]
+        if initial:
+            element["initial_options"] = initial
+        blocks.append(input_block("Tags", element, block_id=BlockId.TAGS, optional=True))
+    blocks.append(
+        input_block(
+            "New tags" if tag_names else "Tags",
+            text_input(
+                ActionId.INPUT, initial=form.new_tags or None, max_length=500, placeholder="onboarding, pricing-page"
+            ),
+            block_id=BlockId.NEW_TAGS,
+            optional=True,
+            hint="Comma-separated.",
+        )
+    )
+    return modal(
+        "Customer insight",
+        blocks,
+        callback_id=CallbackId.CAPTURE,
+        submit="Save insight",
+        private_metadata=meta.encode(),
+    )
+
+
+def read_capture_form(values: dict[str, Any]) -> CaptureForm:
+    from bot.insights.service import CaptureForm
+
+    return CaptureForm(
+        text=read_text(values, BlockId.TEXT),
+        customer=read_text(values, BlockId.CUSTOMER),
+        segment=read_text(values, BlockId.SEGMENT),
+        source=read_selected(values, BlockId.SOURCE),
+        category=read_selected(values, BlockId.CATEGORY),
+        impact=read_selected(values, BlockId.IMPACT),
+        evidence_url=read_text(values, BlockId.EVIDENCE),
+        tags=read_multi(values, BlockId.TAGS),
+        new_tags=read_text(values, BlockId.NEW_TAGS),
+    )
+
+
+NEW_CHOICE = "new"
+
+
+def build_duplicates_view(similar: list[InsightCard], draft_id: int) -> dict[str, Any]:
+    blocks: list[Block] = [
+        section(
+            "This sounds like something we've heard before. Add your voice to one of these "
+            "(your customer and words go with it), or save yours as a new insight."
+        ),
+        divider(),
+    ]
+    choices = []
+    for card in similar:
+        blocks.append(section(f"*#{card.number}* · {card.status.emoji} {card.status.label}\n{quote(card.text, 500)}"))
+        heard = f"{card.plus_ones} heard this too · " if card.plus_ones else ""
+        blocks.append(context(f"{heard}shared {slack_date(card.created_at)}"))
+        choices.append(option(f"+1 #{card.number} instead", str(card.id)))
+    choices.append(option("Save mine as a new insight", NEW_CHOICE))
+    blocks.append(divider())
+    blocks.append(
+        input_block(
+            "What should I do?",
+            {"type": "radio_buttons", "action_id": ActionId.INPUT, "options": choices, "initial_option": choices[0]},
+            block_id=BlockId.CHOICE,
+        )
+    )
+    return modal(
+        "Heard before?",
+        blocks,
+        callback_id=CallbackId.DUPLICATES,
+        submit="Continue",
+        close="Back",
+        private_metadata=DraftMetadata(draft_id=draft_id).encode(),
+    )
+
+
+def read_duplicate_choice(values: dict[str, Any]) -> int | None:
+    """The insight id to +1, or None for "save as new"."""
+    chosen = read_selected(values, BlockId.CHOICE)
+    if chosen and chosen.isdigit():
+        return int(chosen)
+    return None
+
+
+def build_saved_view(number: int, *, plus_one: bool, channel_id: str | None) -> dict[str, Any]:
+    if plus_one:
+        text = f":raised_hands: Added your voice to insight *#{number}*."
+    else:
+        text = f":white_check_mark: Saved as insight *#{number}*."
+    if channel_id:
+        text += f" It's in {channel_link(channel_id)} for product to triage."
+    else:
+        text += " It will be posted once an admin picks an insights channel with `/insight setup`."
+    text += " I'll message you when its status changes."
+    return modal("Customer insight", [section(text)], callback_id=CallbackId.DONE, submit=None, close="Done")
+
+
+def build_notice_view(title: str, text: str) -> dict[str, Any]:
+    return modal(title, [section(text)], callback_id=CallbackId.DONE, submit=None, close="Close")
+
+
+# --- +1 and triage modals ---------------------------------------------------------------------------
+
+
+def build_plus_one_view(card: InsightCard) -> dict[str, Any]:
+    from bot.insights.models import CUSTOMER_MAX, NOTE_MAX
+
+    blocks = [
+        section(f"*#{card.number}*\n{quote(card.text, 1500)}"),
+        input_block(
+            "Customer or account",
+            text_input(ActionId.INPUT, max_length=CUSTOMER_MAX),
+            block_id=BlockId.CUSTOMER,
+            optional=True,
+        ),
+        input_block(
+            "Note",
+            text_input(ActionId.INPUT, multiline=True, max_length=NOTE_MAX, placeholder="What did they say?"),
+            block_id=BlockId.NOTE,
+            optional=True,
+        ),
+    ]
+    return modal(
+        "Heard this too",
+        blocks,
+        callback_id=CallbackId.PLUS_ONE,
+        submit="Add my +1",
+        private_metadata=InsightMetadata(insight_id=card.id).encode(),
+    )
+
+
+def build_triage_view(card: InsightCard) -> dict[str, Any]:
+    from bot.insights.models import NOTE_MAX
+
+    blocks = [
+        section(f"*#{card.number}* · {card.status.emoji} {card.status.label}\n{quote(card.text, 1500)}"),
+        input_block(
+            "Status",
+            _select(ActionId.INPUT, STATUS_OPTIONS, card.status.value, "Choose a status"),
+            block_id=BlockId.STATUS,
+        ),
+        input_block(
+            "Note for the people who shared it",
+            text_input(ActionId.INPUT, initial=card.status_note or None, multiline=True, max_length=NOTE_MAX),
+            block_id=BlockId.NOTE,
+            optional=True,
+        ),
+        input_block(
+            "Roadmap link",
+            _url_input(ActionId.INPUT, card.roadmap_url),
+            block_id=BlockId.ROADMAP,
+            optional=True,
+        ),
+    ]
+    return modal(
+        "Triage insight",
+        blocks,
+        callback_id=CallbackId.TRIAGE,
+        submit="Save",
+        private_metadata=InsightMetadata(insight_id=card.id).encode(),
+    )
+
+
+# --- setup ------------------------------------------------------------------------------------------
+
+
+def build_setup_view(state: SetupState) -> dict[str, Any]:
+    channel: dict[str, Any] = {
+        "type": "conversations_select",
+        "action_id": ActionId.INPUT,
+        "placeholder": plain_text("Pick a channel", 150),
+        # Insights name customers: keep them out of channels shared with other organisations.
+        "filter": {"include": ["public", "private"], "exclude_external_shared_channels": True},
+    }
+    if state.channel_id:
+        channel["initial_conversation"] = state.channel_id
+    users: dict[str, Any] = {
+        "type": "multi_users_select",
+        "action_id": ActionId.INPUT,
+        "placeholder": plain_text("Choose people", 150),
+    }
+    if state.triager_user_ids:
+        users["initial_users"] = state.triager_user_ids
+    blocks: list[Block] = [
+        input_block("Insights channel", channel, block_id=BlockId.CHANNEL),
+        input_block(
+            "Triagers",
+            users,
+            block_id=BlockId.TRIAGER_USERS,
+            optional=True,
+            hint="Who may change an insight's status. Leave empty (and no group) for workspace admins.",
+        ),
+    ]
+    if state.usergroups:
+        group_options = [option(f"@{handle}", group_id) for group_id, handle in state.usergroups[:100]]
+        blocks.append(
+            input_block(
+                "Triager group",
+                _select(ActionId.INPUT, group_options, state.triager_usergroup_id, "Choose a user group"),
+                block_id=BlockId.TRIAGER_GROUP,
+                optional=True,
+            )
+        )
+    loop_options = [option(t.label, t.value) for t in LoopTarget]
+    loop: dict[str, Any] = {"type": "checkboxes", "action_id": ActionId.INPUT, "options": loop_options}
+    initial = [o for o in loop_options if o["value"] in state.loop]
+    if initial:
+        loop["initial_options"] = initial
+    blocks.append(input_block("When an insight's status changes", loop, block_id=BlockId.LOOP, optional=True))
+    return modal("Insights setup", blocks, callback_id=CallbackId.SETUP, submit="Save")
+
+
+def read_setup(values: dict[str, Any]) -> tuple[str, list[str], str | None, list[LoopTarget]]:
+    channel = _value(values, BlockId.CHANNEL).get("selected_conversation")
+    users = _value(values, BlockId.TRIAGER_USERS).get("selected_users") or []
+    group = read_selected(values, BlockId.TRIAGER_GROUP)
+    loop = [LoopTarget(v) for v in read_multi(values, BlockId.LOOP) if v in set(LoopTarget)]
+    return (
+        channel if isinstance(channel, str) else "",
+        [str(u) for u in users if isinstance(u, str)],
+        group,
+        loop,
+    )
+
+
+# --- messages ---------------------------------------------------------------------------------------
+
+
+def build_insight_message(card: InsightCard) -> dict[str, Any]:
+    """The insight in the insights channel; updated in place with its status and +1s."""
+    headline = f"*Customer insight #{card.number}* · {card.status.emoji} *{card.status.label}*"
+    if card.impact:
+        headline += f" · Impact: {_impact_label(card.impact)}"
+    blocks: list[Block] = [section(headline), section(quote(card.text))]
+    fields = []
+    if card.customer:
+        fields.append(f"*Customer*\n{plain(card.customer)}")
+    if card.segment:
+        fields.append(f"*Segment*\n{plain(card.segment)}")
+    if card.source:
+        fields.append(f"*Source*\n{card.source.label}")
+    if card.category:
+        fields.append(f"*Category*\n{card.category.label}")
+    if card.tags:
+        fields.append("*Tags*\n" + " ".join(f"#{plain(t)}" for t in card.tags))
+    if card.evidence_url:
+        fields.append(f"*Evidence*\n{link(card.evidence_url, 'Open link')}")
+    if fields:
+        blocks.append(fields_section(fields))
+    if card.status_note or card.roadmap_url:
+        lines = []
+        if card.status_note:
+            lines.append(f"*Triage note:* {plain(truncate(card.status_note, 1500))}")
+        if card.roadmap_url:
+            lines.append(f"*Roadmap:* {link(card.roadmap_url, 'See the plan')}")
+        blocks.append(section("\n".join(lines)))
+    heard = "Nobody else yet"
+    if card.plus_ones:
+        heard = f"{card.plus_ones} heard this too"
+        if card.plus_one_customers:
+            names = ", ".join(plain(truncate(c, 40)) for c in card.plus_one_customers[:5])
+            more = len(card.plus_one_customers) - 5
+            heard += f" ({names}{f' and {more} more' if more > 0 else ''})"
+    blocks.append(context(f"Shared by {mention(card.submitted_by)} {slack_date(card.created_at)} · {heard}"))
+    blocks.append(
+        actions(
+            button("Heard this too", ActionId.HEARD_TOO, str(card.id)),
+            button("Triage", ActionId.TRIAGE, str(card.id)),
+            block_id=BlockId.INSIGHT_ACTIONS,
+        )
+    )
+    text = f"Customer insight #{card.number} ({card.status.label}): {plain(truncate(card.text, 150))}"
+    return {"text": text, "blocks": blocks}
+
+
+def build_status_dm(notice: StatusNotice, *, submitter: bool) -> dict[str, Any]:
+    whose = "the customer insight you shared" if submitter else "a customer insight you heard too"
+    lines = [
+        f"{notice.status.emoji} Update on {whose} (*#{notice.number}*): it's now *{notice.status.label}*.",
+        quote(notice.text, 500),
+    ]
+    if notice.note:
+        lines.append(f"*Note from {mention(notice.changed_by)}:* {plain(truncate(notice.note, 1500))}")
+    if notice.roadmap_url:
+        lines.append(f"*Roadmap:* {link(notice.roadmap_url, 'See the plan')}")
+    if notice.insight_permalink_channel:
+        lines.append(f"Follow it in {channel_link(notice.insight_permalink_channel)}.")
+    text = "\n".join(lines)
+    return {
+        "text": f"Update on insight #{notice.number}: it's now {notice.status.label}.",
+        "blocks": [section(text)],
+    }
+
+
+def build_thread_reply(notice: StatusNotice) -> dict[str, Any]:
+    """For the thread the insight was captured from: it may be shared with customers, so no
+    customer, note, link or quote; only that the feedback was heard and where it stands."""
+    status = notice.status
+    closing = {
+        Status.ACKNOWLEDGED: "The product team has seen it.",
+        Status.PLANNED: "It's on the plan.",
+        Status.SHIPPED: "It has shipped. Thank you!",
+        Status.WONT_DO: "The team decided not to pursue it for now.",
+        Status.NEW: "It's back in the queue.",
+    }[status]
+    text = f"{status.emoji} An update on the feedback saved from this thread: it's now *{status.label}*. {closing}"
+    return {"text": text}
+
+
+# --- list and search --------------------------------------------------------------------------------
+
+
+def build_list_message(page: InsightPage) -> dict[str, Any]:
+    flt = page.filter
+    title = f"Customer insights, {flt.label}"
+    if not page.cards:
+        if flt.kind == "all":
+            text = "No customer insights yet. Capture one with `/insight what you heard`."
+        else:
+            text = f"No customer insights {plain(flt.label)}. Try `/insight list` for everything."
+        return {"text": text, "blocks": [section(text)]}
+    blocks: list[Block] = [
+        section(f"*{plain(title)}* · page {page.page} of {page.pages} ({page.total} in all)"),
+        divider(),
+    ]
+    for card in page.cards:
+        meta = [f"{card.status.emoji} {card.status.label}"]
+        if card.category:
+            meta.append(card.category.label)
+        if card.plus_ones:
+            meta.append(f"{card.plus_ones} heard this too")
+        blocks.append(section(f"*#{card.number}* · {' · '.join(meta)}\n{quote(card.text, LIST_QUOTE_LIMIT)}"))
+        details = []
+        if card.customer:
+            details.append(plain(truncate(card.customer, 80)))
+        if card.tags:
+            details.append(" ".join(f"#{plain(t)}" for t in card.tags[:5]))
+        details.append(f"shared by {mention(card.submitted_by)} {slack_date(card.created_at)}")
+        blocks.append(context(" · ".join(details)))
+    if page.has_next:
+        value = PagerValue(kind=flt.kind, value=flt.value[:200], page=page.page + 1).encode()
+        blocks.append(actions(button("Next page", ActionId.NEXT_PAGE, value), block_id=BlockId.PAGER))
+    return {"text": f"{plain(title)} (page {page.page} of {page.pages})", "blocks": blocks}
+
+
+def help_text(command: str = "/insight") -> str:
+    return "\n".join(
+        [
+            "*Customer insights*",
+            f"• `{command} [what you heard]` — capture an insight (or use *Save as customer insight* on any message)",
+            f"• `{command} list [category | tag | status | mine]` — recent insights, filtered",
+            f"• `{command} search <words>` — find insights by their words",
+            f"• `{command} setup` — insights channel, triagers and who hears about status changes",
+            f"• `{command} help` — this message",
+        ]
+    )
+
+
+_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+
+
+def message_to_plain(text: str) -> str:
+    """A Slack message's mrkdwn as the plain words a person would type in the capture modal."""
+
+    def replace(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith("@"):
+            return "@" + (label or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or "channel")
+        if target.startswith("!subteam^"):
+            return label if label.startswith("@") else "@" + (label or "group")
+        if target.startswith("!date^"):
+            return label
+        if target.startswith("!"):
+            return "@" + target[1:]
+        return f"{label} ({target})" if label and label != target else target
+
+    converted = _SLACK_TOKEN.sub(replace, text or "")
+    return converted.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()

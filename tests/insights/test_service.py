@@ -1,0 +1,370 @@
+"""Service-level tests on SQLite and PostgreSQL: full-text search, duplicates, +1, triage fan-out,
+validation, list filters, export round-trip."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db import Database
+from bot.insights import export, service
+from bot.insights.ids import BlockId, Category, Impact, Source, Status
+from bot.insights.models import Insight
+from bot.insights.search import search_insight_ids
+from bot.insights.service import CaptureContext, CaptureForm, InsightFilter
+from bot.slack.delivery_models import OutboxMessage
+from tests.insights.helpers import NOW
+
+TEAM = "T0INSIGHTS"
+OTHER = "T0OTHERORG"
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database.from_url(database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def capture(session: Session, text: str, *, team: str = TEAM, user: str = "U0MIA", **fields: Any) -> Insight:
+    clean, errors = service.validate_capture(CaptureForm(text=text, **fields))
+    assert clean is not None, errors
+    return service.capture_insight(
+        session, team_id=team, user_id=user, capture=clean, context=CaptureContext(), now=NOW
+    )
+
+
+def test_search_stems_ranks_and_stays_in_its_workspace(db: Database) -> None:
+    with db.unit_of_work() as session:
+        capture(session, "Pricing page is confusing for teams over 50 seats", customer="Globex")
+        capture(session, "Onboarding emails arrive too late", customer="Initech")
+        capture(session, "The price of the enterprise plan is confusing", team=OTHER)
+        capture(session, "Wants SSO with Okta", customer="Confusing Corp")
+    with db.unit_of_work() as session:
+        found = search_insight_ids(session, TEAM, "prices confusing")
+        texts = [session.get(Insight, i).text for i in found]  # type: ignore[union-attr]
+        assert texts == ["Pricing page is confusing for teams over 50 seats"]  # stemmed, AND, one team
+        assert len(search_insight_ids(session, TEAM, "confusing")) == 2  # the customer field counts too
+        assert search_insight_ids(session, TEAM, "onboarding OR pricing") == []  # OR is a plain word
+        either = search_insight_ids(session, TEAM, "onboarding pricing", any_term=True)
+        assert len(either) == 2
+        for hostile in ['"', 'pricing"*', "text:pricing", "NEAR(pricing", "a & b | !c", "(", "'; drop table", "**"]:
+            search_insight_ids(session, TEAM, hostile)  # never a syntax error
+        assert search_insight_ids(session, TEAM, "the of and") == []
+
+
+def test_search_sees_edits_and_deletes(db: Database) -> None:
+    with db.unit_of_work() as session:
+        insight = capture(session, "Dark mode for the dashboard")
+        insight_id = insight.id
+    with db.unit_of_work() as session:
+        session.get(Insight, insight_id).text = "Export to spreadsheet"  # type: ignore[union-attr]
+    with db.unit_of_work() as session:
+        assert search_insight_ids(session, TEAM, "dashboard") == []
+        assert search_insight_ids(session, TEAM, "spreadsheet") == [insight_id]
+        session.delete(session.get(Insight, insight_id))
+    with db.unit_of_work() as session:
+        assert search_insight_ids(session, TEAM, "spreadsheet") == []
+
+
+def test_duplicates_are_offered_and_the_draft_keeps_every_field(db: Database) -> None:
+    with db.unit_of_work() as session:
+        capture(session, "Enterprise customers keep asking for Okta SSO")
+        capture(session, "Customers love the new onboarding checklist")
+    form = CaptureForm(
+        text="Globex asked again for SSO through Okta",
+        customer="Globex <!channel>",
+        segment="Enterprise",
+        source=Source.SALES_CALL,
+        category=Category.CUSTOMER_NEEDS,
+        impact=Impact.HIGH,
+        evidence_url="https://crm.example.com/deal/42?x=1&y=2",
+        new_tags="SSO, enterprise",
+    )
+    with db.unit_of_work() as session:
+        outcome = service.submit_capture(
+            session, team_id=TEAM, user_id="U0PAT", form=form, context=CaptureContext(), now=NOW
+        )
+        assert outcome.done is None and outcome.draft_id is not None
+        assert [i.text for i in outcome.similar] == ["Enterprise customers keep asking for Okta SSO"]
+        draft_id, similar_id = outcome.draft_id, outcome.similar[0].id
+    with db.unit_of_work() as session:
+        assert service.load_draft(session, TEAM, "U0PAT", draft_id)[0] == form
+        with pytest.raises(service.DraftExpired):  # someone else's draft, or another workspace
+            service.load_draft(session, OTHER, "U0PAT", draft_id)
+        with pytest.raises(service.DraftExpired):
+            service.load_draft(session, TEAM, "U0MIA", draft_id)
+    with db.unit_of_work() as session:
+        done = service.resolve_draft(
+            session, team_id=TEAM, user_id="U0PAT", draft_id=draft_id, plus_one_of=similar_id, now=NOW
+        )
+        assert done.plus_one and done.insight.id == similar_id
+        vote = done.insight.votes[0]
+        assert (vote.user_id, vote.customer, vote.note) == ("U0PAT", "Globex <!channel>", form.text)
+    with db.unit_of_work() as session, pytest.raises(service.DraftExpired):  # used up
+        service.resolve_draft(session, team_id=TEAM, user_id="U0PAT", draft_id=draft_id, plus_one_of=None, now=NOW)
+
+
+def test_unrelated_text_is_saved_without_an_offer(db: Database) -> None:
+    with db.unit_of_work() as session:
+        capture(session, "Enterprise customers keep asking for Okta SSO")
+        outcome = service.submit_capture(
+            session,
+            team_id=TEAM,
+            user_id="U0PAT",
+            form=CaptureForm(text="Customers want a cheaper annual plan"),  # shares only "customers"
+            context=CaptureContext(),
+            now=NOW,
+        )
+        assert outcome.done is not None and not outcome.similar
+        assert outcome.done.insight.number == 2
+
+
+@pytest.mark.parametrize(
+    ("form", "block", "fragment"),
+    [
+        (CaptureForm(text="   \n "), BlockId.TEXT, "can't be empty"),
+        (CaptureForm(text="x" * 3001), BlockId.TEXT, "3,001 characters"),
+        (CaptureForm(text="ok", customer="c" * 201), BlockId.CUSTOMER, "limit is 200"),
+        (CaptureForm(text="ok", evidence_url="javascript:alert(1)"), BlockId.EVIDENCE, "https://"),
+        (CaptureForm(text="ok", evidence_url="ftp://files.example.com/a"), BlockId.EVIDENCE, "https://"),
+        (CaptureForm(text="ok", evidence_url="https://exa mple.com"), BlockId.EVIDENCE, "https://"),
+        (CaptureForm(text="ok", evidence_url="https://x.com/<!channel>"), BlockId.EVIDENCE, "https://"),
+        (CaptureForm(text="ok", evidence_url="https://nohost"), BlockId.EVIDENCE, "host name"),
+        (CaptureForm(text="ok", source="carrier pigeon"), BlockId.SOURCE, "from the list"),
+        (CaptureForm(text="ok", new_tags="t" * 41), BlockId.NEW_TAGS, "40 characters"),
+        (CaptureForm(text="ok", new_tags=",".join(f"t{i}" for i in range(11))), BlockId.NEW_TAGS, "Up to 10"),
+    ],
+)
+def test_bad_input_gets_an_error_on_its_field(form: CaptureForm, block: str, fragment: str) -> None:
+    clean, errors = service.validate_capture(form)
+    assert clean is None
+    assert fragment in errors[block]
+
+
+def test_good_input_is_cleaned() -> None:
+    clean, errors = service.validate_capture(
+        CaptureForm(text="  hi\x00 there \n", tags=["pricing"], new_tags=" #Pricing Page, pricing,  ,Ünïcode ")
+    )
+    assert not errors and clean is not None
+    assert clean.text == "hi there"
+    assert clean.tags == ["pricing", "pricing-page", "ünïcode"]
+
+
+def _rows(session: Session, team_id: str = TEAM) -> list[OutboxMessage]:
+    query = select(OutboxMessage).where(OutboxMessage.team_id == team_id).order_by(OutboxMessage.id)
+    return list(session.scalars(query))
+
+
+class FakeSlack:
+    """Just enough of WebClient for permission checks: users.info and usergroups.users.list."""
+
+    def __init__(self, admins: set[str], groups: dict[str, list[str]] | None = None) -> None:
+        self.admins = admins
+        self.groups = groups or {}
+
+    def users_info(self, user: str) -> dict[str, Any]:
+        return {"user": {"id": user, "is_admin": user in self.admins, "real_name": user}}
+
+    def usergroups_users_list(self, usergroup: str) -> dict[str, Any]:
+        return {"users": self.groups.get(usergroup, [])}
+
+
+def test_triage_closes_the_loop_through_the_outbox(db: Database) -> None:
+    from bot.slack import users
+
+    users.clear_cache()
+    slack: Any = FakeSlack(admins={"U0ADA"}, groups={"S0PRODUCT": ["U0MAX"]})
+    with db.unit_of_work() as session:
+        settings = service.get_settings(session, TEAM, NOW)
+        settings.channel_id = "C0INSIGHTS"
+        clean, _ = service.validate_capture(CaptureForm(text="Globex wants SSO", customer="Globex"))
+        assert clean is not None
+        insight = service.capture_insight(
+            session,
+            team_id=TEAM,
+            user_id="U0MIA",
+            capture=clean,
+            context=CaptureContext(source_channel_id="C0SHARED", message_ts="1700000000.000100"),
+            now=NOW,
+        )
+        service.add_plus_one(
+            session, team_id=TEAM, insight_id=insight.id, user_id="U0PAT", customer="Initech", note="", now=NOW
+        )
+        insight_id = insight.id
+    with db.unit_of_work() as session, pytest.raises(service.NotTriager, match="workspace admins"):
+        service.triage(
+            session,
+            slack,
+            team_id=TEAM,
+            insight_id=insight_id,
+            user_id="U0PAT",
+            status=Status.PLANNED,
+            note="",
+            roadmap_url="",
+            now=NOW,
+        )
+    with db.unit_of_work() as session:
+        outcome = service.triage(
+            session,
+            slack,
+            team_id=TEAM,
+            insight_id=insight_id,
+            user_id="U0ADA",
+            status=Status.PLANNED,
+            note="Q1 <!here>",
+            roadmap_url="https://roadmap.example.com/sso",
+            now=NOW + timedelta(hours=1),
+        )
+        assert outcome.change is not None
+        rows = {row.key: row for row in _rows(session)}
+        change = outcome.change.id
+        assert set(rows) == {
+            f"insight:{insight_id}:post",
+            f"insight:{insight_id}:update:1",  # the +1
+            f"insight:{insight_id}:update:2",  # the triage
+            f"insight:{insight_id}:change:{change}:dm:U0MIA",
+            f"insight:{insight_id}:change:{change}:dm:U0PAT",
+            f"insight:{insight_id}:change:{change}:thread",
+        }
+        thread = rows[f"insight:{insight_id}:change:{change}:thread"].args
+        assert thread["channel"] == "C0SHARED" and thread["thread_ts"] == "1700000000.000100"
+        assert "Globex" not in json.dumps(thread) and "Q1" not in json.dumps(thread)
+        dm = json.dumps(rows[f"insight:{insight_id}:change:{change}:dm:U0MIA"].args)
+        assert "Planned" in dm and "Q1 &lt;!here&gt;" in dm and "<!here>" not in dm
+        update = rows[f"insight:{insight_id}:update:2"].args
+        assert update["ts"] == {"$result": f"insight:{insight_id}:post", "field": "ts"}
+    # Same status again: no second fan-out. A configured group replaces "admins".
+    with db.unit_of_work() as session:
+        settings = service.get_settings(session, TEAM, NOW)
+        settings.triager_usergroup_id = "S0PRODUCT"
+        settings.notify_plus_ones = False
+        settings.notify_thread = False
+    with db.unit_of_work() as session:
+        with pytest.raises(service.NotTriager):
+            service.check_triager(session, slack, TEAM, "U0ADA", NOW)
+        again = service.triage(
+            session,
+            slack,
+            team_id=TEAM,
+            insight_id=insight_id,
+            user_id="U0MAX",
+            status=Status.PLANNED,
+            note="still Q1",
+            roadmap_url="",
+            now=NOW,
+        )
+        assert again.change is None
+        shipped = service.triage(
+            session,
+            slack,
+            team_id=TEAM,
+            insight_id=insight_id,
+            user_id="U0MAX",
+            status=Status.SHIPPED,
+            note="",
+            roadmap_url="",
+            now=NOW,
+        )
+        assert shipped.change is not None
+        keys = [r.key for r in _rows(session) if f":change:{shipped.change.id}:" in r.key]
+        assert keys == [f"insight:{insight_id}:change:{shipped.change.id}:dm:U0MIA"]  # submitter only
+
+
+def test_list_filters_and_pages(db: Database) -> None:
+    with db.unit_of_work() as session:
+        for n in range(12):
+            capture(
+                session,
+                f"Insight number {n} about pricing" if n % 2 else f"Insight number {n} about onboarding",
+                user="U0PAT" if n < 3 else "U0MIA",
+                category=Category.PRICING if n % 2 else None,
+                new_tags="q4" if n % 3 == 0 else "",
+            )
+        capture(session, "Other workspace pricing", team=OTHER)
+    with db.unit_of_work() as session:
+        every = service.list_insights(session, TEAM, "U0PAT", InsightFilter("all"))
+        assert (every.total, every.pages, len(every.cards), every.has_next) == (12, 3, 5, True)
+        assert every.cards[0].number == 12  # newest first
+        last = service.list_insights(session, TEAM, "U0PAT", InsightFilter("all"), page=3)
+        assert [c.number for c in last.cards] == [2, 1] and not last.has_next
+        assert service.list_insights(session, TEAM, "U0PAT", service.parse_filter("mine")).total == 3
+        assert service.list_insights(session, TEAM, "U0PAT", service.parse_filter("pricing")).total == 6
+        assert service.list_insights(session, TEAM, "U0PAT", service.parse_filter("#Q4")).total == 4
+        assert service.list_insights(session, TEAM, "U0PAT", service.parse_filter("new")).total == 12
+        assert service.list_insights(session, TEAM, "U0PAT", service.parse_filter("won't do")).total == 0
+        found = service.list_insights(session, TEAM, "U0PAT", InsightFilter("search", "pricing"))
+        assert found.total == 6 and found.pages == 2
+
+
+def test_parse_filter_vocabulary() -> None:
+    assert service.parse_filter("") == InsightFilter("all")
+    assert service.parse_filter("Mine") == InsightFilter("mine")
+    assert service.parse_filter("wont_do") == InsightFilter("status", "wont_do")
+    assert service.parse_filter("Won't do") == InsightFilter("status", "wont_do")
+    assert service.parse_filter("competitive") == InsightFilter("category", "competitive")
+    assert service.parse_filter("Market positioning") == InsightFilter("category", "positioning")
+    assert service.parse_filter("#Beta Users") == InsightFilter("tag", "beta-users")
+
+
+HOSTILE = 'He said "no, never",\r\nthen: <!channel> <@U123> *bold* =SUM(A1) ; ünïcödé 🚀\ttab'
+
+
+def test_export_round_trips_every_field(db: Database) -> None:
+    from bot.slack import users
+
+    users.clear_cache()
+    with db.unit_of_work() as session:
+        insight = capture(
+            session,
+            HOSTILE,
+            customer='Globex, "Inc"',
+            segment="SMB\nEU",
+            source=Source.SOCIAL,
+            category=Category.COMPETITIVE,
+            impact=Impact.CRITICAL,
+            evidence_url="https://example.com/a?b=1&c=%22",
+            new_tags="alpha, beta",
+        )
+        capture(session, "second one", team=OTHER)
+        service.add_plus_one(
+            session, team_id=TEAM, insight_id=insight.id, user_id="U0PAT", customer="Acme", note=HOSTILE, now=NOW
+        )
+        service.triage(
+            session,
+            FakeSlack(admins={"U0ADA"}),
+            team_id=TEAM,
+            insight_id=insight.id,
+            user_id="U0ADA",  # type: ignore[arg-type]
+            status=Status.WONT_DO,
+            note=HOSTILE,
+            roadmap_url="https://r.example.com/x",
+            now=NOW,
+        )
+    with db.unit_of_work() as session:
+        records = list(export.insight_records(session, TEAM))
+        assert len(records) == 1 and set(records[0]) == set(export.FIELDS)
+        out = io.StringIO(newline="")
+        assert export.write_export(session, out, "csv", TEAM) == 1
+        text = out.getvalue()
+        assert text.startswith(",".join(export.FIELDS) + "\r\n")
+        back = [export.from_csv_row(row) for row in csv.DictReader(io.StringIO(text, newline=""))]
+        assert back == records
+        assert back[0]["text"] == HOSTILE and back[0]["tags"] == ["alpha", "beta"]
+        assert back[0]["status_history"][0]["to"] == "wont_do"
+        as_json = io.StringIO()
+        export.write_export(session, as_json, "json", None)
+        everyone = json.loads(as_json.getvalue())
+        assert len(everyone) == 2 and everyone[[r["team_id"] for r in everyone].index(TEAM)] == records[0]
+        empty = io.StringIO()
+        assert export.write_export(session, empty, "json", "T0NOBODY") == 0 and json.loads(empty.getvalue()) == []
