@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 
 Handler = Callable[..., None]
 
@@ -53,7 +54,18 @@ class CommandRouter:
             return (self.default or "help", "")
         return words[0].lower(), (words[1].strip() if len(words) > 1 else "")
 
-    def __call__(self, ack: Ack, command: dict[str, Any], **kwargs: Any) -> None:
+    def __call__(
+        self,
+        ack: Ack,
+        command: dict[str, Any],
+        client: WebClient | None = None,
+        respond: Respond | None = None,
+        context: BoltContext | None = None,
+        **extra: Any,
+    ) -> None:
+        # Bolt passes a listener only the arguments its signature names (not **kwargs), so the
+        # ones subcommands use are spelled out here.
+        kwargs: dict[str, Any] = {"client": client, "respond": respond, "context": context, **extra}
         name, argument = self.split(command.get("text"))
         sub = self.subcommands.get(name)
         if name == "help" and sub is None:
