@@ -1,1 +1,140 @@
-"""Database models for retros."""
+"""Database models for retros.
+
+Anonymity is a property of the schema, not of the views:
+
+- An anonymous item has ``author_id`` NULL. Nothing else records who added it: no timestamp,
+  no outbox row naming the author, no log line.
+- Votes and partnership ratings carry only ``voter_hash`` / ``rater_hash``: an HMAC of the
+  user id keyed by the app's secret and the retro's random ``secret_salt``. The hash is needed
+  while a retro is open (vote limits, "your votes", one rating per person). At close the votes
+  are tallied onto the items, the vote rows deleted and ``secret_salt`` wiped, so afterwards no
+  one — admins and database readers included — can link a vote or rating to a person.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base
+from bot.retro.ids import ActionStatus, Anonymity, RetroStatus, StartMode
+
+
+class RetroSeries(Base):
+    """A retro as set up with ``/retro``: one-off or recurring. Each run is a ``Retro``."""
+
+    __tablename__ = "retro_series"
+    __table_args__ = (Index("ix_retro_series_team", "team_id", "archived"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(150))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    facilitator_id: Mapped[str] = mapped_column(String(32))
+    template: Mapped[str] = mapped_column(String(32))  # RetroTemplate
+    prompts: Mapped[list[str]] = mapped_column(JSON)
+    anonymity: Mapped[str] = mapped_column(String(16), default=Anonymity.OPTIONAL)
+    votes_per_person: Mapped[int] = mapped_column(Integer, default=3)
+    collect_minutes: Mapped[int] = mapped_column(Integer)
+    include_insights: Mapped[bool] = mapped_column(Boolean, default=False)
+    start_mode: Mapped[str] = mapped_column(String(16), default=StartMode.NOW)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class Retro(Base):
+    """One run of a series: collects items and votes from ``opened_at`` until it closes."""
+
+    __tablename__ = "retros"
+    __table_args__ = (
+        UniqueConstraint("series_id", "number"),
+        Index("ix_retros_team_status", "team_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    series_id: Mapped[int] = mapped_column(ForeignKey("retro_series.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(8), default=RetroStatus.OPEN)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    prompts: Mapped[list[str]] = mapped_column(JSON)
+    opened_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Random per retro; wiped at close so vote and rating hashes can no longer be recomputed.
+    secret_salt: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class RetroItem(Base):
+    __tablename__ = "retro_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    retro_id: Mapped[int] = mapped_column(ForeignKey("retros.id", ondelete="CASCADE"), index=True)
+    prompt_index: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[str | None] = mapped_column(String(32), nullable=True)  # NULL: anonymous
+    votes: Mapped[int] = mapped_column(Integer, default=0)  # tallied at close; 0 while open
+
+
+class RetroVote(Base):
+    __tablename__ = "retro_votes"
+    __table_args__ = (UniqueConstraint("item_id", "voter_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    retro_id: Mapped[int] = mapped_column(ForeignKey("retros.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("retro_items.id", ondelete="CASCADE"))
+    voter_hash: Mapped[str] = mapped_column(String(64))
+
+
+class RetroRating(Base):
+    """A partnership-health rating: three strands 1-5, a side and one strand to work on."""
+
+    __tablename__ = "retro_ratings"
+    __table_args__ = (UniqueConstraint("retro_id", "rater_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    retro_id: Mapped[int] = mapped_column(ForeignKey("retros.id", ondelete="CASCADE"), index=True)
+    rater_hash: Mapped[str] = mapped_column(String(64))
+    side: Mapped[str] = mapped_column(String(16))  # Side
+    trust: Mapped[int] = mapped_column(Integer)
+    ownership: Mapped[int] = mapped_column(Integer)
+    planning: Mapped[int] = mapped_column(Integer)
+    focus: Mapped[str] = mapped_column(String(16))  # Strand
+
+
+class RetroPersonSide(Base):
+    """Which side a person said they are on, so the rating modal can preselect it next time."""
+
+    __tablename__ = "retro_person_sides"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    side: Mapped[str] = mapped_column(String(16))
+
+
+class RetroActionItem(Base):
+    __tablename__ = "retro_action_items"
+    __table_args__ = (
+        Index("ix_retro_action_items_owner", "team_id", "owner_id", "status"),
+        Index("ix_retro_action_items_series", "team_id", "series_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    series_id: Mapped[int] = mapped_column(ForeignKey("retro_series.id", ondelete="CASCADE"))
+    retro_id: Mapped[int] = mapped_column(ForeignKey("retros.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("retro_items.id", ondelete="SET NULL"), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[str] = mapped_column(String(32))
+    due_on: Mapped[date] = mapped_column(Date)
+    owner_tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    status: Mapped[str] = mapped_column(String(8), default=ActionStatus.OPEN)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None] = mapped_column(nullable=True)
