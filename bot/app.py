@@ -70,7 +70,7 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
         )
     else:
         assert settings.slack_bot_token is not None
-        app = App(token=settings.slack_bot_token.get_secret_value(), **common)
+        app = App(**common)  # the client carries SLACK_BOT_TOKEN
 
     @app.middleware
     def observe_request(context: BoltContext, body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:

@@ -52,7 +52,7 @@ def instrumented_copy(client: WebClient) -> InstrumentedWebClient:
         token=client.token,
         base_url=client.base_url,
         timeout=client.timeout,
-        team_id=client.team_id,
+        team_id=client.default_params.get("team_id"),  # WebClient keeps team_id only there
         retry_handlers=list(client.retry_handlers),
         logger=client.logger,
     )

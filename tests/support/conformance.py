@@ -1,0 +1,316 @@
+"""Conformance checks the emulator runs on every Web API call.
+
+* the method exists in Slack's Web API spec (``web-api.openapi.json``, Swagger 2.0, Oct 2020) or
+  in :data:`EXTRA_METHODS` (newer methods, each declared here with its source), and the spec's
+  required arguments are present;
+* every message (``blocks``) and view (modal / home) parses with slack_sdk's Block Kit models and
+  passes ``validate_json()``;
+* the limits in ``blockkit-limits.json`` hold (50 blocks per message, 100 per view, text lengths...).
+
+Each problem is a :class:`Problem` with the Slack error the emulator answers with.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+REFERENCE = Path(os.environ.get("TANDEM_SLACK_REFERENCE", "/work/shared/slack-reference"))
+
+# Methods newer than the 2020 OpenAPI spec. Required arguments and source for each.
+EXTRA_METHODS: dict[str, dict[str, Any]] = {
+    "files.getUploadURLExternal": {
+        "required": ("filename", "length"),
+        "source": "https://docs.slack.dev/reference/methods/files.getUploadURLExternal "
+        "(response shape: slack-reference/web-api-response-shapes/files.getUploadURLExternal.json)",
+    },
+    "files.completeUploadExternal": {
+        "required": ("files",),
+        "source": "https://docs.slack.dev/reference/methods/files.completeUploadExternal "
+        "(response shape: slack-reference/web-api-response-shapes/files.completeUploadExternal.json)",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One conformance violation: what is wrong and the Slack error it earns."""
+
+    error: str  # the Slack error code answered, e.g. "invalid_blocks"
+    detail: str  # human-readable: which field, which limit
+
+
+@cache
+def _spec() -> dict[str, Any]:
+    with (REFERENCE / "web-api.openapi.json").open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def _limits() -> dict[str, int]:
+    with (REFERENCE / "blockkit-limits.json").open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    return {item["key"]: int(item["max"]) for item in data["limits"] if item.get("max") is not None}
+
+
+def limit(key: str) -> int:
+    """A limit from blockkit-limits.json by key, e.g. ``limit("message.blocks") == 50``."""
+    return _limits()[key]
+
+
+@cache
+def method_tiers() -> dict[str, str]:
+    """Method -> rate-limit tier: rate-limits.json first, the java-slack-sdk table as fallback."""
+    with (REFERENCE / "rate-limit-tiers.java-slack-sdk.json").open(encoding="utf-8") as handle:
+        tiers: dict[str, str] = dict(json.load(handle))
+    with (REFERENCE / "rate-limits.json").open(encoding="utf-8") as handle:
+        for item in json.load(handle)["methods"]:
+            tiers[item["method"]] = item["tier"]
+    return tiers
+
+
+def method_known(method: str) -> bool:
+    return f"/{method}" in _spec()["paths"] or method in EXTRA_METHODS
+
+
+def required_arguments(method: str) -> tuple[str, ...]:
+    if method in EXTRA_METHODS:
+        return tuple(EXTRA_METHODS[method]["required"])
+    path = _spec()["paths"].get(f"/{method}", {})
+    names: list[str] = []
+    for operation in path.values():
+        for parameter in operation.get("parameters", []):
+            if parameter.get("required") and parameter["name"] != "token" and parameter["name"] not in names:
+                names.append(parameter["name"])
+    return tuple(names)
+
+
+def check_method(method: str, args: dict[str, Any]) -> list[Problem]:
+    if not method_known(method):
+        return [Problem("unknown_method", f"{method} is not a Slack Web API method")]
+    missing = [name for name in required_arguments(method) if args.get(name) in (None, "")]
+    return [Problem("invalid_arguments", f"{method}: missing required argument {name!r}") for name in missing]
+
+
+# --- Block Kit -------------------------------------------------------------------------------
+
+_ELEMENT_TYPES = {
+    "button",
+    "checkboxes",
+    "datepicker",
+    "datetimepicker",
+    "timepicker",
+    "image",
+    "overflow",
+    "plain_text_input",
+    "number_input",
+    "url_text_input",
+    "email_text_input",
+    "rich_text_input",
+    "file_input",
+    "radio_buttons",
+    "static_select",
+    "external_select",
+    "users_select",
+    "conversations_select",
+    "channels_select",
+    "multi_static_select",
+    "multi_external_select",
+    "multi_users_select",
+    "multi_conversations_select",
+    "multi_channels_select",
+    "workflow_button",
+}
+
+
+def _text_len(obj: Any) -> int:
+    return len(obj.get("text", "")) if isinstance(obj, dict) else 0
+
+
+def _walk_elements(block: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for key in ("accessory", "element"):
+        if isinstance(block.get(key), dict):
+            yield block[key]
+    if block.get("type") == "actions":
+        yield from (e for e in block.get("elements", []) if isinstance(e, dict))
+
+
+def _check_option(option: dict[str, Any], where: str, problems: list[Problem]) -> None:
+    if _text_len(option.get("text")) > limit("option.text"):
+        problems.append(Problem("invalid_blocks", f"{where}: option text longer than {limit('option.text')}"))
+    if len(str(option.get("value", ""))) > limit("option.value"):
+        problems.append(Problem("invalid_blocks", f"{where}: option value longer than {limit('option.value')}"))
+    if _text_len(option.get("description")) > limit("option.description"):
+        problems.append(Problem("invalid_blocks", f"{where}: option description too long"))
+
+
+def _check_element(element: dict[str, Any], where: str, problems: list[Problem]) -> None:
+    kind = element.get("type")
+    if kind not in _ELEMENT_TYPES:
+        problems.append(Problem("invalid_blocks", f"{where}: unknown element type {kind!r}"))
+        return
+    if len(str(element.get("action_id", ""))) > limit("element.action_id"):
+        problems.append(Problem("invalid_blocks", f"{where}: action_id longer than {limit('element.action_id')}"))
+    if _text_len(element.get("placeholder")) > limit("element.placeholder"):
+        problems.append(Problem("invalid_blocks", f"{where}: placeholder longer than {limit('element.placeholder')}"))
+    if kind == "button":
+        for key, name in (("text", "button.text"), ("accessibility_label", "button.accessibility_label")):
+            value = element.get(key)
+            size = _text_len(value) if isinstance(value, dict) else len(str(value or ""))
+            if size > limit(name):
+                problems.append(Problem("invalid_blocks", f"{where}: button {key} longer than {limit(name)}"))
+        if len(str(element.get("value", ""))) > limit("button.value"):
+            problems.append(Problem("invalid_blocks", f"{where}: button value longer than {limit('button.value')}"))
+    caps = {
+        "static_select": "static_select.options",
+        "multi_static_select": "static_select.options",
+        "overflow": "overflow.options",
+        "checkboxes": "checkboxes.options",
+        "radio_buttons": "radio_buttons.options",
+    }
+    options = element.get("options") or []
+    if kind in caps and len(options) > limit(caps[kind]):
+        problems.append(Problem("invalid_blocks", f"{where}: {len(options)} options, max {limit(caps[kind])}"))
+    for group in element.get("option_groups") or []:
+        options = [*options, *group.get("options", [])]
+        if _text_len(group.get("label")) > limit("option_group.label"):
+            problems.append(Problem("invalid_blocks", f"{where}: option group label too long"))
+    for option in options:
+        if isinstance(option, dict):
+            _check_option(option, where, problems)
+    confirm = element.get("confirm")
+    if isinstance(confirm, dict):
+        for key in ("title", "text", "confirm", "deny"):
+            if _text_len(confirm.get(key)) > limit(f"confirm.{key}"):
+                problems.append(Problem("invalid_blocks", f"{where}: confirm {key} too long"))
+
+
+def _check_block_limits(block: dict[str, Any], where: str, problems: list[Problem]) -> None:
+    kind = block.get("type")
+    if len(str(block.get("block_id", ""))) > limit("block.block_id"):
+        problems.append(Problem("invalid_blocks", f"{where}: block_id longer than {limit('block.block_id')}"))
+    if kind == "section":
+        if _text_len(block.get("text")) > limit("section.text"):
+            problems.append(Problem("invalid_blocks", f"{where}: section text longer than {limit('section.text')}"))
+        fields = block.get("fields") or []
+        if len(fields) > limit("section.fields.count"):
+            problems.append(Problem("invalid_blocks", f"{where}: {len(fields)} fields, max 10"))
+        if any(_text_len(field) > limit("section.fields.item_text") for field in fields):
+            problems.append(Problem("invalid_blocks", f"{where}: a section field is longer than 2000"))
+    elif kind == "header":
+        text = block.get("text") or {}
+        if text.get("type") != "plain_text":
+            problems.append(Problem("invalid_blocks", f"{where}: header text must be plain_text"))
+        if _text_len(text) > limit("header.text"):
+            problems.append(Problem("invalid_blocks", f"{where}: header text longer than {limit('header.text')}"))
+    elif kind == "actions" and len(block.get("elements") or []) > limit("actions.elements"):
+        problems.append(Problem("invalid_blocks", f"{where}: more than {limit('actions.elements')} elements"))
+    elif kind == "context" and len(block.get("elements") or []) > limit("context.elements"):
+        problems.append(Problem("invalid_blocks", f"{where}: more than {limit('context.elements')} elements"))
+    elif kind == "input":
+        if _text_len(block.get("label")) > limit("input.label"):
+            problems.append(Problem("invalid_blocks", f"{where}: input label too long"))
+        if _text_len(block.get("hint")) > limit("input.hint"):
+            problems.append(Problem("invalid_blocks", f"{where}: input hint too long"))
+        if not isinstance(block.get("element"), dict):
+            problems.append(Problem("invalid_blocks", f"{where}: input block without an element"))
+    elif kind == "markdown" and len(str(block.get("text", ""))) > limit("markdown_block.text"):
+        problems.append(Problem("invalid_blocks", f"{where}: markdown text too long"))
+    for index, element in enumerate(_walk_elements(block)):
+        if kind == "section" and element.get("type") == "image" and element is block.get("accessory"):
+            continue
+        _check_element(element, f"{where}.element[{index}]", problems)
+
+
+def check_blocks(blocks: Any, *, max_blocks: int, error: str = "invalid_blocks") -> list[Problem]:
+    """Validate a blocks array with slack_sdk's models and the reference limits."""
+    if not isinstance(blocks, list):
+        return [Problem(error, "blocks must be a JSON array")]
+    problems: list[Problem] = []
+    if len(blocks) > max_blocks:
+        problems.append(Problem(error, f"{len(blocks)} blocks, max {max_blocks}"))
+    seen_ids: set[str] = set()
+    for index, raw in enumerate(blocks):
+        where = f"blocks[{index}]"
+        if not isinstance(raw, dict):
+            problems.append(Problem(error, f"{where}: not an object"))
+            continue
+        block_id = raw.get("block_id")
+        if block_id is not None:
+            if block_id in seen_ids:
+                problems.append(Problem(error, f"{where}: duplicate block_id {block_id!r}"))
+            seen_ids.add(block_id)
+        parsed = Block.parse(raw)
+        if parsed is None:
+            problems.append(Problem(error, f"{where}: unknown block type {raw.get('type')!r}"))
+            continue
+        try:
+            parsed.validate_json()
+        except SlackObjectFormationError as exc:
+            problems.append(Problem(error, f"{where} ({raw.get('type')}): {exc}"))
+        sub: list[Problem] = []
+        _check_block_limits(raw, where, sub)
+        problems.extend(Problem(error, p.detail) for p in sub)
+    return problems
+
+
+def check_message(args: dict[str, Any]) -> list[Problem]:
+    """``text`` / ``blocks`` / ``attachments`` of chat.postMessage, chat.update, chat.postEphemeral, response_url."""
+    problems: list[Problem] = []
+    text = args.get("text")
+    if text is not None and len(str(text)) > limit("message.text"):
+        problems.append(Problem("msg_too_long", f"text is {len(str(text))} characters, max {limit('message.text')}"))
+    if args.get("markdown_text") is not None and len(str(args["markdown_text"])) > limit("message.markdown_text"):
+        problems.append(Problem("msg_too_long", "markdown_text too long"))
+    blocks = args.get("blocks")
+    if blocks is not None:
+        problems.extend(check_blocks(blocks, max_blocks=limit("message.blocks")))
+    attachments = args.get("attachments")
+    if isinstance(attachments, list) and len(attachments) > limit("message.attachments"):
+        problems.append(Problem("too_many_attachments", f"{len(attachments)} attachments"))
+    return problems
+
+
+def check_view(view: Any) -> list[Problem]:
+    """A modal or home view for views.open/push/update/publish."""
+    if not isinstance(view, dict):
+        return [Problem("invalid_arguments", "view must be a JSON object")]
+    kind = view.get("type")
+    if kind not in ("modal", "home"):
+        return [Problem("invalid_arguments", f"view type must be modal or home, got {kind!r}")]
+    problems: list[Problem] = []
+    size = len(json.dumps(view).encode())
+    if size > limit("view.payload_size") * 1024:
+        problems.append(Problem("invalid_arguments", f"view is {size} bytes, max {limit('view.payload_size')} kB"))
+    fields = {key: value for key, value in view.items() if key in View.attributes or key == "type"}
+    try:
+        View(**fields).validate_json()
+    except (SlackObjectFormationError, TypeError) as exc:
+        problems.append(Problem("invalid_arguments", f"{kind} view: {exc}"))
+    if kind == "modal":
+        title = view.get("title")
+        if not isinstance(title, dict) or title.get("type") != "plain_text":
+            problems.append(Problem("invalid_arguments", "modal title must be a plain_text object"))
+        for key in ("title", "submit", "close"):
+            if _text_len(view.get(key)) > limit(f"modal.{key}.text"):
+                problems.append(Problem("invalid_arguments", f"modal {key} longer than {limit(f'modal.{key}.text')}"))
+        has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks") or [])
+        if has_input and not view.get("submit"):
+            problems.append(Problem("invalid_arguments", "a modal with input blocks needs a submit button"))
+    if len(str(view.get("private_metadata") or "")) > limit("view.private_metadata"):
+        problems.append(Problem("invalid_arguments", "private_metadata longer than 3000"))
+    if len(str(view.get("callback_id") or "")) > limit("view.callback_id"):
+        problems.append(Problem("invalid_arguments", "callback_id longer than 255"))
+    if len(str(view.get("external_id") or "")) > limit("view.external_id"):
+        problems.append(Problem("invalid_arguments", "external_id longer than 255"))
+    problems.extend(check_blocks(view.get("blocks", []), max_blocks=limit("view.blocks"), error="invalid_blocks"))
+    return problems
