@@ -42,6 +42,7 @@ class Settings(BaseSettings):
         extra="ignore",
         case_sensitive=False,
         hide_input_in_errors=True,
+        env_ignore_empty=True,  # `SLACK_APP_TOKEN=` in .env means "not set"
     )
 
     slack_bot_token: SecretStr | None = Field(default=None, description="Bot token (xoxb-...) for a single workspace.")

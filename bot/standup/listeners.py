@@ -1,26 +1,426 @@
-"""Slack listeners for joint stand-ups."""
+"""Slack listeners for joint stand-ups: parse, ack, one service call, a pure view.
+
+``/standup`` subcommands ack at once (ephemeral usage or nothing) and then do their work;
+modal submissions validate first so errors come back in the ack with the user's text intact.
+"""
 
 from __future__ import annotations
 
+import logging
+from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
 from bot.slack.commands import CommandRouter
+from bot.slack.metadata import MetadataError
+from bot.slack.users import get_user, is_workspace_admin
+from bot.standup import service, views
+from bot.standup.ids import PREFILL_OPTION, Action, Block, Callback, Side, ZoneMode
 
-NOT_BUILT = "Joint stand-ups are not built yet in this version of Tandem. Try `/standup help` to see what is planned."
+log = logging.getLogger(__name__)
+
+GONE = "That stand-up is gone."
+
+
+# ------------------------------------------------------------------------------------------ parsing
+
+
+def _value(state: dict[str, Any], block_id: str, action_id: str) -> dict[str, Any]:
+    return (state.get(block_id) or {}).get(action_id) or {}
+
+
+def _text(state: dict[str, Any], block_id: str, action_id: str) -> str:
+    return str(_value(state, block_id, action_id).get("value") or "")
+
+
+def _selected(state: dict[str, Any], block_id: str, action_id: str) -> str | None:
+    option = _value(state, block_id, action_id).get("selected_option")
+    return str(option["value"]) if option else None
+
+
+def parse_setup(view: dict[str, Any]) -> service.StandupInput:
+    state = view["state"]["values"]
+    people = {side: list(_value(state, Block.people(side), Action.PEOPLE).get("selected_users") or []) for side in Side}
+    groups = {
+        side: [o["value"] for o in _value(state, Block.groups(side), Action.GROUPS).get("selected_options") or []]
+        for side in Side
+    }
+    days = [int(o["value"]) for o in _value(state, Block.DAYS, Action.DAYS).get("selected_options") or []]
+    options = {o["value"] for o in _value(state, Block.OPTIONS, Action.OPTIONS).get("selected_options") or []}
+    questions = {
+        "all": service.parse_questions(_text(state, Block.QUESTIONS, Action.QUESTIONS)),
+        "product": service.parse_questions(_text(state, Block.QUESTIONS_PRODUCT, Action.QUESTIONS)),
+        "marketing": service.parse_questions(_text(state, Block.QUESTIONS_MARKETING, Action.QUESTIONS)),
+    }
+    return service.StandupInput(
+        name=_text(state, Block.NAME, Action.NAME).strip(),
+        channel_id=str(_value(state, Block.CHANNEL, Action.CHANNEL).get("selected_conversation") or ""),
+        people=people,
+        groups=groups,
+        days=days,
+        local_time=str(_value(state, Block.TIME, Action.TIME).get("selected_time") or ""),
+        zone_mode=ZoneMode(_selected(state, Block.ZONE_MODE, Action.ZONE_MODE) or ZoneMode.PERSONAL),
+        timezone=_selected(state, Block.TIMEZONE, Action.TIMEZONE) or "UTC",
+        questions=questions,
+        blocker_question=_text(state, Block.BLOCKER_QUESTION, Action.BLOCKER_QUESTION),
+        reminder_minutes=int(_selected(state, Block.REMINDER, Action.REMINDER) or 0),
+        open_minutes=int(_selected(state, Block.OPEN_FOR, Action.OPEN_FOR) or 480),
+        prefill=PREFILL_OPTION in options,
+    )
+
+
+def parse_answer(view: dict[str, Any]) -> tuple[list[str], str, str | None, str]:
+    state = view["state"]["values"]
+    indexed = sorted(
+        (int(block_id.removeprefix(Block.ANSWER_PREFIX)), block_id)
+        for block_id in state
+        if block_id.startswith(Block.ANSWER_PREFIX) and block_id.removeprefix(Block.ANSWER_PREFIX).isdigit()
+    )
+    answers = [_text(state, block_id, Action.ANSWER_TEXT) for _, block_id in indexed]
+    ask_user = _value(state, Block.ASK_USER, Action.ASK_USER).get("selected_user")
+    return (
+        answers,
+        _text(state, Block.BLOCKER, Action.BLOCKER),
+        str(ask_user) if ask_user else None,
+        _text(state, Block.ASK_TEXT, Action.ASK_TEXT),
+    )
+
+
+def parse_skip(argument: str, today: date) -> tuple[date, date] | str:
+    """``today`` | ``until YYYY-MM-DD`` -> (first, last) local dates, or a usage message."""
+    words = argument.lower().split()
+    if not words or words == ["today"]:
+        return today, today
+    if len(words) == 2 and words[0] == "until":
+        try:
+            last = date.fromisoformat(words[1])
+        except ValueError:
+            return "Use a date like 2026-12-24: `/standup skip until 2026-12-24`."
+        return today, last
+    return "Use `/standup skip today` or `/standup skip until YYYY-MM-DD`."
+
+
+def _team(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    return str(team["id"] if isinstance(team, dict) else body.get("team_id") or (body.get("user") or {}).get("team_id"))
+
+
+def _user(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id") or body.get("user_id"))
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# ------------------------------------------------------------------------------------------ register
 
 
 def register(app: App, services: Services) -> None:
+    db = services.db
     router = CommandRouter("/standup", "Joint stand-ups", default="new")
 
+    def directory(client: WebClient, team_id: str) -> service.SlackDirectory:
+        return service.SlackDirectory(client, team_id)
+
+    def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+        client.views_open(trigger_id=trigger_id, view=view)
+
+    def load_usergroups(client: WebClient) -> list[views.Usergroup]:
+        try:
+            response = client.usergroups_list()
+        except SlackApiError as error:
+            log.info("usergroups.list unavailable at setup: %s", error.response.get("error"))
+            return []
+        return [
+            views.Usergroup(str(g["id"]), str(g.get("handle") or ""), str(g.get("name") or ""))
+            for g in response.get("usergroups") or []
+            if not g.get("date_delete")
+        ]
+
     @router.add("new", "", "set up a stand-up")
-    def on_standup_new(ack: Ack, **_: Any) -> None:
-        ack(text=NOT_BUILT, response_type="ephemeral")
+    def on_standup_new(ack: Ack, command: dict[str, Any], client: WebClient, **_: Any) -> None:
+        ack()
+        user = get_user(client, command["team_id"], command["user_id"])
+        form = views.SetupForm(
+            timezone=user.tz if user.tz else "UTC",
+            questions={"all": list(service.DEFAULT_QUESTIONS)},
+            blocker_question=service.DEFAULT_BLOCKER_QUESTION,
+        )
+        open_modal(client, command["trigger_id"], views.build_setup_modal(form, load_usergroups(client)))
 
-    @router.add("list", "list", "your stand-ups")
-    def on_standup_list(ack: Ack, **_: Any) -> None:
-        ack(text=NOT_BUILT, response_type="ephemeral")
+    @router.add("list", "list", "stand-ups in this workspace")
+    def on_standup_list(ack: Ack, command: dict[str, Any], **_: Any) -> None:
+        with db.unit_of_work() as session:
+            rows = [
+                views.ListRow(
+                    name=s.name,
+                    channel_id=s.channel_id,
+                    days=s.days,
+                    local_time=s.local_time,
+                    zone_mode=ZoneMode(s.zone_mode),
+                    timezone=s.timezone,
+                    participants=n,
+                    paused=s.paused,
+                    owner_id=s.owner_id,
+                )
+                for s, n in service.list_standups(session, command["team_id"])
+            ]
+        ack(text=views.build_list_text(rows), response_type="ephemeral")
 
-    app.command("/standup")(router)
+    @router.add("edit", "edit <name>", "change a stand-up (owner or admin)")
+    def on_standup_edit(
+        ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
+    ) -> None:
+        ack()
+        team_id, user_id = command["team_id"], command["user_id"]
+        admin = is_workspace_admin(client, team_id, user_id)
+        try:
+            with db.unit_of_work() as session:
+                form = service.managed_for_edit(
+                    session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin
+                )
+        except service.StandupError as error:
+            respond(text=str(error), response_type="ephemeral")
+            return
+        open_modal(client, command["trigger_id"], views.build_setup_modal(form, load_usergroups(client)))
+
+    def pause_or_resume(paused: bool) -> Any:
+        def handler(
+            ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
+        ) -> None:
+            ack()
+            team_id, user_id = command["team_id"], command["user_id"]
+            admin = is_workspace_admin(client, team_id, user_id)
+            try:
+                with db.unit_of_work() as session:
+                    standup = service.set_paused(
+                        session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin,
+                        paused=paused, now=services.clock(),
+                    )  # fmt: skip
+                    name = standup.name
+            except service.StandupError as error:
+                respond(text=str(error), response_type="ephemeral")
+                return
+            verb = "Paused" if paused else "Resumed"
+            tail = " No prompts until `/standup resume`." if paused else " Prompts continue from the next stand-up day."
+            respond(text=f"{verb} “{name}”.{tail}", response_type="ephemeral")
+
+        return handler
+
+    router.add("pause", "pause <name>", "pause prompts (owner or admin)")(pause_or_resume(True))
+    router.add("resume", "resume <name>", "resume prompts (owner or admin)")(pause_or_resume(False))
+
+    @router.add("delete", "delete <name>", "delete a stand-up and its history (owner or admin)")
+    def on_standup_delete(
+        ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
+    ) -> None:
+        ack()
+        team_id, user_id = command["team_id"], command["user_id"]
+        admin = is_workspace_admin(client, team_id, user_id)
+        try:
+            with db.unit_of_work() as session:
+                name = service.delete_standup(
+                    session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin
+                )
+        except service.StandupError as error:
+            respond(text=str(error), response_type="ephemeral")
+            return
+        respond(text=f"Deleted “{name}”.", response_type="ephemeral")
+
+    @router.add("now", "now <name>", "start a stand-up right now (owner or admin)")
+    def on_standup_now(
+        ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
+    ) -> None:
+        ack()
+        team_id, user_id = command["team_id"], command["user_id"]
+        admin = is_workspace_admin(client, team_id, user_id)
+        try:
+            with db.unit_of_work() as session:
+                run = service.start_now(
+                    session, directory(client, team_id), team_id=team_id, name=argument, actor_id=user_id,
+                    actor_is_admin=admin, now=services.clock(),
+                )  # fmt: skip
+        except service.StandupError as error:
+            respond(text=str(error), response_type="ephemeral")
+            return
+        away = f" ({len(run.away)} out of office)" if run.away else ""
+        respond(text=f"Started: I sent {len(run.prompted)} people their prompt{away}.", response_type="ephemeral")
+
+    @router.add("skip", "skip [today | until YYYY-MM-DD]", "out of office: no prompts, no reminders")
+    def on_standup_skip(
+        ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
+    ) -> None:
+        team_id, user_id = command["team_id"], command["user_id"]
+        ack()
+        user = get_user(client, team_id, user_id)
+        today = service.local_today(user.tz, services.clock())
+        span = parse_skip(argument, today)
+        if isinstance(span, str):
+            respond(text=span, response_type="ephemeral")
+            return
+        try:
+            with db.unit_of_work() as session:
+                service.add_absence(
+                    session, team_id=team_id, user_id=user_id, starts_on=span[0], ends_on=span[1], now=services.clock()
+                )
+        except service.StandupError as error:
+            respond(text=str(error), response_type="ephemeral")
+            return
+        until = "today" if span[0] == span[1] else f"until {span[1].isoformat()} (inclusive)"
+        respond(text=f"Got it: no stand-up prompts or reminders for you {until}.", response_type="ephemeral")
+
+    @app.command("/standup")
+    def on_standup_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        router(ack=ack, command=command, client=client, respond=respond)
+
+    # -------------------------------------------------------------------------------- setup modal
+
+    @app.view(Callback.SETUP)
+    def on_standup_setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        team_id, user_id = _team(body), _user(body)
+        try:
+            standup_id = views.SetupMetadata.decode(view.get("private_metadata")).standup_id
+        except MetadataError:
+            ack(response_action="errors", errors={Block.NAME: "This form is out of date; close it and try again."})
+            return
+        data = parse_setup(view)
+        errors = service.validate_setup(data)
+        if not errors:
+            with db.unit_of_work() as session:
+                if service.name_taken(session, team_id, data.name, standup_id):
+                    errors[Block.NAME] = f"There is already a stand-up called “{data.name}”. Pick another name."
+        if not errors and (problem := service.channel_problem(client, data.channel_id)):
+            errors[Block.CHANNEL] = problem
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+        admin = is_workspace_admin(client, team_id, user_id)
+        try:
+            with db.unit_of_work() as session:
+                result = service.save_standup(
+                    session, directory(client, team_id), team_id=team_id, actor_id=user_id, actor_is_admin=admin,
+                    data=data, now=services.clock(), standup_id=standup_id,
+                )  # fmt: skip
+                text = views.build_saved_text(
+                    result.standup.name, result.standup.channel_id, result.created, len(result.participants),
+                    result.dropped, views.describe_when(data.days, data.local_time, data.zone_mode, data.timezone),
+                )  # fmt: skip
+        except service.StandupError as error:
+            text = f"Nothing was saved: {error}"
+        try:
+            client.chat_postEphemeral(channel=data.channel_id, user=user_id, text=text)
+        except SlackApiError:  # not a member of that channel: tell them in our DM instead
+            client.chat_postMessage(channel=user_id, text=text)
+
+    # -------------------------------------------------------------------------------- answering
+
+    def open_answer(client: WebClient, body: dict[str, Any], occurrence_id: int | None) -> None:
+        team_id, user_id = _team(body), _user(body)
+        try:
+            if occurrence_id is None:
+                raise service.NotFound(GONE)
+            with db.unit_of_work() as session:
+                form = service.answer_form(session, team_id=team_id, user_id=user_id, occurrence_id=occurrence_id)
+            view = views.build_answer_modal(form)
+        except service.StandupError as error:
+            view = views.build_notice_modal("Stand-up", str(error))
+        open_modal(client, body["trigger_id"], view)
+
+    @app.action(Action.OPEN_ANSWER)
+    def on_standup_open_answer(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_answer(client, body, _int(action.get("value")))
+
+    @app.action(Action.EDIT_ANSWER)
+    def on_standup_edit_answer(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        team_id, user_id = _team(body), _user(body)
+        answer_id = _int(action.get("value"))
+        with db.unit_of_work() as session:
+            answer = service.get_answer(session, team_id, answer_id) if answer_id is not None else None
+            owner, occurrence_id = (answer.user_id, answer.occurrence_id) if answer is not None else (None, None)
+        if owner is not None and owner != user_id:
+            respond(text="Only the person who wrote this answer can edit it.", response_type="ephemeral",
+                    replace_original=False)  # fmt: skip
+            return
+        open_answer(client, body, occurrence_id)
+
+    @app.view(Callback.ANSWER)
+    def on_standup_answer_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        team_id, user_id = _team(body), _user(body)
+        try:
+            occurrence_id = views.AnswerMetadata.decode(view.get("private_metadata")).occurrence_id
+        except MetadataError:
+            ack(response_action="errors", errors={Block.answer(0): "This form is out of date; close it and try again."})
+            return
+        answers, blocker, ask_user, ask_text = parse_answer(view)
+        errors = service.validate_answer(answers, blocker, ask_user, ask_text, user_id)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        # The service call runs before the ack (milliseconds of database work) so that an ask to
+        # the wrong person comes back as a field error with everything typed still there.
+        try:
+            with db.unit_of_work() as session:
+                service.submit_answer(
+                    session, directory(client, team_id), team_id=team_id, user_id=user_id,
+                    occurrence_id=occurrence_id, answers=answers, blocker=blocker, ask_user=ask_user,
+                    ask_text=ask_text, now=services.clock(),
+                )  # fmt: skip
+        except service.AskRejected as error:
+            ack(response_action="errors", errors={Block.ASK_USER: str(error)})
+            return
+        except service.StandupError as error:
+            ack(response_action="update", view=views.build_notice_modal("Stand-up", str(error)))
+            return
+        ack()
+
+    @app.action(Action.SKIP_TODAY)
+    def on_standup_skip_today(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        team_id, user_id = _team(body), _user(body)
+        occurrence_id = _int(action.get("value"))
+        try:
+            if occurrence_id is None:
+                raise service.NotFound(GONE)
+            with db.unit_of_work() as session:
+                occurrence = service.skip_occurrence(
+                    session, team_id=team_id, user_id=user_id, occurrence_id=occurrence_id, now=services.clock()
+                )
+                standup = service.get_standup(session, team_id, occurrence.standup_id)
+                name = standup.name if standup is not None else "the stand-up"
+        except service.StandupError as error:
+            respond(text=str(error), response_type="ephemeral", replace_original=False)
+            return
+        respond(replace_original=True, **views.build_skipped_message(name))
+
+    @app.action(Action.ASK_HANDLED)
+    def on_standup_ask_handled(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        team_id, user_id = _team(body), _user(body)
+        ask_id = _int(action.get("value"))
+        try:
+            if ask_id is None:
+                raise service.NotFound("That ask is gone.")
+            with db.unit_of_work() as session:
+                ask = service.mark_ask_handled(session, team_id=team_id, user_id=user_id, ask_id=ask_id,
+                                               now=services.clock())  # fmt: skip
+                line = views.AskLine(ask.id, ask.from_user, ask.text)
+        except service.StandupError as error:
+            respond(text=str(error), response_type="ephemeral", replace_original=False)
+            return
+        if action.get("block_id") == Block.ASK_ACTIONS:  # the ask's own DM: replace it
+            respond(replace_original=True, **views.build_ask_handled_message(line))
+        else:  # inside a prompt: keep the prompt's buttons, confirm quietly
+            respond(response_type="ephemeral", replace_original=False, **views.build_ask_handled_message(line))

@@ -1,1 +1,141 @@
-"""Database models for joint stand-ups."""
+"""Database models for joint stand-ups. Every table carries ``team_id``; every query filters by it.
+
+Occurrence identity is ``(standup_id, local_date)``: see ``bot.standup.service`` for the rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base
+
+
+class Standup(Base):
+    __tablename__ = "standups"
+    __table_args__ = (UniqueConstraint("team_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    owner_id: Mapped[str] = mapped_column(String(32))
+    weekdays: Mapped[str] = mapped_column(String(16))  # ISO weekdays Mon=0, e.g. "0,1,2,3,4"
+    local_time: Mapped[str] = mapped_column(String(5))  # "HH:MM"
+    zone_mode: Mapped[str] = mapped_column(String(16))  # ids.ZoneMode
+    timezone: Mapped[str] = mapped_column(String(64))  # the one zone in fixed mode
+    # {"all": [...], "product": [...], "marketing": [...], "other": [...]}; only "all" is required.
+    questions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    blocker_question: Mapped[str] = mapped_column(String(300))
+    usergroups: Mapped[dict[str, Any]] = mapped_column(JSON)  # side -> [usergroup ids]
+    reminder_minutes: Mapped[int] = mapped_column(Integer)  # 0 = no reminder
+    open_minutes: Mapped[int] = mapped_column(Integer)
+    prefill: Mapped[bool] = mapped_column(Boolean)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    @property
+    def days(self) -> list[int]:
+        return sorted(int(d) for d in self.weekdays.split(",") if d.strip())
+
+
+class StandupParticipant(Base):
+    __tablename__ = "standup_participants"
+    __table_args__ = (UniqueConstraint("standup_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    standup_id: Mapped[int] = mapped_column(ForeignKey("standups.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    side: Mapped[str] = mapped_column(String(16))  # ids.Side
+    timezone: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    joined_at: Mapped[datetime]
+
+
+class StandupOccurrence(Base):
+    __tablename__ = "standup_occurrences"
+    __table_args__ = (UniqueConstraint("standup_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    standup_id: Mapped[int] = mapped_column(ForeignKey("standups.id", ondelete="CASCADE"), index=True)
+    local_date: Mapped[date] = mapped_column(Date)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    parent_key: Mapped[str] = mapped_column(String(200))  # outbox key of the parent message
+    parent_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class StandupPrompt(Base):
+    """One participant's place in one occurrence: prompted once, reminded at most once, maybe skipped."""
+
+    __tablename__ = "standup_prompts"
+    __table_args__ = (UniqueConstraint("occurrence_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("standup_occurrences.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    side: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime]  # when this person was (or is) prompted
+    prompted_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    skipped_at: Mapped[datetime | None]
+    away: Mapped[bool] = mapped_column(Boolean, default=False)  # out of office: never prompted
+
+
+class StandupAnswer(Base):
+    __tablename__ = "standup_answers"
+    __table_args__ = (UniqueConstraint("occurrence_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    standup_id: Mapped[int] = mapped_column(ForeignKey("standups.id", ondelete="CASCADE"), index=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("standup_occurrences.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    side: Mapped[str] = mapped_column(String(16))
+    responses: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # [{"question": ..., "answer": ...}]
+    blocker: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    message_key: Mapped[str] = mapped_column(String(200))  # outbox key of the thread reply
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class StandupAsk(Base):
+    __tablename__ = "standup_asks"
+    __table_args__ = (Index("ix_standup_asks_team_to_user", "team_id", "to_user", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    standup_id: Mapped[int] = mapped_column(ForeignKey("standups.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("standup_answers.id", ondelete="CASCADE"), index=True)
+    from_user: Mapped[str] = mapped_column(String(32))
+    to_user: Mapped[str] = mapped_column(String(32))
+    to_name: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # ids.AskStatus
+    created_at: Mapped[datetime]
+    handled_at: Mapped[datetime | None]
+
+
+class StandupAbsence(Base):
+    """Out of office for every stand-up in the workspace, in the person's local dates (inclusive)."""
+
+    __tablename__ = "standup_absences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]

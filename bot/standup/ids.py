@@ -1,0 +1,106 @@
+"""Callback, block and action ids for joint stand-ups (one place, so listeners and views agree)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Side(StrEnum):
+    PRODUCT = "product"
+    MARKETING = "marketing"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"product": "Product", "marketing": "Marketing", "other": "Other"}[self.value]
+
+
+class ZoneMode(StrEnum):
+    FIXED = "fixed"  # one zone for everybody
+    PERSONAL = "personal"  # each participant at their own local time
+
+
+class AskStatus(StrEnum):
+    OPEN = "open"
+    HANDLED = "handled"
+    WITHDRAWN = "withdrawn"
+
+
+class JobKind(StrEnum):
+    PROMPT = "standup.prompt"
+    REMIND = "standup.remind"
+    CLOSE = "standup.close"
+
+
+class Callback(StrEnum):
+    SETUP = "standup_setup"
+    ANSWER = "standup_answer"
+
+
+class Action(StrEnum):
+    OPEN_ANSWER = "standup_open_answer"
+    SKIP_TODAY = "standup_skip_today"
+    EDIT_ANSWER = "standup_edit_answer"
+    ASK_HANDLED = "standup_ask_handled"
+    # inputs
+    NAME = "name"
+    CHANNEL = "channel"
+    PEOPLE = "people"
+    GROUPS = "groups"
+    DAYS = "days"
+    TIME = "time"
+    ZONE_MODE = "zone_mode"
+    TIMEZONE = "timezone"
+    QUESTIONS = "questions"
+    BLOCKER_QUESTION = "blocker_question"
+    REMINDER = "reminder"
+    OPEN_FOR = "open_for"
+    OPTIONS = "options"
+    ANSWER_TEXT = "answer"
+    BLOCKER = "blocker"
+    ASK_USER = "ask_user"
+    ASK_TEXT = "ask_text"
+
+
+class Block(StrEnum):
+    NAME = "standup_name"
+    CHANNEL = "standup_channel"
+    PEOPLE_PRODUCT = "standup_people_product"
+    PEOPLE_MARKETING = "standup_people_marketing"
+    PEOPLE_OTHER = "standup_people_other"
+    GROUPS_PRODUCT = "standup_groups_product"
+    GROUPS_MARKETING = "standup_groups_marketing"
+    GROUPS_OTHER = "standup_groups_other"
+    DAYS = "standup_days"
+    TIME = "standup_time"
+    ZONE_MODE = "standup_zone_mode"
+    TIMEZONE = "standup_timezone"
+    QUESTIONS = "standup_questions"
+    QUESTIONS_PRODUCT = "standup_questions_product"
+    QUESTIONS_MARKETING = "standup_questions_marketing"
+    BLOCKER_QUESTION = "standup_blocker_question"
+    REMINDER = "standup_reminder"
+    OPEN_FOR = "standup_open_for"
+    OPTIONS = "standup_options"
+    ANSWER_PREFIX = "standup_q_"  # + question index
+    BLOCKER = "standup_blocker"
+    ASK_USER = "standup_ask_user"
+    ASK_TEXT = "standup_ask_text"
+    PROMPT_ACTIONS = "standup_prompt_actions"
+    ANSWER_ACTIONS = "standup_answer_actions"
+    ASK_ACTIONS = "standup_ask_actions"
+
+    @staticmethod
+    def people(side: Side) -> str:
+        return f"standup_people_{side.value}"
+
+    @staticmethod
+    def groups(side: Side) -> str:
+        return f"standup_groups_{side.value}"
+
+    @staticmethod
+    def answer(index: int) -> str:
+        return f"{Block.ANSWER_PREFIX.value}{index}"
+
+
+PREFILL_OPTION = "prefill"

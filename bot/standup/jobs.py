@@ -1,0 +1,58 @@
+"""Scheduled jobs for joint stand-ups: prompt, the single reminder, closing.
+
+``standup.prompt`` schedules: ref_id = stand-up id; subject = a participant in per-person zone
+mode (that person only), else "" (everybody, in the stand-up's one zone).
+``standup.remind`` and ``standup.close`` are one-off timers with ref_id = occurrence id.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.scheduling.registry import JobContext, register_job
+from bot.standup import service
+from bot.standup.ids import JobKind
+
+# A prompt more than two hours late (downtime) is recorded as missed rather than sent: a 09:00
+# stand-up prompt at lunchtime is noise. Closing and reminders have their own windows.
+PROMPT_GRACE = timedelta(hours=2)
+REMIND_GRACE = timedelta(hours=1)
+CLOSE_GRACE = timedelta(days=7)
+
+
+def run_standup_prompt(ctx: JobContext) -> None:
+    team_id = ctx.schedule.team_id
+    standup = service.get_standup(ctx.session, team_id, int(ctx.schedule.ref_id))
+    if standup is None or standup.paused:
+        return
+    directory = service.SlackDirectory(ctx.services.slack.for_team(team_id), team_id)
+    service.run_prompts(
+        ctx.session,
+        standup,
+        scheduled_for=ctx.scheduled_for,
+        tz=ctx.schedule.timezone,
+        now=ctx.now,
+        subject=ctx.subject,
+        directory=directory,
+    )
+
+
+def run_standup_remind(ctx: JobContext) -> None:
+    service.send_reminders(
+        ctx.session,
+        team_id=ctx.schedule.team_id,
+        occurrence_id=int(ctx.schedule.ref_id),
+        subject=ctx.subject,
+        now=ctx.now,
+    )
+
+
+def run_standup_close(ctx: JobContext) -> None:
+    service.close_occurrence(
+        ctx.session, team_id=ctx.schedule.team_id, occurrence_id=int(ctx.schedule.ref_id), now=ctx.now
+    )
+
+
+register_job(JobKind.PROMPT, run_standup_prompt, grace=PROMPT_GRACE)
+register_job(JobKind.REMIND, run_standup_remind, grace=REMIND_GRACE)
+register_job(JobKind.CLOSE, run_standup_close, grace=CLOSE_GRACE)
