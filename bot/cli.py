@@ -46,6 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "rotate-keys", help="re-encrypt stored Slack tokens with the first key of TANDEM_ENCRYPTION_KEY"
     )
+
+    digest = commands.add_parser("digest", help="print a channel's weekly digest in the terminal")
+    digest.add_argument("--team", required=True, help="workspace (team id, e.g. T0123ABCD)")
+    digest.add_argument("--channel", required=True, help="channel id; its digest's sections (all if none)")
+    digest.add_argument("--preview", action="store_true", help="print the digest as text (nothing is posted)")
+    digest.add_argument("--now", help="end of the week to show, ISO-8601 (default: now)")
+
+    export = commands.add_parser("export", help="export data, e.g. `tandem export insights --format csv`")
+    export.add_argument("what", choices=["insights"], help="what to export")
+    export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (RFC 4180) or json")
+    export.add_argument("--team", help="only this workspace (team id, e.g. T0123ABCD); default: all")
+    export.add_argument("-o", "--output", help="write to this file (UTF-8) instead of standard output")
     return parser
 
 
@@ -72,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tick": cmd_tick,
         "check": cmd_check,
         "rotate-keys": cmd_rotate_keys,
+        "digest": cmd_digest,
+        "export": cmd_export,
     }[args.command]
     try:
         return handler(settings, args)
@@ -105,12 +119,16 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
         now = parse_instant(args.now) if args.now else None
     except ValueError:
         return _fail(f"--now: expected an ISO-8601 instant such as 2026-03-29T07:00:00Z, got {args.now!r}", 2)
+    from bot.slack.delivery import drain
+
     services = build_services(settings)
     try:
         report = run_due(services, now or services.clock())
+        print(report.summary())
+        # A cron deployment has no drainer thread: send what is ready now (paced), then exit.
+        print(drain(services).summary())
     finally:
         services.db.dispose()
-    print(report.summary())
     return 0
 
 
@@ -163,12 +181,58 @@ def cmd_rotate_keys(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db import Database
+    from bot.insights.export import write_export
+
+    db = Database.from_url(settings.database_url)
+    try:
+        with db.unit_of_work() as session:
+            if args.output:
+                with open(args.output, "w", encoding="utf-8", newline="") as out:
+                    count = write_export(session, out, args.format, args.team)
+            else:
+                sys.stdout.reconfigure(encoding="utf-8", newline="")  # type: ignore[union-attr]
+                count = write_export(session, sys.stdout, args.format, args.team)
+                sys.stdout.flush()
+    except OSError as error:
+        return _fail(f"could not write {args.output}: {error.strerror}")
+    finally:
+        db.dispose()
+    print(f"exported {count} insight(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.digest.service import digest_for_preview
+    from bot.digest.views import blocks_to_text, build_digest_blocks
+    from bot.runtime import build_services
+
+    if not args.preview:
+        return _fail("digest: only --preview is supported here; post with `/digest now` in Slack", 2)
+    try:
+        now = parse_instant(args.now) if args.now else None
+    except ValueError:
+        return _fail(f"--now: expected an ISO-8601 instant such as 2026-03-29T07:00:00Z, got {args.now!r}", 2)
+    services = build_services(settings)
+    try:
+        with services.db.unit_of_work() as session:
+            digest = digest_for_preview(
+                session, team_id=args.team, channel_id=args.channel, now=now or services.clock()
+            )
+    finally:
+        services.db.dispose()
+    print(blocks_to_text(build_digest_blocks(digest)), end="")
+    return 0
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.logs import ContextThreadPoolExecutor
     from bot.migrate import upgrade_to_head
     from bot.runtime import build_services
     from bot.scheduling.runner import start_scheduler
+    from bot.slack.delivery import start_drainer
 
     socket_mode = args.socket or (settings.slack_app_token is not None and not args.http)
     if socket_mode and settings.slack_app_token is None:
@@ -180,6 +244,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     executor = ContextThreadPoolExecutor(max_workers=max(4, args.threads), thread_name_prefix="listener")
     app = build_app(services, listener_executor=executor)
     scheduler = None if args.no_scheduler else start_scheduler(services)
+    drainer = start_drainer(services)
 
     stop = threading.Event()
 
@@ -191,30 +256,34 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    from waitress import create_server
+
+    from bot.web import build_wsgi_app
+
+    port = args.port or settings.port
+    # HTTP mode serves Slack here; Socket Mode serves only /healthz and /metrics (for probes).
+    server = create_server(
+        build_wsgi_app(app, services.db), host=args.host, port=port, threads=args.threads, ident="tandem"
+    )
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             assert settings.slack_app_token is not None
+            threading.Thread(target=server.run, name="health-http", daemon=True).start()
             handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
             handler.connect()
-            log.info("Tandem is running in Socket Mode")
+            log.info("Tandem is running in Socket Mode (health checks on http://%s:%s/healthz)", args.host, port)
             stop.wait()
             handler.close()
+            server.close()
         else:
-            from waitress import create_server
-
-            from bot.web import build_wsgi_app
-
-            port = args.port or settings.port
-            server = create_server(
-                build_wsgi_app(app, services.db), host=args.host, port=port, threads=args.threads, ident="tandem"
-            )
             log.info("Tandem is listening on http://%s:%s/slack/events", args.host, port)
             server.run()
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=True)
+        drainer.stop()
         executor.shutdown(wait=True)
         services.db.dispose()
         log.info("Tandem stopped")
