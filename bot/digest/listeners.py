@@ -1,26 +1,115 @@
-"""Slack listeners for weekly digest."""
+"""Slack listeners for the weekly digest: ``/digest setup|preview|now|help`` and the setup modal."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
+from bot.digest import chart, service, views
+from bot.digest.ids import Action, Block, Callback
+from bot.home.service import refresh_home
 from bot.services import Services
 from bot.slack.commands import CommandRouter
+from bot.slack.metadata import MetadataError
+from bot.slack.text import channel_link
+from bot.slack.users import UserNotFound, get_user, is_workspace_admin
 
-NOT_BUILT = "Weekly digest are not built yet in this version of Tandem. Try `/digest help` to see what is planned."
+
+def _user_tz(client: WebClient, team_id: str, user_id: str) -> str | None:
+    try:
+        return get_user(client, team_id, user_id).tz
+    except UserNotFound:
+        return None
 
 
 def register(app: App, services: Services) -> None:
     router = CommandRouter("/digest", "Weekly digest", default="setup")
 
-    @router.add("setup", "setup", "set up a weekly digest")
-    def on_digest_setup(ack: Ack, **_: Any) -> None:
-        ack(text=NOT_BUILT, response_type="ephemeral")
+    def open_setup(
+        client: WebClient, trigger_id: str, team_id: str, user_id: str, channel_id: str, digest_id: int
+    ) -> None:
+        tz = _user_tz(client, team_id, user_id)
+        with services.db.unit_of_work() as session:
+            form = service.setup_form(session, team_id=team_id, channel_id=channel_id, user_tz=tz, digest_id=digest_id)
+        s = form.settings
+        view = views.build_setup_modal(
+            channel_id=s.channel_id, weekday=s.weekday, local_time=s.local_time, timezone=s.timezone,
+            sections=s.sections, digest_id=form.digest_id,
+        )  # fmt: skip
+        client.views_open(trigger_id=trigger_id, view=view)
 
-    @router.add("preview", "preview", "preview this week's digest")
-    def on_digest_preview(ack: Ack, **_: Any) -> None:
-        ack(text=NOT_BUILT, response_type="ephemeral")
+    @router.add("setup", "setup", "set up (or edit) this channel's weekly digest")
+    def on_digest_setup(ack: Ack, command: dict[str, Any], client: WebClient, **_: Any) -> None:
+        ack()
+        open_setup(client, command["trigger_id"], command["team_id"], command["user_id"], command["channel_id"], 0)
 
-    app.command("/digest")(router)
+    @router.add("preview", "preview", "see this week's digest, only you")
+    def on_digest_preview(ack: Ack, command: dict[str, Any], respond: Respond, **_: Any) -> None:
+        ack()
+        with services.db.unit_of_work() as session:
+            digest = service.digest_for_preview(
+                session, team_id=command["team_id"], channel_id=command["channel_id"], now=services.clock()
+            )
+        respond(response_type="ephemeral", **views.build_preview_message(digest))
+
+    @router.add("now", "now", "post this week's digest to this channel now")
+    def on_digest_now(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, **_: Any) -> None:
+        ack()
+        team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+        admin = is_workspace_admin(client, team_id, user_id)
+
+        def upload(content: bytes, filename: str, title: str) -> str:
+            return chart.upload_file(client, content, filename, title)
+
+        try:
+            with services.db.unit_of_work() as session:
+                service.post_now(
+                    session, team_id=team_id, channel_id=channel_id, user_id=user_id, is_admin=admin,
+                    now=services.clock(), render_chart=chart.render_chart, upload=upload,
+                )  # fmt: skip
+        except service.DigestError as error:
+            respond(response_type="ephemeral", text=str(error))
+            return
+        respond(response_type="ephemeral", text=f"Posting this week's digest to {channel_link(channel_id)} now.")
+
+    @app.command("/digest")
+    def on_digest_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        # Bolt injects arguments by name, so the router's handlers get theirs through this wrapper.
+        router(ack=ack, command=command, client=client, respond=respond)
+
+    @app.action(Action.OPEN_SETUP)
+    def on_digest_open_setup(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        value = str((body.get("actions") or [{}])[0].get("value") or "")
+        team_id = body["team"]["id"] if isinstance(body.get("team"), dict) else body["user"]["team_id"]
+        digest_id = int(value) if value.isdigit() else 0
+        open_setup(client, body["trigger_id"], team_id, body["user"]["id"], "", digest_id)
+
+    @app.view(Callback.SETUP)
+    def on_digest_setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        channel, weekday, at, tz, chosen = views.parse_setup(view["state"]["values"])
+        settings = service.DigestSettings(channel, weekday, at, tz, service.sections_of(chosen))
+        errors = service.validate_settings(settings)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        try:
+            digest_id = views.SetupMetadata.decode(view.get("private_metadata")).digest_id
+        except MetadataError:
+            digest_id = 0
+        team_id, user_id = body["user"]["team_id"], body["user"]["id"]
+        admin = is_workspace_admin(client, team_id, user_id)
+        try:
+            with services.db.unit_of_work() as session:
+                _digest, created = service.save_digest(
+                    session, team_id=team_id, user_id=user_id, is_admin=admin, settings=settings,
+                    now=services.clock(), digest_id=digest_id or None,
+                )  # fmt: skip
+        except service.DigestError as error:
+            ack(response_action="errors", errors={Block.CHANNEL: str(error)})
+            return
+        text = views.build_saved_text(channel, weekday, at, tz, created)
+        ack(response_action="update", view=views.build_notice_modal("Weekly digest", text))
+        refresh_home(services, team_id, user_id)

@@ -1,0 +1,374 @@
+"""Digest compile time on a large workspace, on SQLite and PostgreSQL, in one run.
+
+    export PATH=/work/venv/bin:$PATH
+    python bench/digest.py --postgres postgresql://postgres@127.0.0.1:55432/postgres [--runs 9]
+
+Builds (through migrations, in a temporary SQLite file and a throwaway PostgreSQL database) a
+workspace with 100,000 insights (+ 50,000 "+1"s, 10,000 status changes), 50,000 stand-up
+answers (and as many prompts, 10 stand-ups x 10 people x 500 days), 5,000 retro action items
+and 50 rated retros, spread over two years. Then it times ``compile_digest`` (every section)
+and ``compile_chart`` for the latest week, each in a fresh unit of work, and prints the median,
+min and max of ``--runs`` runs. Goal: median compile <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, insert, text
+
+from bot.db import Database
+from bot.digest import service
+from bot.insights.models import Insight, InsightStatusChange, InsightVote
+from bot.migrate import upgrade_to_head
+from bot.retro.models import Retro, RetroActionItem, RetroRating, RetroSeries
+from bot.settings import normalize_database_url
+from bot.standup.models import Standup, StandupAnswer, StandupOccurrence, StandupParticipant, StandupPrompt
+
+TEAM = "TBENCH0001"
+NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
+DAYS = 730
+CATEGORIES = ["customer_needs", "positioning", "pricing", "roadmap", "competitive", "business_model", None]
+SEGMENTS = ["Enterprise", "SMB", "Agencies", "Startups", ""]
+BATCH = 5000
+
+
+def _batched(db: Database, model: Any, rows: list[dict[str, Any]]) -> None:
+    with db.unit_of_work() as session:
+        for i in range(0, len(rows), BATCH):
+            session.execute(insert(model), rows[i : i + BATCH])
+
+
+def seed(db: Database, rng: random.Random) -> dict[str, int]:
+    def moment() -> datetime:
+        return NOW - timedelta(seconds=rng.randrange(DAYS * 86400))
+
+    insights = [
+        {
+            "team_id": TEAM,
+            "number": n,
+            "text": f"Customer said thing number {n} about the product",
+            "customer": "",
+            "segment": rng.choice(SEGMENTS),
+            "source": "sales_call",
+            "category": rng.choice(CATEGORIES),
+            "impact": None,
+            "evidence_url": "",
+            "status": "new",
+            "status_note": "",
+            "roadmap_url": "",
+            "submitted_by": f"U{n % 40:04d}",
+            "source_channel_id": "",
+            "source_message_ts": "",
+            "source_thread_ts": "",
+            "source_author_id": "",
+            "source_permalink": "",
+            "channel_id": "",
+            "version": 0,
+            "created_at": (at := moment()),
+            "updated_at": at,
+        }
+        for n in range(1, 100_001)
+    ]
+    _batched(db, Insight, insights)
+    with db.unit_of_work() as session:
+        ids = [
+            row[0]
+            for row in session.execute(text("SELECT id, created_at FROM insights WHERE team_id = :t"), {"t": TEAM})
+        ]
+    votes = {(rng.choice(ids), f"UV{rng.randrange(60):03d}") for _ in range(50_000)}
+    _batched(
+        db,
+        InsightVote,
+        [
+            {"team_id": TEAM, "insight_id": i, "user_id": u, "customer": "", "note": "", "created_at": NOW}
+            for i, u in votes
+        ],
+    )
+    _batched(
+        db,
+        InsightStatusChange,
+        [
+            {
+                "team_id": TEAM,
+                "insight_id": rng.choice(ids),
+                "from_status": "new",
+                "to_status": "planned",
+                "note": "",
+                "roadmap_url": "",
+                "changed_by": "U0001",
+                "changed_at": moment(),
+            }
+            for _ in range(10_000)
+        ],
+    )
+
+    with db.unit_of_work() as session:
+        for s in range(10):
+            session.execute(
+                insert(Standup),
+                [
+                    {
+                        "id": s + 1,
+                        "team_id": TEAM,
+                        "name": f"Stand-up {s}",
+                        "channel_id": "C1",
+                        "owner_id": "U0001",
+                        "weekdays": "0,1,2,3,4",
+                        "local_time": "09:00",
+                        "zone_mode": "fixed",
+                        "timezone": "UTC",
+                        "questions": {"all": ["?"]},
+                        "blocker_question": "?",
+                        "usergroups": {},
+                        "reminder_minutes": 0,
+                        "open_minutes": 480,
+                        "prefill": False,
+                        "paused": False,
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                ],
+            )
+    people = [(f"U{p:04d}", "product" if p % 2 else "marketing") for p in range(10)]
+    _batched(
+        db,
+        StandupParticipant,
+        [
+            {
+                "team_id": TEAM,
+                "standup_id": s + 1,
+                "user_id": u,
+                "side": side,
+                "timezone": "UTC",
+                "name": "",
+                "active": True,
+                "joined_at": NOW,
+            }
+            for s in range(10)
+            for u, side in people
+        ],
+    )
+    occurrences = []
+    occ_id = 0
+    for s in range(10):
+        for d in range(500):
+            occ_id += 1
+            opened = NOW - timedelta(days=d + 1, hours=-0.5)
+            occurrences.append(
+                {
+                    "id": occ_id,
+                    "team_id": TEAM,
+                    "standup_id": s + 1,
+                    "local_date": opened.date(),
+                    "channel_id": "C1",
+                    "opened_at": opened,
+                    "closes_at": opened + timedelta(hours=8),
+                    "closed_at": opened + timedelta(hours=8),
+                    "parent_key": f"p{occ_id}",
+                    "parent_ts": None,
+                }
+            )
+    _batched(db, StandupOccurrence, occurrences)
+    answers, prompts = [], []
+    for occ in occurrences:
+        for u, side in people:
+            prompts.append(
+                {
+                    "team_id": TEAM,
+                    "occurrence_id": occ["id"],
+                    "user_id": u,
+                    "side": side,
+                    "due_at": occ["opened_at"],
+                    "prompted_at": occ["opened_at"],
+                    "reminded_at": None,
+                    "skipped_at": None,
+                    "away": False,
+                }
+            )
+            answers.append(
+                {
+                    "team_id": TEAM,
+                    "standup_id": occ["standup_id"],
+                    "occurrence_id": occ["id"],
+                    "user_id": u,
+                    "side": side,
+                    "responses": [{"question": "?", "answer": "ok"}],
+                    "blocker": "stuck" if rng.random() < 0.05 else "",
+                    "created_at": occ["opened_at"] + timedelta(minutes=5),
+                    "edited_at": None,
+                    "late": False,
+                    "message_key": f"a{occ['id']}:{u}",
+                    "message_ts": None,
+                }
+            )
+    _batched(db, StandupPrompt, prompts)
+    _batched(db, StandupAnswer, answers)
+
+    with db.unit_of_work() as session:
+        session.execute(
+            insert(RetroSeries),
+            [
+                {
+                    "id": 1,
+                    "team_id": TEAM,
+                    "title": "Partnership",
+                    "channel_id": "C1",
+                    "facilitator_id": "U0001",
+                    "template": "partnership",
+                    "prompts": ["?"],
+                    "anonymity": "optional",
+                    "votes_per_person": 3,
+                    "collect_minutes": 60,
+                    "include_insights": False,
+                    "start_mode": "now",
+                    "archived": False,
+                    "created_at": NOW,
+                }
+            ],
+        )
+    retros = [
+        {
+            "id": r + 1,
+            "team_id": TEAM,
+            "series_id": 1,
+            "number": r + 1,
+            "status": "closed",
+            "channel_id": "C1",
+            "prompts": ["?"],
+            "opened_at": NOW - timedelta(weeks=r, hours=2),
+            "closes_at": NOW - timedelta(weeks=r, hours=1),
+            "closed_at": NOW - timedelta(weeks=r, hours=1),
+            "message_ts": None,
+            "secret_salt": None,
+        }
+        for r in range(50)
+    ]
+    _batched(db, Retro, retros)
+    _batched(
+        db,
+        RetroRating,
+        [
+            {
+                "team_id": TEAM,
+                "retro_id": r + 1,
+                "rater_hash": f"{r}:{k}",
+                "side": "product" if k % 2 else "marketing",
+                "trust": rng.randint(1, 5),
+                "ownership": rng.randint(1, 5),
+                "planning": rng.randint(1, 5),
+                "focus": "trust",
+            }
+            for r in range(50)
+            for k in range(8)
+        ],
+    )
+    actions = []
+    for a in range(5000):
+        created = moment()
+        done = rng.random() < 0.7
+        actions.append(
+            {
+                "team_id": TEAM,
+                "series_id": 1,
+                "retro_id": rng.randrange(50) + 1,
+                "item_id": None,
+                "text": f"Action {a}",
+                "owner_id": f"U{a % 10:04d}",
+                "due_on": (created + timedelta(days=14)).date(),
+                "owner_tz": "UTC",
+                "status": "done" if done else "open",
+                "created_by": "U0001",
+                "created_at": created,
+                "completed_at": created + timedelta(days=rng.randrange(1, 20)) if done else None,
+            }
+        )
+    _batched(db, RetroActionItem, actions)
+    with db.unit_of_work() as session:
+        if db.dialect == "postgresql":
+            session.execute(text("ANALYZE"))
+        else:
+            session.execute(text("ANALYZE"))
+    return {"insights": len(insights), "answers": len(answers), "action_items": len(actions)}
+
+
+def timed(fn: Callable[[], object], runs: int) -> list[float]:
+    fn()  # warm-up: connection, statement cache
+    out = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def measure(db: Database, runs: int) -> dict[str, list[float]]:
+    def compile_digest() -> None:
+        with db.unit_of_work() as session:
+            digest = service.compile_digest(session, TEAM, end=NOW, timezone="UTC")
+            assert digest.insights is not None and digest.standups is not None and digest.actions is not None
+
+    def compile_chart() -> None:
+        with db.unit_of_work() as session:
+            service.compile_chart(session, TEAM, end=NOW)
+
+    return {"compile_digest": timed(compile_digest, runs), "compile_chart": timed(compile_chart, runs)}
+
+
+def report(name: str, results: dict[str, list[float]]) -> None:
+    for what, values in results.items():
+        print(
+            f"{name:<10} {what:<15} median {statistics.median(values):7.1f} ms   "
+            f"min {min(values):7.1f}   max {max(values):7.1f}   ({len(values)} runs)"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postgres", help="PostgreSQL server URL (a throwaway database is created and dropped)")
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    results: list[tuple[str, dict[str, list[float]]]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database.from_url(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        upgrade_to_head(db)
+        started = time.perf_counter()
+        counts = seed(db, random.Random(7))
+        print(f"sqlite: seeded {counts} in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+        results.append(("sqlite", measure(db, args.runs)))
+        db.dispose()
+    if args.postgres:
+        server = normalize_database_url(args.postgres)
+        name = f"tandem_bench_digest_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            db = Database.from_url(server.rsplit("/", 1)[0] + f"/{name}")
+            upgrade_to_head(db)
+            started = time.perf_counter()
+            counts = seed(db, random.Random(7))
+            print(f"postgresql: seeded {counts} in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+            results.append(("postgresql", measure(db, args.runs)))
+            db.dispose()
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    for name, result in results:
+        report(name, result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,201 @@
+"""The digest as plain data: what ``service.compile_digest`` produces and ``views`` renders.
+
+Frozen dataclasses only (no ORM objects, no Slack), so the compile step and the view builders
+can be tested apart. A section is ``None`` when it has nothing to say: views leave it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A weekly figure and the same figure the week before."""
+
+    current: int
+    previous: int
+
+    @property
+    def delta(self) -> int:
+        return self.current - self.previous
+
+
+@dataclass(frozen=True)
+class SideParticipation:
+    side: str
+    answers: Trend
+    prompted: int  # people asked in the period (0: unknown, e.g. no prompt records)
+
+    @property
+    def rate(self) -> float | None:
+        return min(1.0, self.answers.current / self.prompted) if self.prompted else None
+
+
+@dataclass(frozen=True)
+class Blocker:
+    user_id: str
+    standup: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Ask:
+    from_user: str
+    to_user: str  # who owes it
+    text: str
+    at: datetime
+    standup: str
+
+
+@dataclass(frozen=True)
+class StandupSection:
+    participation: tuple[SideParticipation, ...]
+    blockers: tuple[Blocker, ...]
+    blockers_total: int
+    asks: tuple[Ask, ...]
+    asks_total: int
+
+    @property
+    def answers(self) -> Trend:
+        return Trend(
+            sum(p.answers.current for p in self.participation), sum(p.answers.previous for p in self.participation)
+        )
+
+
+@dataclass(frozen=True)
+class InsightLine:
+    number: int
+    text: str
+    segment: str
+    customer: str
+    plus_ones: int
+    submitted_by: str
+
+
+@dataclass(frozen=True)
+class CategoryGroup:
+    category: str  # ids.Category value or "" for uncategorised
+    label: str
+    count: int
+    top: tuple[InsightLine, ...]  # most +1'd first
+
+
+@dataclass(frozen=True)
+class Quote:
+    segment: str
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class InsightsSection:
+    new: Trend
+    groups: tuple[CategoryGroup, ...]  # biggest first
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    number: int
+    text: str
+    submitted_by: str
+    from_status: str
+    to_status: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class LoopSection:
+    changes: tuple[StatusChange, ...]
+    total: Trend
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    text: str
+    owner_id: str
+    due_on: date
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class ActionsSection:
+    done: Trend
+    done_items: tuple[ActionLine, ...]
+    overdue_total: int
+    open_total: int  # open and not overdue
+    open_items: tuple[ActionLine, ...]  # soonest due first, overdue ones first
+
+
+@dataclass(frozen=True)
+class HealthPoint:
+    retro: str  # "Partnership check #3"
+    closed_at: datetime
+    raters: int
+    score: float | None  # mean of the three strands; None: too few raters to show anonymously
+    strands: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SideHealth:
+    side: str
+    points: tuple[HealthPoint, ...]  # oldest first
+
+    @property
+    def latest(self) -> HealthPoint | None:
+        shown = [p for p in self.points if p.score is not None]
+        return shown[-1] if shown else None
+
+    @property
+    def change(self) -> float | None:
+        shown = [p.score for p in self.points if p.score is not None]
+        return shown[-1] - shown[-2] if len(shown) >= 2 else None
+
+
+@dataclass(frozen=True)
+class HealthSection:
+    sides: tuple[SideHealth, ...]
+
+
+@dataclass(frozen=True)
+class UpcomingRitual:
+    kind: str  # "standup" | "retro"
+    name: str
+    first_at: datetime
+    times: int
+
+
+@dataclass(frozen=True)
+class UpcomingSection:
+    rituals: tuple[UpcomingRitual, ...]
+
+
+@dataclass(frozen=True)
+class ChartData:
+    week_starts: tuple[datetime, ...]  # 8 weeks, oldest first
+    insights: dict[str, tuple[int, ...]]  # category label -> per week
+    answers: dict[str, tuple[int, ...]]  # side label -> per week
+
+    @property
+    def empty(self) -> bool:
+        return not any(any(v) for v in (*self.insights.values(), *self.answers.values()))
+
+
+@dataclass(frozen=True)
+class Digest:
+    team_id: str
+    start: datetime
+    end: datetime
+    standups: StandupSection | None = None
+    insights: InsightsSection | None = None
+    loop: LoopSection | None = None
+    actions: ActionsSection | None = None
+    health: HealthSection | None = None
+    upcoming: UpcomingSection | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not any((self.standups, self.insights, self.loop, self.actions, self.health, self.upcoming))

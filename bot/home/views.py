@@ -1,0 +1,101 @@
+"""Pure builder of the App Home view from ``home.service.HomeData``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.digest.ids import Action as DigestAction
+from bot.home.ids import HomeAction
+from bot.home.service import HomeData
+from bot.insights.ids import STATUS_LABELS, Status
+from bot.slack import blocks as bk
+from bot.slack.text import escape, mention, plain, slack_date, truncate
+from bot.standup.ids import Action as StandupAction
+
+MORE = "…and {n} more"
+
+
+def _when(moment: datetime) -> str:
+    return slack_date(moment, "{date_short_pretty} {time}", fallback=moment.strftime("%a %d %b %H:%M UTC"))
+
+
+def _status(value: str) -> str:
+    try:
+        return f"{Status(value).emoji} {STATUS_LABELS[Status(value)]}"
+    except ValueError:
+        return escape(value)
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return plain(truncate(" ".join(text.split()), limit))
+
+
+def build_home_view(data: HomeData) -> dict[str, Any]:
+    blocks: list[bk.Block] = [bk.header("Your week in Tandem")]
+    nothing = not (data.standups or data.asks or data.actions)
+    if data.standups:
+        blocks.append(bk.section("*:busts_in_silhouette: Stand-ups waiting for your answer*"))
+        for s in data.standups:
+            blocks.append(
+                bk.section(
+                    f"*{escape(s.name)}* — open until {_when(s.closes_at)}",
+                    accessory=bk.button(
+                        "Answer stand-up", StandupAction.OPEN_ANSWER, str(s.occurrence_id), style="primary"
+                    ),
+                )
+            )
+    if data.asks:
+        blocks.append(bk.section("*:raising_hand: Asks for you*"))
+        for a in data.asks:
+            blocks.append(
+                bk.section(
+                    f"{mention(a.from_user)} asked in {escape(a.standup)}: {_short(a.text)}",
+                    accessory=bk.button("Mark handled", HomeAction.ASK_DONE, str(a.ask_id)),
+                )
+            )
+    if data.actions:
+        blocks.append(bk.section("*:white_check_mark: Your action items*"))
+        for item in data.actions:
+            due = f"{':warning: overdue, ' if item.overdue else ''}due {item.due_on:%a %d %b}"
+            blocks.append(
+                bk.section(
+                    f"{_short(item.text)} — _{escape(item.series)}_, {due}",
+                    accessory=bk.button("Done", HomeAction.ACTION_DONE, str(item.action_id), style="primary"),
+                )
+            )
+    if nothing:
+        blocks.append(bk.section("Nothing is waiting for you. :sparkles:"))
+    if data.insights:
+        blocks += [bk.divider(), bk.section("*:bulb: Insights you shared*")]
+        lines = [f"• #{i.number} {_short(i.text, 120)} — {_status(i.status)}" for i in data.insights]
+        blocks.append(bk.section("\n".join(lines)))
+    if data.upcoming:
+        blocks += [bk.divider(), bk.section("*:calendar: Coming up*")]
+        lines = [
+            f"• {'Stand-up' if r.kind == 'standup' else 'Retro'} *{escape(r.name)}* — {_when(r.at)}"
+            for r in data.upcoming
+        ]
+        blocks.append(bk.section("\n".join(lines)))
+    if data.can_manage:
+        blocks += [bk.divider(), bk.section("*:gear: Set up rituals*")]
+        blocks.append(
+            bk.actions(
+                bk.button("New stand-up", HomeAction.NEW_STANDUP),
+                bk.button("New retro", HomeAction.NEW_RETRO),
+                bk.button("New digest", DigestAction.OPEN_SETUP),
+            )
+        )
+        for ritual in data.managed:
+            if ritual.kind == "standup":
+                button = bk.button("Edit", HomeAction.EDIT_STANDUP, str(ritual.ref_id))
+            elif ritual.kind == "digest":
+                button = bk.button("Edit", DigestAction.OPEN_SETUP, str(ritual.ref_id))
+            else:
+                blocks.append(bk.section(f"Retro *{escape(ritual.name)}* — `/retro list` to manage"))
+                continue
+            label = "Stand-up" if ritual.kind == "standup" else ""
+            name = escape(ritual.name) if ritual.kind == "standup" else ritual.name  # digest names are ours
+            blocks.append(bk.section(f"{label} *{name}*".strip(), accessory=button))
+    blocks.append(bk.context("Updated when you open this tab and after you change something here."))
+    return {"type": "home", "blocks": bk.cap_blocks(blocks, bk.VIEW_BLOCK_LIMIT, MORE)}
