@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from slack_sdk.oauth.installation_store import InstallationStore
 
@@ -19,3 +20,5 @@ class Services:
     clock: Clock
     slack: SlackClients
     installation_store: InstallationStore | None = None
+    # Set after a unit of work that enqueued outbox rows commits: wakes the drainer thread.
+    outbox_wakeup: threading.Event = field(default_factory=threading.Event)

@@ -1,0 +1,111 @@
+"""Benchmark: one stand-up prompt fanned out as DMs to 1,000 participants, through the outbox and
+the drainer, against the Slack emulator's rate limits (tests/support), over loopback HTTP.
+
+    python bench/fanout.py                 # SQLite; --postgres for the dev PostgreSQL server
+
+The emulator enforces chat.postMessage's workspace cap of 300 per minute (sliding window) and
+1/s per channel, with its time scale set to 0.05 (a Slack minute lasts 3 s) so the run is short.
+The floor those limits allow for N posts is (ceil(N / 300) - 1) windows: the last batch can
+start only when the previous window has passed. Reported: drain time / floor, 429s received,
+and lost / duplicated DMs (both must be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text
+
+from bot.db import Database
+from bot.migrate import upgrade_to_head
+from bot.runtime import build_services
+from bot.settings import Settings
+from bot.slack.delivery import Drainer, enqueue
+from bot.slack.ratelimit import Pacer, RateLimits
+from tests.support.emulator import SlackEmulator
+
+PARTICIPANTS = 1_000
+TIME_SCALE = 0.05
+PER_MINUTE = 300
+PG_ADMIN = os.environ.get("TANDEM_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:55432/postgres")
+
+
+def run(url: str, label: str) -> None:
+    db = Database.from_url(url)
+    upgrade_to_head(db)
+    db.dispose()
+    with SlackEmulator() as emulator:
+        ws = emulator.workspace
+        people = [ws.add_user(f"p{i}", f"Person {i}").id for i in range(PARTICIPANTS)]
+        emulator.rate_limits.enable(time_scale=TIME_SCALE, workspace_posts_per_minute=PER_MINUTE)
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            slack_bot_token=ws.bot_token,
+            slack_signing_secret="bench",
+            slack_api_url=emulator.base_url,
+            database_url=url,
+        )
+        services = build_services(settings)
+        began = time.perf_counter()
+        now = datetime.now(UTC)
+        with services.db.unit_of_work() as session:
+            for user in people:
+                enqueue(
+                    session,
+                    team_id=ws.team_id,
+                    method="chat.postMessage",
+                    args={"channel": user, "text": "Morning! Time for the joint stand-up."},
+                    key=f"standup:1:2026-03-02:prompt:{user}",
+                    now=now,
+                )
+        enqueued = time.perf_counter() - began
+        drainer = Drainer(services, pacer=Pacer(RateLimits(time_scale=TIME_SCALE, post_message_per_minute=PER_MINUTE)))
+        began = time.perf_counter()
+        report = drainer.drain(deadline=600)
+        elapsed = time.perf_counter() - began
+        drainer.close()
+        services.db.dispose()
+        window = 60 * TIME_SCALE
+        floor = (math.ceil(PARTICIPANTS / PER_MINUTE) - 1) * window
+        delivered = Counter(c.args["channel"] for c in emulator.calls("chat.postMessage") if c.ok)
+        lost = sum(1 for user in people if delivered[user] == 0)
+        duplicated = sum(count - 1 for count in delivered.values() if count > 1)
+        limited = sum(1 for c in emulator.calls("chat.postMessage") if c.status == 429)
+        print(
+            f"{label:10s} {PARTICIPANTS} DMs: enqueue {enqueued:.2f} s; drain {elapsed:.2f} s vs floor {floor:.2f} s "
+            f"-> ratio {elapsed / floor:.3f}; sent {report.sent}, 429s {limited}, lost {lost}, duplicated {duplicated}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run(f"sqlite:///{tmp}/fanout.db", "sqlite")
+    if args.postgres:
+        name = f"tandem_bench_fanout_{os.getpid()}"
+        admin = Database.from_url(PG_ADMIN, isolation_level="AUTOCOMMIT", pool_size=1)
+        with admin.engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            run(PG_ADMIN.rsplit("/", 1)[0] + "/" + name, "postgresql")
+        finally:
+            with admin.engine.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,723 @@
+"""The delivery layer: every ritual post goes through the outbox, then a drainer sends it.
+
+**Intent first.** ``enqueue(session, ...)`` inserts an outbox row in the caller's unit of work.
+``key`` is unique per team: enqueuing the same key again is a no-op that returns the existing row,
+so a retried listener or job never produces a second message. Derive keys from what makes the
+message unique, e.g. ``f"standup:{standup_id}:{occurrence:%Y%m%dT%H%M}:prompt:{user_id}"``.
+
+**References.** An argument may be ``result_ref(key, field)`` (``{"$result": key, "field": "ts"}``):
+the drainer substitutes that field of the referenced row's Slack response (dotted paths work:
+``"channel.id"`` of a ``conversations.open``) and sends the row only once the referenced row is
+sent; if that row failed permanently, this one fails with ``dependency_failed``.
+
+**Hooks.** ``register_result_hook(name, fn)``: ``fn(session, row, result)`` runs in the unit of
+work that marks a row (enqueued with ``on_result=name``) sent — record the ``ts`` of a prompt on
+your occurrence there. ``register_failure_hook(ritual_kind, fn)``: ``fn(session, row, error)`` runs
+when a row carrying ``ritual=Ritual(kind, id, owner)`` fails permanently. The owner is also told
+once per (ritual, channel, error) by DM, with the fix.
+
+**Sending.** ``drain(services)`` claims ready rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) with
+a lease, paces them per method tier and per channel (``bot.slack.ratelimit``), sends them over
+HTTP (httpx, keep-alive, no hidden retries) and records the outcome in a short unit of work per
+row. 429 ``Retry-After`` blocks the method (chat.postMessage: the channel) and reschedules the row;
+5xx, timeouts and connection errors back off exponentially with jitter, for up to a day; other
+Slack errors are permanent.
+
+**Crash window (at-least-once, honestly).** A row is marked sent in its own transaction right
+after Slack answers. If the process dies between Slack accepting a call and that commit (about a
+millisecond on loopback), the row is still ``sending``; once its lease expires another drainer
+sends it again. Slack has no idempotency key for chat.postMessage, so such a row can appear
+twice: at most one per call in flight at the crash (``DrainPolicy.concurrency``, 4). Rows marked
+sent before the crash are never re-sent, and leased rows whose call had not started are sent once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.metrics import record_slack_call
+from bot.services import Services
+from bot.slack.clients import WorkspaceNotInstalled
+from bot.slack.delivery_models import OutboxMessage, OutboxStatus
+from bot.slack.ratelimit import Pacer, RateLimits
+
+log = logging.getLogger(__name__)
+
+# Methods slack_sdk sends as a JSON body; everything else goes form-encoded, as slack_sdk does.
+JSON_METHODS = frozenset(
+    {
+        "chat.postMessage",
+        "chat.update",
+        "chat.postEphemeral",
+        "chat.scheduleMessage",
+        "views.publish",
+        "views.update",
+        "views.open",
+        "views.push",
+    }
+)
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+# Errors the ritual's owner can fix; the DM says how (see ``failure_alert_text``).
+FIXABLE_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "account_inactive",
+        "user_not_found",
+        "user_disabled",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "missing_scope",
+        "restricted_action",
+        "cannot_dm_bot",
+        "messages_tab_disabled",
+    }
+)
+DEPENDENCY_FAILED = "dependency_failed"
+
+
+@dataclass(frozen=True)
+class Ritual:
+    """Which ritual a message belongs to, and who to tell if it cannot be delivered."""
+
+    kind: str  # e.g. "standup", "retro"
+    id: str | int
+    owner: str  # Slack user id of the ritual's owner
+
+
+def result_ref(key: str, field: str = "ts") -> dict[str, str]:
+    """An argument value that stands for ``field`` of the (sent) row ``key``'s Slack response."""
+    return {"$result": key, "field": field}
+
+
+ResultHook = Callable[[Session, OutboxMessage, dict[str, Any]], None]
+FailureHook = Callable[[Session, OutboxMessage, str], None]
+_RESULT_HOOKS: dict[str, ResultHook] = {}
+_FAILURE_HOOKS: dict[str, FailureHook] = {}
+
+
+def register_result_hook(name: str, hook: ResultHook) -> ResultHook:
+    _RESULT_HOOKS[name] = hook
+    return hook
+
+
+def register_failure_hook(ritual_kind: str, hook: FailureHook) -> FailureHook:
+    _FAILURE_HOOKS[ritual_kind] = hook
+    return hook
+
+
+# --- enqueue -------------------------------------------------------------------------------------
+
+_WAKEUPS: set[threading.Event] = set()
+_WAKEUPS_LOCK = threading.Lock()
+_ENQUEUED = "tandem.outbox_enqueued"
+
+
+def add_wakeup(wake: threading.Event) -> None:
+    """``wake`` is set after any unit of work that enqueued something commits (this process)."""
+    with _WAKEUPS_LOCK:
+        _WAKEUPS.add(wake)
+
+
+def remove_wakeup(wake: threading.Event) -> None:
+    with _WAKEUPS_LOCK:
+        _WAKEUPS.discard(wake)
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_drainers(session: Session) -> None:
+    if session.info.pop(_ENQUEUED, False):
+        with _WAKEUPS_LOCK:
+            for wake in _WAKEUPS:
+                wake.set()
+
+
+def _references(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        if "$result" in value:
+            yield str(value["$result"])
+        else:
+            for item in value.values():
+                yield from _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item)
+
+
+def _insert_ignore(session: Session, values: dict[str, Any]) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["team_id", "key"])
+    session.execute(statement)
+
+
+def enqueue(
+    session: Session,
+    *,
+    team_id: str,
+    method: str,
+    args: dict[str, Any],
+    key: str,
+    now: datetime,
+    ritual: Ritual | None = None,
+    on_result: str | None = None,
+    not_before: datetime | None = None,
+) -> OutboxMessage:
+    """Record the intent to call ``method`` with ``args``; returns the (new or existing) row.
+
+    Idempotent on ``(team_id, key)``: a second call with the same key changes nothing. The row is
+    sent after the caller's unit of work commits, not before ``not_before``.
+    """
+    if len(key) > 255:
+        raise ValueError("outbox key longer than 255 characters")
+    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key))
+    if existing is not None:
+        return existing
+    channel = args.get("channel")
+    values: dict[str, Any] = {
+        "team_id": team_id,
+        "key": key,
+        "method": method,
+        "args": args,
+        "depends_on": sorted(set(_references(args))),
+        "channel": channel if isinstance(channel, str) else "",
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": max(now, not_before) if not_before else now,
+        "on_result": on_result,
+        "ritual_kind": ritual.kind if ritual else None,
+        "ritual_id": str(ritual.id) if ritual else None,
+        "ritual_owner": ritual.owner if ritual else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    session.flush()
+    # INSERT .. ON CONFLICT DO NOTHING: a concurrent enqueue of the same key waits, then no-ops.
+    _insert_ignore(session, values)
+    row = session.scalar(select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key))
+    assert row is not None
+    session.info[_ENQUEUED] = True
+    return row
+
+
+def get_message(session: Session, team_id: str, key: str) -> OutboxMessage | None:
+    return session.scalar(select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key))
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # "ok" | "ratelimited" | "transient" | "permanent"
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    retry_after: float = 0.0
+
+
+class HttpSender:
+    """Calls the Web API with httpx, no automatic retries (the drainer decides).
+
+    One connection per call, as slack_sdk does: keep-alive against a server that writes headers
+    and body in two segments (the emulator, http.server) stalls ~40 ms per call on Nagle plus
+    delayed ACK."""
+
+    def __init__(self, services: Services, timeout: float = 10.0) -> None:
+        self._services = services
+        self._base = services.settings.slack_api_url
+        self._client = httpx.Client(timeout=timeout, limits=httpx.Limits(max_keepalive_connections=0))
+        self.timeout = timeout
+
+    def _token(self, team_id: str) -> str:
+        token = self._services.slack.for_team(team_id).token
+        if not token:
+            raise LookupError(team_id)
+        return token
+
+    def send(self, team_id: str, method: str, args: dict[str, Any]) -> Outcome:
+        try:
+            token = self._token(team_id)
+        except (WorkspaceNotInstalled, LookupError):
+            return Outcome("permanent", error="not_installed")  # no call made: nothing to count
+        outcome = self._call(token, method, args)
+        # /metrics counts outbox calls like Bolt-client ones (bot.slack.clients.InstrumentedWebClient).
+        transport = outcome.error.startswith(("connection_error", "timeout"))
+        record_slack_call(method, "ok" if outcome.kind == "ok" else "connection_error" if transport else outcome.error)
+        return outcome
+
+    def _call(self, token: str, method: str, args: dict[str, Any]) -> Outcome:
+        headers = {"Authorization": f"Bearer {token}"}
+        try:
+            if method in JSON_METHODS:
+                response = self._client.post(self._base + method, json=args, headers=headers)
+            else:
+                form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in args.items() if v is not None}
+                response = self._client.post(self._base + method, data=form, headers=headers)
+        except httpx.TimeoutException:
+            return Outcome("transient", error="timeout")
+        except httpx.TransportError as error:
+            return Outcome("transient", error=f"connection_error:{type(error).__name__}")
+        if response.status_code == 429:
+            return Outcome("ratelimited", error="ratelimited", retry_after=_retry_after(response))
+        if response.status_code >= 500 or response.status_code == 408:
+            return Outcome("transient", error=f"http_{response.status_code}")
+        try:
+            data = response.json()
+        except ValueError:
+            return Outcome("transient" if response.status_code < 400 else "permanent", error="invalid_response")
+        if not isinstance(data, dict):
+            return Outcome("permanent", error="invalid_response")
+        if data.get("ok"):
+            return Outcome("ok", data=data)
+        slack_error = str(data.get("error") or f"http_{response.status_code}")
+        if slack_error in ("ratelimited", "rate_limited"):
+            return Outcome("ratelimited", error=slack_error, retry_after=_retry_after(response))
+        kind = "transient" if slack_error in TRANSIENT_ERRORS else "permanent"
+        return Outcome(kind, data=data, error=slack_error)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "1")))
+    except ValueError:
+        return 1.0
+
+
+Sender = Callable[[str, str, dict[str, Any]], Outcome]
+
+
+# --- draining ------------------------------------------------------------------------------------
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0  # transient errors rescheduled with backoff
+    rate_limited: int = 0  # 429s rescheduled after Retry-After
+    waited_seconds: float = 0.0  # time spent pacing
+    errors: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, counter: str, error: str | None = None) -> None:
+        """Count one outcome (sender threads report concurrently)."""
+        with self._lock:
+            setattr(self, counter, getattr(self, counter) + 1)
+            if error is not None:
+                self.errors[error] = self.errors.get(error, 0) + 1
+
+    def summary(self) -> str:
+        return (
+            f"outbox: {self.sent} sent, {self.failed} failed, {self.retried} retried, {self.rate_limited} rate-limited"
+        )
+
+
+@dataclass(frozen=True)
+class DrainPolicy:
+    lease: timedelta = timedelta(minutes=2)
+    claim_batch: int = 50  # rows leased at once; released early if sending them nears the lease
+    scan_batch: int = 100  # ready rows looked at per pass
+    backoff_base: float = 1.0
+    backoff_cap: float = 300.0
+    give_up_after: timedelta = timedelta(hours=24)  # transient errors: keep trying this long
+    concurrency: int = 4  # calls in flight at once (distinct channels only)
+
+
+def _backoff(policy: DrainPolicy, attempts: int) -> float:
+    ceiling = min(policy.backoff_cap, policy.backoff_base * 2 ** max(0, attempts - 1))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def _lookup(result: dict[str, Any] | None, path: str) -> Any:
+    value: Any = result or {}
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _resolve(value: Any, results: dict[str, dict[str, Any] | None]) -> Any:
+    if isinstance(value, dict):
+        if "$result" in value:
+            return _lookup(results.get(str(value["$result"])), str(value.get("field", "ts")))
+        return {k: _resolve(v, results) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, results) for v in value]
+    return value
+
+
+def failure_alert_text(row: OutboxMessage, error: str) -> str:
+    """The DM to a ritual's owner when a message of theirs could not be delivered: what and how to fix."""
+    where = (
+        f"<#{row.channel}>"
+        if row.channel.startswith(("C", "G"))
+        else (f"<@{row.channel}>" if row.channel else "its channel")
+    )
+    what = f"I couldn't deliver a message of your {row.ritual_kind or 'ritual'}"
+    fixes = {
+        "not_in_channel": f"I'm not a member of {where}. Invite me there with `/invite @Tandem`.",
+        "channel_not_found": (
+            f"I can't see {where}: it may be private (invite me with `/invite @Tandem`) or deleted "
+            "(pick another channel in the ritual's settings)."
+        ),
+        "is_archived": f"{where} is archived. Unarchive it or pick another channel in the ritual's settings.",
+        "account_inactive": f"{where} has been deactivated. Remove them from the ritual's participants.",
+        "user_not_found": f"I can't find {where} in this workspace. Remove them from the ritual's participants.",
+        "user_disabled": f"{where} has been deactivated. Remove them from the ritual's participants.",
+        "cannot_dm_bot": f"{where} is a bot and can't get DMs. Remove it from the ritual's participants.",
+        "messages_tab_disabled": "My Messages tab is turned off: ask your Slack admin to enable it for Tandem.",
+        "missing_scope": "Tandem is missing a permission: ask your Slack admin to reinstall Tandem.",
+        "invalid_auth": "Tandem's access to this workspace is broken: ask your Slack admin to reinstall Tandem.",
+        "not_authed": "Tandem's access to this workspace is broken: ask your Slack admin to reinstall Tandem.",
+        "token_revoked": "Tandem was uninstalled or its token revoked: ask your Slack admin to reinstall Tandem.",
+        "restricted_action": f"Posting in {where} is restricted. Ask an admin to allow me, or pick another channel.",
+    }
+    fix = fixes.get(error, f"Slack answered `{error}`.")
+    return f":warning: {what} to {where}. {fix} I'll keep the ritual running; this is the only notice about it."
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    row_id: int
+    team_id: str
+    method: str
+    args: dict[str, Any]
+
+
+class Drainer:
+    """Sends outbox rows. One per process (it holds the pacer and the HTTP pool)."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        sender: Sender | None = None,
+        pacer: Pacer | None = None,
+        policy: DrainPolicy | None = None,
+        owner: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.services = services
+        self._http = HttpSender(services) if sender is None else None
+        self.sender: Sender = sender or self._http.send  # type: ignore[union-attr]
+        self.pacer = pacer or Pacer(RateLimits())
+        self.policy = policy or DrainPolicy()
+        self.owner = owner or f"drainer-{uuid.uuid4().hex[:12]}"
+        self._sleep = sleep
+        self._lock = threading.Lock()  # one drain at a time per Drainer
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+
+    # One pass: lease up to claim_batch ready rows the pacer lets through now.
+    def _claim(self, now: datetime, report: DrainReport) -> tuple[list[_Claimed], float | None]:
+        db = self.services.db
+        claimed: list[_Claimed] = []
+        min_wait: float | None = None
+        with db.unit_of_work() as session:
+            ready = or_(
+                (OutboxMessage.status == OutboxStatus.PENDING.value) & (OutboxMessage.next_attempt_at <= now),
+                (OutboxMessage.status == OutboxStatus.SENDING.value) & (OutboxMessage.lease_until < now),
+            )
+            query = select(OutboxMessage).where(ready).order_by(OutboxMessage.id).limit(self.policy.scan_batch)
+            if db.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list(session.scalars(query))
+            for row in rows:
+                if len(claimed) >= self.policy.claim_batch:
+                    break
+                results: dict[str, dict[str, Any] | None] = {}
+                blocked = False
+                for ref_key in row.depends_on or ():
+                    parent = session.scalar(
+                        select(OutboxMessage).where(OutboxMessage.team_id == row.team_id, OutboxMessage.key == ref_key)
+                    )
+                    if parent is None or parent.status == OutboxStatus.FAILED:
+                        self._fail(session, row, DEPENDENCY_FAILED, now, report, alert=False)
+                        blocked = True
+                        break
+                    if parent.status != OutboxStatus.SENT:
+                        if parent.status == OutboxStatus.PENDING and parent.next_attempt_at > now:
+                            row.next_attempt_at = parent.next_attempt_at
+                        elif parent.status == OutboxStatus.SENDING:
+                            row.next_attempt_at = now + timedelta(seconds=1)
+                        blocked = True
+                        break
+                    results[ref_key] = parent.result
+                if blocked:
+                    continue
+                args = _resolve(row.args, results) if results else row.args
+                resolved_channel = args.get("channel")
+                channel = row.channel or (resolved_channel if isinstance(resolved_channel, str) else "")
+                wait = self.pacer.try_acquire(row.team_id, row.method, channel)
+                if wait > 0:
+                    min_wait = wait if min_wait is None else min(min_wait, wait)
+                    continue
+                row.status = OutboxStatus.SENDING.value
+                row.lease_until = now + self.policy.lease
+                row.lease_owner = self.owner
+                row.attempts += 1
+                row.updated_at = now
+                claimed.append(_Claimed(row.id, row.team_id, row.method, args))
+        return claimed, min_wait
+
+    def _fail(
+        self, session: Session, row: OutboxMessage, error: str, now: datetime, report: DrainReport, alert: bool = True
+    ) -> None:
+        row.status = OutboxStatus.FAILED.value
+        row.error = error
+        row.lease_until = None
+        row.updated_at = now
+        report.add("failed", error=error)
+        log.warning("outbox %s (%s %s) failed: %s", row.id, row.team_id, row.method, error)
+        if row.ritual_kind is None:
+            return
+        hook = _FAILURE_HOOKS.get(row.ritual_kind)
+        if hook is not None:
+            hook(session, row, error)
+        if alert and row.ritual_owner and row.ritual_owner != row.channel:
+            # The key makes this once per (ritual, channel, error), across retries and replicas.
+            enqueue(
+                session,
+                team_id=row.team_id,
+                method="chat.postMessage",
+                args={"channel": row.ritual_owner, "text": failure_alert_text(row, error)},
+                key=f"alert:{row.ritual_kind}:{row.ritual_id}:{row.channel}:{error}"[:255],
+                now=now,
+            )
+
+    def _finish(self, row_id: int, outcome: Outcome, now: datetime, report: DrainReport) -> None:
+        with self.services.db.unit_of_work() as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None or row.status != OutboxStatus.SENDING:
+                return
+            row.updated_at = now
+            row.lease_until = None
+            if outcome.kind == "ok":
+                result = {k: v for k, v in outcome.data.items() if k not in ("message", "response_metadata", "warning")}
+                row.status = OutboxStatus.SENT.value
+                row.result = result
+                row.error = None
+                row.sent_at = now
+                report.add("sent")
+                if row.on_result:
+                    hook = _RESULT_HOOKS.get(row.on_result)
+                    if hook is None:
+                        log.error("outbox %s: no result hook named %r", row.id, row.on_result)
+                    else:
+                        hook(session, row, result)
+                return
+            if outcome.kind == "permanent":
+                self._fail(session, row, outcome.error, now, report)
+                return
+            row.status = OutboxStatus.PENDING.value
+            row.error = outcome.error
+            if outcome.kind == "ratelimited":
+                # Retry-After is in Slack seconds; an accelerated emulator runs them faster.
+                pause = outcome.retry_after * self.pacer.limits.time_scale
+                delay = pause + random.uniform(0, 0.05 * max(pause, 1.0))
+                self.pacer.block(row.team_id, row.method, row.channel, pause)
+                report.add("rate_limited")
+            else:
+                if now - row.created_at > self.policy.give_up_after:
+                    self._fail(session, row, f"gave_up:{outcome.error}", now, report)
+                    return
+                delay = _backoff(self.policy, row.attempts)
+                report.add("retried")
+            row.next_attempt_at = now + timedelta(seconds=delay)
+
+    def _next_due(self) -> datetime | None:
+        with self.services.db.unit_of_work() as session:
+            pending = session.scalar(
+                select(OutboxMessage.next_attempt_at)
+                .where(OutboxMessage.status == OutboxStatus.PENDING.value)
+                .order_by(OutboxMessage.next_attempt_at)
+                .limit(1)
+            )
+            leased = session.scalar(
+                select(OutboxMessage.lease_until)
+                .where(OutboxMessage.status == OutboxStatus.SENDING.value)
+                .order_by(OutboxMessage.lease_until)
+                .limit(1)
+            )
+        candidates = [t for t in (pending, leased) if t is not None]
+        return min(candidates) if candidates else None
+
+    def _release(self, row_ids: list[int], now: datetime) -> None:
+        with self.services.db.unit_of_work() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(row_ids), OutboxMessage.status == OutboxStatus.SENDING.value)
+                .values(status=OutboxStatus.PENDING.value, lease_until=None, attempts=OutboxMessage.attempts - 1)
+            )
+
+    def _send_lane(self, lane: list[_Claimed], now: datetime | None, current: datetime, report: DrainReport) -> None:
+        """Send one channel's rows in order; hand back the rest if the lease is running out."""
+        lease_budget = self.policy.lease.total_seconds() - 2 * _timeout_of(self)
+        claimed_at = time.monotonic()
+        for index, item in enumerate(lane):
+            if time.monotonic() - claimed_at > lease_budget:
+                self._release([c.row_id for c in lane[index:]], current)
+                return
+            started = time.monotonic()
+            outcome = self.sender(item.team_id, item.method, item.args)
+            self.pacer.observe_latency(time.monotonic() - started)
+            self._finish(item.row_id, outcome, now or self.services.clock(), report)
+
+    def _send_batch(
+        self, claimed: list[_Claimed], now: datetime | None, current: datetime, report: DrainReport
+    ) -> None:
+        """Up to ``policy.concurrency`` calls in flight, one lane per channel so each channel's
+        messages keep their order (a prompt before its summary)."""
+        lanes: dict[tuple[str, str], list[_Claimed]] = {}
+        for item in claimed:
+            channel = item.args.get("channel")
+            lane_key = (item.team_id, channel if isinstance(channel, str) and channel else f"row:{item.row_id}")
+            lanes.setdefault(lane_key, []).append(item)
+        if self.policy.concurrency <= 1 or len(lanes) == 1:
+            for lane in lanes.values():
+                self._send_lane(lane, now, current, report)
+            return
+        with ThreadPoolExecutor(max_workers=self.policy.concurrency, thread_name_prefix="outbox") as pool:
+            for future in [pool.submit(self._send_lane, lane, now, current, report) for lane in lanes.values()]:
+                future.result()
+
+    def drain(self, now: datetime | None = None, *, limit: int = 100_000, deadline: float | None = None) -> DrainReport:
+        """Send ready rows until none is ready, ``limit`` rows were handled or ``deadline`` passed.
+
+        ``now``: a fixed instant for every database comparison (tests); default the services clock.
+        ``deadline``: seconds this call may take; with it, drain also waits for retries that come
+        due before the deadline. Without it, it returns once nothing is ready (pacing waits still
+        happen: rows that are ready get sent).
+        """
+        report = DrainReport()
+        started = time.monotonic()
+        with self._lock:
+            while report.sent + report.failed < limit:
+                current = now or self.services.clock()
+                if deadline is not None and time.monotonic() - started >= deadline:
+                    break
+                claimed, min_wait = self._claim(current, report)
+                if claimed:
+                    self._send_batch(claimed, now, current, report)
+                    continue
+                if min_wait is not None:
+                    # Ready rows exist but pacing holds them back: wait for the first token.
+                    if deadline is not None:
+                        remaining = deadline - (time.monotonic() - started)
+                        if remaining <= 0:
+                            break
+                        min_wait = min(min_wait, remaining)
+                    self._sleep(min_wait)
+                    report.waited_seconds += min_wait
+                    continue
+                if deadline is None or now is not None:
+                    break
+                due = self._next_due()
+                if due is None:
+                    break
+                gap = (due - self.services.clock()).total_seconds()
+                remaining = deadline - (time.monotonic() - started)
+                if gap >= remaining:
+                    break
+                self._sleep(max(0.01, min(gap, 1.0)))
+        return report
+
+
+def _timeout_of(drainer: Drainer) -> float:
+    return drainer._http.timeout if drainer._http is not None else 10.0
+
+
+_DEFAULT_DRAINERS: dict[int, Drainer] = {}
+_DEFAULT_LOCK = threading.Lock()
+
+
+def drainer_for(services: Services) -> Drainer:
+    """The process-wide Drainer of ``services`` (created on first use with Slack's documented limits)."""
+    with _DEFAULT_LOCK:
+        drainer = _DEFAULT_DRAINERS.get(id(services))
+        if drainer is None:
+            drainer = _DEFAULT_DRAINERS[id(services)] = Drainer(services)
+        return drainer
+
+
+def use_drainer(services: Services, drainer: Drainer | None) -> None:
+    """Install (or with None, forget) the Drainer ``drain(services)`` uses: tests and benches pass
+    one with other rate limits or policy."""
+    with _DEFAULT_LOCK:
+        old = _DEFAULT_DRAINERS.pop(id(services), None)
+        if old is not None and old is not drainer:
+            old.close()
+        if drainer is not None:
+            _DEFAULT_DRAINERS[id(services)] = drainer
+
+
+def drain(
+    services: Services, now: datetime | None = None, *, limit: int = 100_000, deadline: float | None = None
+) -> DrainReport:
+    """Send what is ready in the outbox (see ``Drainer.drain``)."""
+    return drainer_for(services).drain(now, limit=limit, deadline=deadline)
+
+
+# --- background thread for `tandem run` ------------------------------------------------------------
+
+
+class DrainerThread(threading.Thread):
+    """Drains when woken (something was enqueued in this process) and every ``poll_seconds`` (work
+    enqueued by other replicas, retries coming due, expired leases)."""
+
+    def __init__(self, services: Services, *, poll_seconds: float = 5.0) -> None:
+        super().__init__(name="tandem-drainer", daemon=True)
+        self.services = services
+        self.poll_seconds = poll_seconds
+        self.wake = services.outbox_wakeup
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        add_wakeup(self.wake)
+        try:
+            while not self._stop_event.is_set():
+                self.wake.clear()
+                try:
+                    report = drain(self.services, deadline=self.poll_seconds)
+                    if report.sent or report.failed:
+                        log.info(report.summary())
+                except Exception:
+                    log.exception("outbox drain failed; retrying in %ss", self.poll_seconds)
+                self.wake.wait(self.poll_seconds)
+        finally:
+            remove_wakeup(self.wake)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop_event.set()
+        self.wake.set()
+        self.join(timeout)
+
+
+def start_drainer(services: Services, *, poll_seconds: float = 5.0) -> DrainerThread:
+    thread = DrainerThread(services, poll_seconds=poll_seconds)
+    thread.start()
+    return thread
