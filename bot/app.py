@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 
-from bot.logs import set_log_context
+from bot.logs import log_context
 from bot.services import Services
 from bot.slack.clients import InstrumentedWebClient, instrumented_copy
 from bot.slack.installations import make_state_store
@@ -74,10 +74,11 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
 
     @app.middleware
     def observe_request(context: BoltContext, body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
-        set_log_context(team_id=context.team_id, request_id=body.get("event_id") or body.get("trigger_id"))
         if context.client is not None and not isinstance(context.client, InstrumentedWebClient):
             context["client"] = instrumented_copy(context.client)  # counted in /metrics
-        return next()
+        # Listeners are submitted to the executor inside this block, so they inherit the context.
+        with log_context(team_id=context.team_id, request_id=body.get("event_id") or body.get("trigger_id")):
+            return next()
 
     @app.error
     def on_unhandled_error(error: Exception, body: dict[str, Any], respond: Any = None) -> BoltResponse | None:

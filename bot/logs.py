@@ -61,11 +61,6 @@ def log_context(**values: str | None) -> Iterator[None]:
         _log_context.reset(token)
 
 
-def set_log_context(**values: str | None) -> None:
-    """Set for the rest of this context (a request thread, or a listener copied from it)."""
-    _log_context.set({**_current(), **{k: v for k, v in values.items() if v}})
-
-
 class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         for key, value in _current().items():

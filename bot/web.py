@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -33,6 +34,12 @@ def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -
     return [body]
 
 
+def _timestamp_is_numeric(environ: dict[str, Any]) -> bool:
+    """False if X-Slack-Request-Timestamp is present but not a plain number (absent: Bolt answers 401)."""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+    return timestamp is None or re.fullmatch(r"[0-9]{1,12}", timestamp) is not None
+
+
 def build_wsgi_app(app: App, db: Database, extra_routes: dict[str, WSGIApp] | None = None) -> WSGIApp:
     slack = SlackRequestHandler(app)
     routes = dict(extra_routes or {})
@@ -51,6 +58,9 @@ def build_wsgi_app(app: App, db: Database, extra_routes: dict[str, WSGIApp] | No
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path in SLACK_PATHS:
+            if not _timestamp_is_numeric(environ):
+                # Bolt's verifier calls int() on it unguarded: a hostile header would be a 500.
+                return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
             return slack(environ, start_response)
         route = routes.get(path)
         if route is not None:
