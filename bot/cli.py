@@ -229,6 +229,7 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.logs import ContextThreadPoolExecutor
+    from bot.metrics import operational_probes, register_database_probes
     from bot.migrate import upgrade_to_head
     from bot.runtime import build_services
     from bot.scheduling.runner import start_scheduler
@@ -243,6 +244,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         upgrade_to_head(services.db)
     executor = ContextThreadPoolExecutor(max_workers=max(4, args.threads), thread_name_prefix="listener")
     app = build_app(services, listener_executor=executor)
+    register_database_probes(operational_probes(services))
     scheduler = None if args.no_scheduler else start_scheduler(services)
     drainer = start_drainer(services)
 

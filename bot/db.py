@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -59,6 +61,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
+
+
+def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], conflict: list[str]) -> None:
+    """INSERT that does nothing when a row with the same ``conflict`` key exists (both dialects).
+
+    The race-free way to "create if missing": two processes may run it at once.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.insights import service, views
 from bot.insights.ids import ActionId, BlockId, CallbackId
@@ -143,7 +143,8 @@ def register(app: App, services: Services) -> None:
         except MetadataError:
             meta = views.CaptureMetadata()
         context = CaptureContext.model_validate(meta.model_dump())
-        try:
+
+        def submit() -> tuple[service.SubmitOutcome, list[Any]]:
             with services.db.unit_of_work() as session:
                 outcome = service.submit_capture(
                     session,
@@ -152,8 +153,16 @@ def register(app: App, services: Services) -> None:
                     form=form,
                     context=context,
                     now=services.clock(),
+                    view_id=str(view["id"]),
                 )
-                cards = [service.card(i) for i in outcome.similar]
+                return outcome, [service.card(i) for i in outcome.similar]
+
+        try:
+            try:
+                outcome, cards = submit()
+            except IntegrityError:
+                # The same modal submitted twice at once: the other request saved it; answer as it did.
+                outcome, cards = submit()
         except SQLAlchemyError:
             log.exception("could not save an insight")
             ack(response_action="errors", errors={BlockId.TEXT: DATABASE_TROUBLE})

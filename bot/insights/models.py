@@ -39,6 +39,8 @@ class InsightSettings(Base):
     notify_submitter: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_plus_ones: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_thread: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The last insight number handed out: bumped atomically, so concurrent captures never collide.
+    last_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_by: Mapped[str] = mapped_column(String(32), default="")
     updated_at: Mapped[datetime]
 
@@ -64,6 +66,8 @@ class Insight(Base):
     __tablename__ = "insights"
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
+        # A re-sent or double-clicked submission of the same modal saves one insight.
+        UniqueConstraint("team_id", "capture_view_id"),
         Index("ix_insights_team_status", "team_id", "status"),
         Index("ix_insights_team_category", "team_id", "category"),
     )
@@ -88,6 +92,7 @@ class Insight(Base):
     source_thread_ts: Mapped[str] = mapped_column(String(32), default="")
     source_author_id: Mapped[str] = mapped_column(String(32), default="")
     source_permalink: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    capture_view_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # The insight's message in the insights channel (set by the outbox result hook).
     channel_id: Mapped[str] = mapped_column(String(32), default="")
     message_ts: Mapped[str | None] = mapped_column(String(32))

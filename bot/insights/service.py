@@ -24,9 +24,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from bot.db import insert_ignore
 from bot.insights import views
 from bot.insights.ids import BlockId, Category, Impact, LoopTarget, Source, Status
 from bot.insights.models import (
@@ -255,20 +256,39 @@ def validate_triage(status: str | None, note: str | None, roadmap_url: str | Non
 def get_settings(session: Session, team_id: str, now: datetime) -> InsightSettings:
     settings = session.get(InsightSettings, team_id)
     if settings is None:
-        settings = InsightSettings(
-            team_id=team_id,
-            channel_id=None,
-            triager_user_ids=[],
-            triager_usergroup_id=None,
-            notify_submitter=True,
-            notify_plus_ones=True,
-            notify_thread=True,
-            updated_by="",
-            updated_at=now,
+        # Race-free: two first captures at once both "create" the row; one insert wins.
+        insert_ignore(
+            session,
+            InsightSettings,
+            {
+                "team_id": team_id,
+                "channel_id": None,
+                "triager_user_ids": [],
+                "triager_usergroup_id": None,
+                "notify_submitter": True,
+                "notify_plus_ones": True,
+                "notify_thread": True,
+                "last_number": 0,
+                "updated_by": "",
+                "updated_at": now,
+            },
+            ["team_id"],
         )
-        session.add(settings)
-        session.flush()
+        settings = session.get_one(InsightSettings, team_id)
     return settings
+
+
+def next_insight_number(session: Session, team_id: str, now: datetime) -> int:
+    """Hand out the next "#n" for a workspace: one atomic UPDATE ... RETURNING, so two captures at
+    once (several threads or replicas) always get different numbers."""
+    get_settings(session, team_id, now)
+    return session.execute(
+        update(InsightSettings)
+        .where(InsightSettings.team_id == team_id)
+        .values(last_number=InsightSettings.last_number + 1)
+        .returning(InsightSettings.last_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
 
 
 def loop_targets(settings: InsightSettings) -> list[LoopTarget]:
@@ -445,13 +465,15 @@ def capture_insight(
     capture: CleanCapture,
     context: CaptureContext,
     now: datetime,
+    capture_view_id: str | None = None,
 ) -> Insight:
     """Store a new insight and queue its post in the insights channel (if one is set up)."""
+    number = next_insight_number(session, team_id, now)
     settings = get_settings(session, team_id, now)
-    number = (session.scalar(select(func.max(Insight.number)).where(Insight.team_id == team_id)) or 0) + 1
     insight = Insight(
         team_id=team_id,
         number=number,
+        capture_view_id=capture_view_id,
         text=capture.text,
         customer=capture.customer,
         segment=capture.segment,
@@ -562,17 +584,34 @@ class SubmitOutcome:
 
 
 def submit_capture(
-    session: Session, *, team_id: str, user_id: str, form: CaptureForm, context: CaptureContext, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    form: CaptureForm,
+    context: CaptureContext,
+    now: datetime,
+    view_id: str | None = None,
 ) -> SubmitOutcome:
-    """The capture modal's submission: validate, look for duplicates, else save."""
+    """The capture modal's submission: validate, look for duplicates, else save.
+
+    ``view_id`` makes it idempotent: the same modal submitted again (a double click, a re-sent
+    request) answers with the insight it already saved instead of saving another.
+    """
     capture, errors = validate_capture(form)
     if capture is None:
         return SubmitOutcome(errors=errors)
+    if view_id:
+        saved = session.scalar(select(Insight).where(Insight.team_id == team_id, Insight.capture_view_id == view_id))
+        if saved is not None:
+            return SubmitOutcome(done=CaptureOutcome(saved, False, get_settings(session, team_id, now).channel_id))
     similar = find_similar(session, team_id, capture.text)
     if similar:
         draft = park_draft(session, team_id=team_id, user_id=user_id, form=form, context=context, now=now)
         return SubmitOutcome(similar=similar, draft_id=draft.id)
-    insight = capture_insight(session, team_id=team_id, user_id=user_id, capture=capture, context=context, now=now)
+    insight = capture_insight(
+        session, team_id=team_id, user_id=user_id, capture=capture, context=context, now=now, capture_view_id=view_id
+    )
     return SubmitOutcome(done=CaptureOutcome(insight, False, get_settings(session, team_id, now).channel_id))
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from bot.metrics import TICKS
 from bot.scheduling.cadence import CadenceKind
 from bot.scheduling.models import OccurrenceStatus, Schedule, ScheduleOccurrence
 from bot.scheduling.registry import JobContext, JobSpec, import_feature_jobs, job_for, registered_kinds
@@ -191,6 +192,7 @@ def run_due(services: Services, now: datetime, *, max_schedules: int | None = No
     if now.tzinfo is None:
         raise ValueError("run_due needs an aware datetime")
     import_feature_jobs()
+    TICKS.inc()
     report = TickReport(now=now)
     kinds = registered_kinds()
     if not kinds:

@@ -47,10 +47,9 @@ from typing import Any
 
 import httpx
 from sqlalchemy import event, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.db import insert_ignore
 from bot.metrics import record_slack_call
 from bot.services import Services
 from bot.slack.clients import WorkspaceNotInstalled
@@ -164,13 +163,6 @@ def _references(value: Any) -> Iterable[str]:
             yield from _references(item)
 
 
-def _insert_ignore(session: Session, values: dict[str, Any]) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["team_id", "key"])
-    session.execute(statement)
-
-
 def enqueue(
     session: Session,
     *,
@@ -213,7 +205,7 @@ def enqueue(
     }
     session.flush()
     # INSERT .. ON CONFLICT DO NOTHING: a concurrent enqueue of the same key waits, then no-ops.
-    _insert_ignore(session, values)
+    insert_ignore(session, OutboxMessage, values, ["team_id", "key"])
     row = session.scalar(select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key))
     assert row is not None
     session.info[_ENQUEUED] = True

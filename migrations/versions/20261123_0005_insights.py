@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("notify_submitter", sa.Boolean(), nullable=False),
         sa.Column("notify_plus_ones", sa.Boolean(), nullable=False),
         sa.Column("notify_thread", sa.Boolean(), nullable=False),
+        sa.Column("last_number", sa.Integer(), server_default="0", nullable=False),
         sa.Column("updated_by", sa.String(length=32), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("team_id", name=op.f("pk_insight_settings")),
@@ -108,6 +109,7 @@ def upgrade() -> None:
         sa.Column("source_thread_ts", sa.String(length=32), nullable=False),
         sa.Column("source_author_id", sa.String(length=32), nullable=False),
         sa.Column("source_permalink", sa.String(length=2000), nullable=False),
+        sa.Column("capture_view_id", sa.String(length=32), nullable=True),
         sa.Column("channel_id", sa.String(length=32), nullable=False),
         sa.Column("message_ts", sa.String(length=32), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -115,6 +117,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_insights")),
         sa.UniqueConstraint("team_id", "number", name=op.f("uq_insights_team_id_number")),
+        sa.UniqueConstraint("team_id", "capture_view_id", name=op.f("uq_insights_team_id_capture_view_id")),
     )
     op.create_index("ix_insights_team_category", "insights", ["team_id", "category"], unique=False)
     op.create_index(op.f("ix_insights_team_id"), "insights", ["team_id"], unique=False)

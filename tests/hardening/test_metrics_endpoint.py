@@ -59,3 +59,19 @@ def test_metrics_count_requests_acks_and_slack_calls_by_outcome(bot: BotUnderTes
     assert grew("tandem_slack_api_calls_total", method="chat.postMessage", outcome="http_503") == 1
     assert grew("tandem_slack_api_calls_total", method="chat.postMessage", outcome="ok") == 1
     assert len(emulator.calls("chat.postMessage")) == 2
+    # Gauges read from the shared database at scrape time: the outbox has drained, nothing is late.
+    assert value(after, "tandem_delivery_queue_depth") == 0
+    assert value(after, "tandem_scheduler_lag_seconds") == 0
+
+
+def test_queue_depth_and_scheduler_lag_reflect_the_database(bot: BotUnderTest) -> None:
+    channel = set_up_insights(bot)
+    wait_outbox_settled(bot.emulator, bot.database_url)
+    bot.emulator.faults.add("chat.postMessage", "5xx", count=50, status=503)  # the post keeps failing for now
+    pat = bot.user("pat")
+    pat.command("/insight", "Prospects compare our onboarding to a rival's checklist")
+    assert pat.submit(callback_id=CallbackId.CAPTURE).status == 200
+    bot.emulator.wait_for_call("chat.postMessage", channel=channel, timeout=15)
+    found = samples(bot.url)
+    assert value(found, "tandem_delivery_queue_depth") == 1  # stored, waiting for its retry
+    assert "tandem_scheduler_lag_seconds" in {name for name, _ in found}
