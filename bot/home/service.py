@@ -171,6 +171,12 @@ def publish_home(services: Services, client: WebClient, team_id: str, user_id: s
     client.views_publish(user_id=user_id, view=build_home_view(data))
 
 
+def refresh_homes(services: Services, team_id: str, *user_ids: str | None) -> None:
+    """``refresh_home`` for each distinct person named (empty ids are skipped)."""
+    for user_id in dict.fromkeys(u for u in user_ids if u):
+        refresh_home(services, team_id, user_id)
+
+
 def refresh_home(services: Services, team_id: str, user_id: str) -> bool:
     """Re-publish ``user_id``'s Home after a change that affects it; False if Slack refused.
 

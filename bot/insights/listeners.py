@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from bot.home.service import refresh_homes
 from bot.insights import service, views
 from bot.insights.ids import ActionId, BlockId, CallbackId
 from bot.insights.service import CaptureContext, CaptureForm, InsightError, InsightFilter
@@ -276,7 +277,7 @@ def register(app: App, services: Services) -> None:
         try:
             meta = views.InsightMetadata.decode(view.get("private_metadata"))
             with services.db.unit_of_work() as session:
-                service.triage(
+                outcome = service.triage(
                     session,
                     client,
                     team_id=_team_id(body),
@@ -295,6 +296,8 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={BlockId.STATUS: DATABASE_TROUBLE})
             return
         ack()
+        if outcome.change is not None:  # the submitter's "my insights" shows the new status
+            refresh_homes(services, _team_id(body), outcome.insight.submitted_by)
 
     @app.view(CallbackId.SETUP.value)
     def on_insight_setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:

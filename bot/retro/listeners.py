@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 import bot.retro.jobs  # noqa: F401 - registers the retro jobs and the message result hook
+from bot.home.service import refresh_homes
 from bot.retro import service, views
 from bot.retro.ids import RetroAction, RetroBlock, RetroCallback, RetroStatus
 from bot.retro.service import InputError, RetroError
@@ -317,6 +318,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={RetroBlock.ACTION_OWNER: str(error)})
             return
         ack()
+        refresh_homes(services, team_id, owner_id)  # a new action item on the owner's Home
 
     @app.action(RetroAction.ACTION_DONE)
     def on_retro_action_done(
@@ -338,6 +340,7 @@ def register(app: App, services: Services) -> None:
             tell(respond, str(error))
             return
         respond(replace_original=True, **views.build_action_dm(action, "done"))
+        refresh_homes(services, team_id, user_id, action.owner_id)
 
     @app.action(RetroAction.ACTION_RESCHEDULE)
     def on_retro_action_reschedule_clicked(
@@ -384,6 +387,7 @@ def register(app: App, services: Services) -> None:
             client.chat_update(
                 channel=metadata.channel_id, ts=metadata.message_ts, **views.build_action_dm(action, "assigned")
             )
+        refresh_homes(services, team_id, action.owner_id)
 
 
 def _bot_in_channel(client: WebClient, channel_id: str) -> bool:

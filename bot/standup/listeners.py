@@ -14,6 +14,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.home.service import refresh_homes
 from bot.services import Services
 from bot.slack.commands import CommandRouter
 from bot.slack.metadata import MetadataError
@@ -385,6 +386,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="update", view=views.build_notice_modal("Stand-up", str(error)))
             return
         ack()
+        refresh_homes(services, team_id, user_id, ask_user)  # today's stand-up answered; a new ask owed
 
     @app.action(Action.SKIP_TODAY)
     def on_standup_skip_today(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -404,6 +406,7 @@ def register(app: App, services: Services) -> None:
             respond(text=str(error), response_type="ephemeral", replace_original=False)
             return
         respond(replace_original=True, **views.build_skipped_message(name))
+        refresh_homes(services, team_id, user_id)
 
     @app.action(Action.ASK_HANDLED)
     def on_standup_ask_handled(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -424,3 +427,4 @@ def register(app: App, services: Services) -> None:
             respond(replace_original=True, **views.build_ask_handled_message(line))
         else:  # inside a prompt: keep the prompt's buttons, confirm quietly
             respond(response_type="ephemeral", replace_original=False, **views.build_ask_handled_message(line))
+        refresh_homes(services, team_id, user_id)

@@ -130,6 +130,10 @@ def test_triage_permissions_and_each_notification_path(inproc_bot: BotUnderTest)
     assert len(asha.dms) == 2
     reply = emulator.thread(shared, said.ts)
     assert len(reply) == 1 and "Shipped" in reply[0].text and "Monday" not in reply[0].text
+    # Mia never opened her Home: it was published for her when the status changed, showing it.
+    emulator.wait_for(
+        lambda: "Shipped" in json.dumps(emulator.home_of(ws.user_id("mia")) or {}), what="Mia's refreshed Home"
+    )
 
     # The bot left the shared channel: the thread reply fails and the submitter is told how to fix it.
     ws.channel(shared).members.discard(ws.bot_user_id)
