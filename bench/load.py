@@ -30,6 +30,7 @@ import argparse
 import copy
 import json
 import os
+import random
 import re
 import secrets
 import statistics
@@ -137,6 +138,7 @@ class Load:
         from tests.support.signing import TEST_SIGNING_SECRET
 
         self.args = args
+        self.think_ms = args.think_ms
         self.emulator = SlackEmulator().start()
         self.ws = self.emulator.workspace
         self.people = [self.ws.add_user(f"load{i}", f"Load User {i}").id for i in range(args.users)]
@@ -250,8 +252,11 @@ class Load:
 
         def user_loop(index: int) -> None:
             driver, user = drivers[index], self.people[index]
+            pause = random.Random(index)  # seeded: the same think times for bare and bot
             gate.wait()
             for _ in range(requests):
+                if self.think_ms:
+                    time.sleep(pause.expovariate(1000.0 / self.think_ms))
                 latency, status, modal_error = self.send(kind, driver, user)
                 with lock:
                     result.add(latency, status, modal_error)
@@ -313,8 +318,9 @@ def main_bench(args: argparse.Namespace, database_url: str, label: str) -> dict[
             causes = Counter(line[:160] for line in log_lines if re.match(r"^[\w.]+(Error|Exception): ", line))
         finally:
             load.close()
+    pacing = f"think time {args.think_ms:.0f} ms (mean)" if args.think_ms else "closed loop (no think time)"
     print(f"\n{label}: {args.users} users x {args.requests} requests x {args.rounds} round(s) per kind and target, "
-          f"waitress threads {args.threads}")  # fmt: skip
+          f"waitress threads {args.threads}, {pacing}")  # fmt: skip
     print(f"{'kind':9s} {'target':6s} {'n':>5s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s} {'req/s':>7s} non200")
     summary: dict[str, Any] = {"database": label, "kinds": {}}
     for kind in KINDS:
@@ -347,6 +353,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=USERS, help=f"concurrent simulated users (default {USERS})")
     parser.add_argument("--requests", type=int, default=REQUESTS, help=f"requests per user per kind ({REQUESTS})")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the whole kind x target sweep (default 1)")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="mean think time between one user's requests (exponential, seeded); 0 = closed loop, back to back",
+    )
     parser.add_argument("--threads", type=int, default=THREADS, help=f"waitress threads of both servers ({THREADS})")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--json", help="also write the figures to this file")

@@ -16,6 +16,7 @@ from bot.settings import Settings, SettingsError, load_settings
 log = logging.getLogger("bot")
 
 EXIT_SETTINGS = 2
+SOCKET_CLOSE_TIMEOUT = 5.0  # seconds
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -242,7 +243,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     services = build_services(settings)
     if not args.no_migrate:
         upgrade_to_head(services.db)
-    executor = ContextThreadPoolExecutor(max_workers=max(4, args.threads), thread_name_prefix="listener")
+    # Bolt runs each listener (and so its ack) on this pool, and the work after an ack (views.open,
+    # outbox writes, App Home refreshes) keeps a thread busy: size it well above the HTTP threads so
+    # a new request's ack never waits behind earlier requests' follow-up work.
+    executor = ContextThreadPoolExecutor(max_workers=max(16, 4 * args.threads), thread_name_prefix="listener")
     app = build_app(services, listener_executor=executor)
     register_database_probes(operational_probes(services))
     scheduler = None if args.no_scheduler else start_scheduler(services)
@@ -277,7 +281,14 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             handler.connect()
             log.info("Tandem is running in Socket Mode (health checks on http://%s:%s/healthz)", args.host, port)
             stop.wait()
-            handler.close()
+            # slack_sdk's client.close() can block forever joining its session thread when it races
+            # a session that has just started (that thread resets the "terminated" flag). The socket
+            # is closed before that join, and the client's threads are daemons: bound the wait.
+            closer = threading.Thread(target=handler.close, name="socket-mode-close", daemon=True)
+            closer.start()
+            closer.join(SOCKET_CLOSE_TIMEOUT)
+            if closer.is_alive():
+                log.warning("the Socket Mode client did not finish closing in %ss; going on", SOCKET_CLOSE_TIMEOUT)
             server.close()
         else:
             log.info("Tandem is listening on http://%s:%s/slack/events", args.host, port)
