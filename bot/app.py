@@ -29,7 +29,6 @@ FEATURES: tuple[str, ...] = ("standup", "retro", "insights", "digest", "home")
 BOT_SCOPES: tuple[str, ...] = (
     "commands",
     "chat:write",
-    "im:write",
     "users:read",
     "usergroups:read",
     "channels:read",

@@ -38,7 +38,7 @@ def install(store: Any, ws: Workspace) -> None:
             bot_token=ws.bot_token,
             bot_id=ws.bot_id,
             bot_user_id=ws.bot_user_id,
-            bot_scopes="commands,chat:write,im:write,users:read,usergroups:read,channels:read,groups:read",
+            bot_scopes="commands,chat:write,users:read,usergroups:read,channels:read,groups:read",
             user_id=ws.user_id("ada"),
             installed_at=datetime.now(UTC).timestamp(),
         )
