@@ -32,7 +32,7 @@ def default_retry_handlers() -> list:
 class InstrumentedWebClient(WebClient):
     """A WebClient that counts every call by method and outcome for /metrics."""
 
-    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
         try:
             response = super().api_call(api_method, **kwargs)
         except SlackApiError as error:
@@ -42,7 +42,7 @@ class InstrumentedWebClient(WebClient):
             record_slack_call(api_method, "connection_error")
             raise
         record_slack_call(api_method, "ok")
-        return response  # type: ignore[return-value]
+        return response
 
 
 def instrumented_copy(client: WebClient) -> InstrumentedWebClient:
