@@ -7,6 +7,7 @@ package exposes ``register(app, services)`` in its ``listeners`` module.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -17,6 +18,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 
 from bot.logs import log_context
 from bot.services import Services
+from bot.slack.blocks import modal, section
 from bot.slack.clients import InstrumentedWebClient, instrumented_copy
 from bot.slack.installations import make_state_store
 
@@ -40,6 +42,25 @@ FRIENDLY_ERROR = (
     "Sorry, something went wrong on my side and nothing was changed. "
     "Please try again in a minute; if it keeps happening, tell your Tandem admin."
 )
+
+
+def friendly_ack(body: dict[str, Any]) -> BoltResponse:
+    """The acknowledgement of a request whose listener failed before ``ack()``: a modal error on the
+    first input of a submitted modal (the typed text stays there to submit again), else an
+    ephemeral message (slash commands show an ack's text; other kinds ignore the body)."""
+    if body.get("type") == "view_submission":
+        view = body.get("view") or {}
+        inputs = [b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input" and b.get("block_id")]
+        if inputs:
+            payload: dict[str, Any] = {"response_action": "errors", "errors": {inputs[0]: FRIENDLY_ERROR}}
+        else:
+            notice = modal("Tandem", [section(FRIENDLY_ERROR)], callback_id="tandem_error", submit=None, close="Close")
+            payload = {"response_action": "update", "view": notice}
+        return BoltResponse(status=200, body=json.dumps(payload), headers={"content-type": "application/json"})
+    if body.get("command"):
+        payload = {"response_type": "ephemeral", "text": FRIENDLY_ERROR}
+        return BoltResponse(status=200, body=json.dumps(payload), headers={"content-type": "application/json"})
+    return BoltResponse(status=200, body="")
 
 
 def build_app(services: Services, listener_executor: Executor | None = None) -> App:
@@ -80,15 +101,24 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
             return next()
 
     @app.error
-    def on_unhandled_error(error: Exception, body: dict[str, Any], respond: Any = None) -> BoltResponse | None:
+    def on_unhandled_error(
+        error: Exception, body: dict[str, Any], response: BoltResponse | None = None, respond: Any = None
+    ) -> BoltResponse | None:
         team = (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else body.get("team_id")
         log.error("unhandled error in a listener (team %s): %s", team, type(error).__name__, exc_info=error)
+        acknowledgement = None
+        if response is not None:
+            # Not acknowledged yet (Bolt passes no response once ack() ran): answer 200, not 500;
+            # a command's ack or a modal's errors carry the message, so the person sees it at once.
+            acknowledgement = friendly_ack(body)
+            if body.get("type") == "view_submission" or body.get("command"):
+                return acknowledgement
         if respond is not None and body.get("response_url"):
             try:
                 respond(text=FRIENDLY_ERROR, response_type="ephemeral", replace_original=False)
             except Exception:  # noqa: BLE001 - best effort; Slack already shows the user an error
                 log.warning("could not tell the user about the error")
-        return None
+        return acknowledgement
 
     for name in FEATURES:
         module = importlib.import_module(f"bot.{name}.listeners")
