@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
 
 from bot.logs import log_context
 from bot.services import Services
@@ -102,7 +103,11 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
 
     @app.error
     def on_unhandled_error(
-        error: Exception, body: dict[str, Any], response: BoltResponse | None = None, respond: Any = None
+        error: Exception,
+        body: dict[str, Any],
+        response: BoltResponse | None = None,
+        respond: Any = None,
+        client: WebClient | None = None,
     ) -> BoltResponse | None:
         team = (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else body.get("team_id")
         log.error("unhandled error in a listener (team %s): %s", team, type(error).__name__, exc_info=error)
@@ -113,11 +118,16 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
             acknowledgement = friendly_ack(body)
             if body.get("type") == "view_submission" or body.get("command"):
                 return acknowledgement
-        if respond is not None and body.get("response_url"):
-            try:
+        user_id = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else body.get("user_id")
+        try:
+            if respond is not None and (body.get("response_url") or body.get("response_urls")):
                 respond(text=FRIENDLY_ERROR, response_type="ephemeral", replace_original=False)
-            except Exception:  # noqa: BLE001 - best effort; Slack already shows the user an error
-                log.warning("could not tell the user about the error")
+            elif response is None and client is not None and user_id and body.get("type") != "event_callback":
+                # Acknowledged already and nowhere to reply (a modal closed after its ack): a DM,
+                # so a failure is never silent.
+                client.chat_postMessage(channel=user_id, text=FRIENDLY_ERROR)
+        except Exception:  # noqa: BLE001 - best effort; telling the user must not raise again
+            log.warning("could not tell the user about the error")
         return acknowledgement
 
     for name in FEATURES:
