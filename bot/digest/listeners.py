@@ -1,4 +1,5 @@
-"""Slack listeners for the weekly digest: ``/digest setup|preview|now|help`` and the setup modal."""
+"""Slack listeners for the weekly digest: ``/digest setup|list|preview|now|pause|resume|delete|help``
+and the setup modal."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.digest import chart, service, views
 from bot.digest.ids import Action, Block, Callback
-from bot.home.service import refresh_home
+from bot.home.service import refresh_home, refresh_homes
 from bot.services import Services
 from bot.slack.commands import CommandRouter
 from bot.slack.metadata import MetadataError
@@ -22,6 +24,13 @@ def _user_tz(client: WebClient, team_id: str, user_id: str) -> str | None:
         return get_user(client, team_id, user_id).tz
     except UserNotFound:
         return None
+
+
+def _channel_name(client: WebClient, channel_id: str) -> str | None:
+    try:
+        return str(client.conversations_info(channel=channel_id)["channel"].get("name") or "") or None
+    except SlackApiError:
+        return None  # archived, or the bot left: it cannot be named, only picked as <#C…>
 
 
 def register(app: App, services: Services) -> None:
@@ -73,6 +82,51 @@ def register(app: App, services: Services) -> None:
             respond(response_type="ephemeral", text=str(error))
             return
         respond(response_type="ephemeral", text=f"Posting this week's digest to {channel_link(channel_id)} now.")
+
+    @router.add("list", "list", "the weekly digests in this workspace")
+    def on_digest_list(ack: Ack, command: dict[str, Any], **_: Any) -> None:
+        with services.db.unit_of_work() as session:
+            lines = service.digest_lines(session, command["team_id"])
+        ack(text=views.build_list_text(lines), response_type="ephemeral")
+
+    def manage(action: str) -> Any:
+        def handler(
+            ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
+        ) -> None:
+            ack()
+            team_id, user_id = command["team_id"], command["user_id"]
+
+            def is_admin() -> bool:
+                return is_workspace_admin(client, team_id, user_id)
+
+            try:
+                with services.db.unit_of_work() as session:
+                    digest = service.find_digest(
+                        session, team_id=team_id, argument=argument, channel_id=command.get("channel_id") or "",
+                        name_of=lambda channel_id: _channel_name(client, channel_id),
+                    )  # fmt: skip
+                    channel_id, owner_id = digest.channel_id, digest.owner_id
+                    if action == "delete":
+                        sent = service.delete_digest(session, digest, user_id=user_id, is_admin=is_admin)[1]
+                        reply = views.build_managed_text(action, None, channel_id, sent)
+                    else:
+                        line = service.set_digest_paused(
+                            session, digest, user_id=user_id, is_admin=is_admin, paused=action == "pause",
+                            now=services.clock(),
+                        )  # fmt: skip
+                        reply = views.build_managed_text(action, line, channel_id)
+            except service.DigestError as error:
+                respond(response_type="ephemeral", text=str(error))
+                return
+            respond(response_type="ephemeral", text=reply)
+            refresh_homes(services, team_id, user_id, owner_id)  # the Home lists digests with their state
+
+        return handler
+
+    where = "[#channel]"
+    router.add("pause", f"pause {where}", "stop posting until resumed (owner or admin)")(manage("pause"))
+    router.add("resume", f"resume {where}", "post again from the next digest day (owner or admin)")(manage("resume"))
+    router.add("delete", f"delete {where}", "stop the digest for good (owner or admin)")(manage("delete"))
 
     @app.command("/digest")
     def on_digest_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:

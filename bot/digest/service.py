@@ -9,13 +9,14 @@ a failed chart never loses the digest.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.digest import data, queries
@@ -33,9 +34,17 @@ from bot.digest.ids import (
 from bot.digest.models import Digest, DigestRun
 from bot.insights.ids import CATEGORY_LABELS, Category
 from bot.scheduling.cadence import Cadence, InvalidCadence, zone
-from bot.scheduling.service import create_schedule, next_occurrences, schedules_for, update_schedule
+from bot.scheduling.service import (
+    create_schedule,
+    delete_schedules_for,
+    next_occurrences,
+    schedules_for,
+    set_paused_for,
+    update_schedule,
+)
 from bot.slack.delivery import Ritual, enqueue, register_failure_hook, register_result_hook, result_ref
 from bot.slack.delivery_models import OutboxMessage
+from bot.slack.text import escape, truncate
 from bot.standup.ids import Side
 
 log = logging.getLogger(__name__)
@@ -596,3 +605,105 @@ def post_now(
         render_chart=render_chart,
         upload=upload,
     )
+
+
+# --- managing: /digest list | pause | resume | delete ----------------------------------------
+
+_CHANNEL_REF = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """One line of ``/digest list``."""
+
+    digest_id: int
+    channel_id: str
+    weekday: int
+    local_time: str
+    timezone: str
+    owner_id: str
+    paused: bool
+    next_run_at: datetime | None
+
+
+def digest_lines(session: Session, team_id: str) -> list[DigestLine]:
+    lines = []
+    for digest in list_digests(session, team_id):
+        upcoming = [s.next_run_at for s in schedules_for(session, team_id, JobKind.POST, digest.id) if s.next_run_at]
+        lines.append(
+            DigestLine(
+                digest_id=digest.id,
+                channel_id=digest.channel_id,
+                weekday=digest.weekday,
+                local_time=digest.local_time,
+                timezone=digest.timezone,
+                owner_id=digest.owner_id,
+                paused=digest.paused,
+                next_run_at=None if digest.paused or not upcoming else min(upcoming),
+            )
+        )
+    return lines
+
+
+def find_digest(
+    session: Session, *, team_id: str, argument: str, channel_id: str, name_of: Callable[[str], str | None]
+) -> Digest:
+    """The digest a command is about: the current channel's, or the one named by ``argument``
+    (``<#C123|name>``, ``<#C123>``, ``#name`` or ``name``). ``name_of`` looks up a channel's
+    name; it is only asked about channels that have a digest."""
+    wanted = argument.strip()
+    if not wanted:
+        digest = digest_for_channel(session, team_id, channel_id) if channel_id else None
+        if digest is None:
+            raise DigestError(
+                "This channel has no weekly digest. Name one, like `/digest pause #product-marketing`, "
+                "or see `/digest list`."
+            )
+        return digest
+    if match := _CHANNEL_REF.match(wanted):
+        digest = digest_for_channel(session, team_id, match.group(1))
+        if digest is None:
+            raise DigestError(f"<#{match.group(1)}> has no weekly digest. `/digest list` shows the ones set up.")
+        return digest
+    name = wanted.lstrip("#").lower()
+    for digest in list_digests(session, team_id):
+        if (name_of(digest.channel_id) or "").lower() == name:
+            return digest
+    shown = escape(truncate(name, 80))
+    raise DigestError(f"No weekly digest posts to #{shown}. `/digest list` shows the ones set up.")
+
+
+def _require_manager(digest: Digest, user_id: str, is_admin: Callable[[], bool], verb: str) -> None:
+    if digest.owner_id != user_id and not is_admin():
+        raise NotAllowed(
+            f"Only the person who set up this digest (<@{digest.owner_id}>) or a workspace admin can {verb} it."
+        )
+
+
+def set_digest_paused(
+    session: Session, digest: Digest, *, user_id: str, is_admin: Callable[[], bool], paused: bool, now: datetime
+) -> DigestLine:
+    """Pause (no posts until resumed) or resume (from the next digest day; no catch-up)."""
+    _require_manager(digest, user_id, is_admin, "pause" if paused else "resume")
+    if digest.paused == paused:
+        state = "already paused" if paused else "not paused"
+        raise DigestError(f"The weekly digest for <#{digest.channel_id}> is {state}.")
+    digest.paused = paused
+    digest.updated_at = now
+    set_paused_for(session, digest.team_id, JobKind.POST, digest.id, paused, now)
+    session.flush()
+    return next(line for line in digest_lines(session, digest.team_id) if line.digest_id == digest.id)
+
+
+def delete_digest(session: Session, digest: Digest, *, user_id: str, is_admin: Callable[[], bool]) -> tuple[str, int]:
+    """Stop the digest and forget its settings; the record of digests already sent is kept.
+    Returns (channel id, digests sent)."""
+    _require_manager(digest, user_id, is_admin, "delete")
+    team_id, channel_id = digest.team_id, digest.channel_id
+    delete_schedules_for(session, team_id, JobKind.POST, digest.id)
+    runs = DigestRun.team_id == team_id, DigestRun.digest_id == digest.id
+    sent = session.scalar(select(func.count()).select_from(DigestRun).where(*runs))
+    session.execute(update(DigestRun).where(*runs).values(digest_id=None).execution_options(synchronize_session=False))
+    session.delete(digest)
+    session.flush()
+    return channel_id, int(sent or 0)

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.digest import data
 from bot.digest.ids import ALL_SECTIONS, Action, Block, Callback, Section
+from bot.digest.service import DigestLine
 from bot.insights.ids import STATUS_LABELS, Status
 from bot.slack import blocks as bk
 from bot.slack.metadata import ViewMetadata
@@ -312,6 +313,41 @@ def build_preview_message(digest: data.Digest) -> Message:
         "text": digest_fallback_text(digest),
         "blocks": bk.cap_blocks([*blocks, note], bk.MESSAGE_BLOCK_LIMIT, MORE_IN_HOME),
     }
+
+
+def _schedule_text(weekday: int, local_time: str, timezone: str) -> str:
+    return f"{WEEKDAYS[weekday]}s at {local_time} ({escape(timezone)})"
+
+
+def build_list_text(lines: Sequence[DigestLine]) -> str:
+    """``/digest list``: every digest of the workspace, its day, owner and state."""
+    if not lines:
+        return "No weekly digests yet. `/digest setup` in a channel sets one up for it."
+    out = ["*Weekly digests in this workspace*"]
+    for line in lines[:30]:
+        if line.paused:
+            state = "paused"
+        elif line.next_run_at is not None:
+            state = f"next {slack_date(line.next_run_at)}"
+        else:
+            state = "nothing scheduled"
+        when = _schedule_text(line.weekday, line.local_time, line.timezone)
+        out.append(f"• <#{line.channel_id}> — {when}, set up by {mention(line.owner_id)} — {state}")
+    if len(lines) > 30:
+        out.append(f"_…and {len(lines) - 30} more_")
+    return "\n".join(out)
+
+
+def build_managed_text(action: str, line: DigestLine | None, channel_id: str, sent: int = 0) -> str:
+    """The ephemeral reply to ``/digest pause|resume|delete``."""
+    where = f"<#{channel_id}>"
+    if action == "pause":
+        return f"Paused the weekly digest for {where}. Nothing is posted until `/digest resume`."
+    if action == "resume":
+        when = f" The next one posts {slack_date(line.next_run_at)}." if line and line.next_run_at else ""
+        return f"Resumed the weekly digest for {where}.{when} Weeks that fell inside the pause are not posted late."
+    kept = f" The {sent} digest{'s' if sent != 1 else ''} already posted stay in the channel." if sent else ""
+    return f"Deleted the weekly digest for {where}: no more digests will be posted there.{kept}"
 
 
 def build_notice_modal(title: str, text: str) -> dict[str, Any]:

@@ -11,3 +11,4 @@ class HomeAction(StrEnum):
     NEW_STANDUP = "home_new_standup"
     EDIT_STANDUP = "home_edit_standup"  # value: stand-up id
     NEW_RETRO = "home_new_retro"
+    EDIT_RETRO = "home_edit_retro"  # value: retro series id

@@ -11,6 +11,7 @@ from bot.home import service
 from bot.home.ids import HomeAction
 from bot.retro import service as retro_service
 from bot.retro import views as retro_views
+from bot.retro.listeners import open_edit_modal as open_retro_edit_modal
 from bot.services import Services
 from bot.slack.users import UserNotFound, get_user, is_workspace_admin
 from bot.standup import service as standup_service
@@ -109,3 +110,13 @@ def register(app: App, services: Services) -> None:
             timezone=_tz(client, team_id, user_id), channel_id=None, insights_available=True
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(HomeAction.EDIT_RETRO)
+    def on_home_edit_retro(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        team_id, user_id, value = _ids(body)
+        # The retro's own modal and submission handler (``/retro edit``): one place for the rules.
+        open_retro_edit_modal(
+            services, client, trigger_id=body["trigger_id"], team_id=team_id, user_id=user_id,
+            series_id=int(value) if value.isdigit() else 0,
+        )  # fmt: skip

@@ -109,7 +109,7 @@ def home_data(session: Session, *, team_id: str, user_id: str, user_tz: str, is_
     owned = [ManagedRitual(kind, ref, name) for kind, ref, name in queries.rituals_owned(session, team_id, user_id)]
     digests = session.query(Digest).filter(Digest.team_id == team_id).order_by(Digest.id).all()
     owned += [
-        ManagedRitual("digest", d.id, f"Digest in <#{d.channel_id}>")
+        ManagedRitual("digest", d.id, f"Digest in <#{d.channel_id}>" + (" (paused)" if d.paused else ""))
         for d in digests
         if is_admin or d.owner_id == user_id
     ]

@@ -87,15 +87,13 @@ def build_home_view(data: HomeData) -> dict[str, Any]:
             )
         )
         for ritual in data.managed:
+            value = str(ritual.ref_id)
             if ritual.kind == "standup":
-                button = bk.button("Edit", HomeAction.EDIT_STANDUP, str(ritual.ref_id))
-            elif ritual.kind == "digest":
-                button = bk.button("Edit", DigestAction.OPEN_SETUP, str(ritual.ref_id))
+                label, button = f"Stand-up *{escape(ritual.name)}*", bk.button("Edit", HomeAction.EDIT_STANDUP, value)
+            elif ritual.kind == "retro":
+                label, button = f"Retro *{escape(ritual.name)}*", bk.button("Edit", HomeAction.EDIT_RETRO, value)
             else:
-                blocks.append(bk.section(f"Retro *{escape(ritual.name)}* — `/retro list` to manage"))
-                continue
-            label = "Stand-up" if ritual.kind == "standup" else ""
-            name = escape(ritual.name) if ritual.kind == "standup" else ritual.name  # digest names are ours
-            blocks.append(bk.section(f"{label} *{name}*".strip(), accessory=button))
+                label, button = f"*{ritual.name}*", bk.button("Edit", DigestAction.OPEN_SETUP, value)  # names are ours
+            blocks.append(bk.section(label, accessory=button))
     blocks.append(bk.context("Updated when you open this tab and after you change something here."))
     return {"type": "home", "blocks": bk.cap_blocks(blocks, bk.VIEW_BLOCK_LIMIT, MORE)}

@@ -30,6 +30,8 @@ class RetroBlock(StrEnum):
     CHANNEL = "retro_channel"
     WHEN = "retro_when"
     DATE = "retro_date"
+    LAUNCH_DATE = "retro_launch_date"
+    DAYS_AFTER_LAUNCH = "retro_days_after_launch"
     TIME = "retro_time"
     TIMEZONE = "retro_timezone"
     REPEAT = "retro_repeat"

@@ -58,12 +58,10 @@ def register(app: App, services: Services) -> None:
     @router.add("new", "", "set up a retro")
     def on_retro_new(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, **_: Any) -> None:
         ack()
-        try:
-            tz = get_user(client, team_of(context), str(context.user_id)).tz
-        except UserNotFound:
-            tz = "UTC"
         view = views.build_setup_modal(
-            timezone=tz, channel_id=command.get("channel_id"), insights_available=_insights_available()
+            timezone=_user_tz_or_utc(client, team_of(context), str(context.user_id)),
+            channel_id=command.get("channel_id"),
+            insights_available=_insights_available(),
         )
         client.views_open(trigger_id=command["trigger_id"], view=view)
 
@@ -92,6 +90,61 @@ def register(app: App, services: Services) -> None:
             text = str(error)
         ack(text=text, response_type="ephemeral")
 
+    @router.add("edit", "edit <title>", "change a retro: prompts, schedule, anonymity… (facilitator or admin)")
+    def on_retro_edit_command(
+        ack: Ack,
+        argument: str,
+        command: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+        **_: Any,
+    ) -> None:
+        ack()
+        team_id, user_id = team_of(context), str(context.user_id)
+        try:
+            with db.unit_of_work() as session:
+                form = service.edit_form(
+                    session, team_id=team_id, user_id=user_id, is_admin=admin_check(client, team_id, user_id),
+                    title=argument,
+                )  # fmt: skip
+        except RetroError as error:
+            tell(respond, str(error))
+            return
+        client.views_open(trigger_id=command["trigger_id"], view=_edit_view(client, team_id, user_id, form))
+
+    def manage(action: str, run: Callable[..., service.ManageResult]) -> Callable[..., None]:
+        def handler(
+            ack: Ack, argument: str, client: WebClient, context: BoltContext, respond: Respond, **_: Any
+        ) -> None:
+            ack()
+            team_id, user_id = team_of(context), str(context.user_id)
+            try:
+                with db.unit_of_work() as session:
+                    result = run(
+                        session, team_id=team_id, title=argument, user_id=user_id,
+                        is_admin=admin_check(client, team_id, user_id), now=services.clock(),
+                    )  # fmt: skip
+                    text = views.describe_managed(action, result)
+                    facilitator = result.series.facilitator_id
+            except RetroError as error:
+                tell(respond, str(error))
+                return
+            tell(respond, text)
+            refresh_homes(services, team_id, user_id, facilitator)  # "coming up" and the Edit buttons
+
+        return handler
+
+    router.add("pause", "pause <title>", "no new runs until resumed (facilitator or admin)")(
+        manage("pause", service.pause_series)
+    )
+    router.add("resume", "resume <title>", "run again from the next date (facilitator or admin)")(
+        manage("resume", service.resume_series)
+    )
+    router.add("delete", "delete <title>", "stop future runs, keep the history (facilitator or admin)")(
+        manage("delete", service.delete_series)
+    )
+
     @app.command("/retro")
     def on_retro_command(
         ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
@@ -103,25 +156,45 @@ def register(app: App, services: Services) -> None:
     def on_retro_setup_submitted(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         team_id, user_id = team_of(context), str(context.user_id)
         try:
+            series_id = views.SeriesMetadata.decode(view.get("private_metadata")).series_id
+        except MetadataError:
+            ack(
+                response_action="errors", errors={RetroBlock.TITLE: "This form is out of date. Close it and try again."}
+            )
+            return
+        try:
             setup = views.parse_setup(view["state"]["values"])
             if not _bot_in_channel(client, setup.channel_id):
                 raise InputError(RetroBlock.CHANNEL, NOT_IN_CHANNEL.format(channel=channel_link(setup.channel_id)))
             with db.unit_of_work() as session:
-                result = service.create_series(
-                    session, team_id=team_id, facilitator_id=user_id, setup=setup, now=services.clock()
-                )
-                text = views.describe_setup(
-                    result.series.title,
-                    result.series.channel_id,
-                    result.opened is not None,
-                    result.first_run_at,
-                    result.cadence_text,
-                )
+                if series_id:
+                    result = service.update_series(
+                        session, team_id=team_id, series_id=series_id, user_id=user_id,
+                        is_admin=admin_check(client, team_id, user_id), setup=setup, now=services.clock(),
+                    )  # fmt: skip
+                    title, text = "Retro saved", views.describe_update(result)
+                else:
+                    result = service.create_series(
+                        session, team_id=team_id, facilitator_id=user_id, setup=setup, now=services.clock()
+                    )
+                    title = "Retro set up"
+                    text = views.describe_setup(
+                        result.series.title,
+                        result.series.channel_id,
+                        result.opened is not None,
+                        result.first_run_at,
+                        result.cadence_text,
+                    )
+                facilitator = result.series.facilitator_id
         except InputError as error:
             ack(response_action="errors", errors={error.block_id: str(error)})
             return
-        done = modal("Retro set up", [section(text)], callback_id="retro_done", submit=None, close="Done")
+        except RetroError as error:  # deleted meanwhile, or no longer allowed
+            ack(response_action="errors", errors={RetroBlock.TITLE: str(error)})
+            return
+        done = modal(title, [section(text)], callback_id="retro_done", submit=None, close="Done")
         ack(response_action="update", view=done)
+        refresh_homes(services, team_id, user_id, facilitator)
 
     # ---------------------------------------------------------------- the retro message's buttons
 
@@ -409,3 +482,35 @@ def _user_tz(client: WebClient, team_id: str, user_id: str) -> str:
         return get_user(client, team_id, user_id).tz
     except UserNotFound:
         raise InputError(RetroBlock.ACTION_OWNER, "I couldn't find that person. Pick someone else.") from None
+
+
+def _user_tz_or_utc(client: WebClient, team_id: str, user_id: str) -> str:
+    try:
+        return get_user(client, team_id, user_id).tz or "UTC"
+    except UserNotFound:
+        return "UTC"
+
+
+def _edit_view(client: WebClient, team_id: str, user_id: str, form: service.SeriesForm) -> dict[str, Any]:
+    return views.build_setup_modal(
+        timezone=_user_tz_or_utc(client, team_id, user_id),
+        channel_id=None,
+        insights_available=_insights_available(),
+        form=form,
+    )
+
+
+def open_edit_modal(
+    services: Services, client: WebClient, *, trigger_id: str, team_id: str, user_id: str, series_id: int
+) -> None:
+    """The App Home's Edit button: the same modal as ``/retro edit``, for the series by id."""
+    try:
+        with services.db.unit_of_work() as session:
+            form = service.edit_form(
+                session, team_id=team_id, user_id=user_id, series_id=series_id,
+                is_admin=lambda: is_workspace_admin(client, team_id, user_id),
+            )  # fmt: skip
+        view = _edit_view(client, team_id, user_id, form)
+    except RetroError as error:
+        view = modal("Retro", [section(str(error))], callback_id="retro_done", submit=None, close="Close")
+    client.views_open(trigger_id=trigger_id, view=view)

@@ -13,9 +13,9 @@ Anonymity is a property of the schema, not of the views:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
@@ -40,6 +40,16 @@ class RetroSeries(Base):
     collect_minutes: Mapped[int] = mapped_column(Integer)
     include_insights: Mapped[bool] = mapped_column(Boolean, default=False)
     start_mode: Mapped[str] = mapped_column(String(16), default=StartMode.NOW)
+    # When it runs, as set up (the ``retro.open`` schedule holds the computed instants): kept so
+    # ``/retro edit`` can show the form as it was filled in.
+    starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    local_time: Mapped[time | None] = mapped_column(Time, nullable=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    repeat_weeks: Mapped[int] = mapped_column(Integer, default=1)
+    launch_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # "N days after the launch"
+    days_after_launch: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Deleted with ``/retro delete``: no more runs; past runs and action items are kept.
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
 
@@ -59,7 +69,11 @@ class Retro(Base):
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(8), default=RetroStatus.OPEN)
     channel_id: Mapped[str] = mapped_column(String(32))
+    # Copied from the series when the run opens, like the prompts: editing the series never
+    # changes the promise made to people already adding items (anonymity) or voting.
     prompts: Mapped[list[str]] = mapped_column(JSON)
+    anonymity: Mapped[str] = mapped_column(String(16), default=Anonymity.OPTIONAL)
+    votes_per_person: Mapped[int] = mapped_column(Integer, default=3)
     opened_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     closed_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -44,7 +44,16 @@ from bot.retro.models import (
 )
 from bot.retro.templates import INSIGHTS_PROMPT, TEMPLATES
 from bot.scheduling.cadence import Cadence, InvalidCadence, local_to_utc, zone
-from bot.scheduling.service import create_schedule, delete_schedules_for, schedule_once, schedules_for
+from bot.scheduling.models import Schedule
+from bot.scheduling.service import (
+    create_schedule,
+    delete_schedules_for,
+    pause_schedule,
+    schedule_once,
+    schedules_for,
+    set_paused_for,
+    update_schedule,
+)
 from bot.slack import delivery
 
 log = logging.getLogger(__name__)
@@ -57,6 +66,7 @@ MIN_RATERS_PER_SIDE = 2  # a side's averages with one rater would reveal that pe
 REMINDER_LOCAL_TIME = time(9, 0)
 MAX_VOTES_PER_PERSON = 10
 COLLECT_CHOICES_HOURS = (1, 4, 24, 48, 72, 168, 336)
+MAX_DAYS_AFTER_LAUNCH = 90
 
 
 class RetroError(Exception):
@@ -125,10 +135,24 @@ class SeriesSetup:
     timezone: str = "UTC"
     repeat_weeks: int = 1
     include_insights: bool = False
+    # "N days after a launch": the first retro's date is launch_date + days_after_launch.
+    launch_date: date | None = None
+    days_after_launch: int | None = None
+
+    @property
+    def first_date(self) -> date | None:
+        """The local date of the first (or only) run: picked directly, or counted from the launch."""
+        if self.launch_date is not None:
+            return self.launch_date + timedelta(days=self.days_after_launch or 0)
+        return self.start_date
 
 
-def validate_setup(setup: SeriesSetup, now: datetime) -> None:
-    """Raise InputError for the first field that needs fixing."""
+def validate_setup(setup: SeriesSetup, now: datetime, *, past_date_ok: bool = False) -> None:
+    """Raise InputError for the first field that needs fixing.
+
+    ``past_date_ok``: an edit that keeps a one-off's date which has already passed (the retro
+    ran) is fine; it just schedules nothing new.
+    """
     if not setup.title.strip():
         raise InputError(RetroBlock.TITLE, "Give the retro a title.")
     if len(setup.title) > TITLE_MAX_LENGTH:
@@ -143,11 +167,22 @@ def validate_setup(setup: SeriesSetup, now: datetime) -> None:
         tz = zone(setup.timezone)
     except InvalidCadence as error:
         raise InputError(RetroBlock.TIMEZONE, f"{error} Use a name like Europe/Berlin or America/New_York.") from None
-    if setup.start_date is None:
-        raise InputError(RetroBlock.DATE, "Pick the date of the first retro.")
-    first = local_to_utc(setup.start_date, setup.local_time, tz)
-    if setup.start_mode is StartMode.ON_DATE and first <= now:
-        raise InputError(RetroBlock.DATE, "That date and time have passed. Pick a later one, or choose Start now.")
+    days = setup.days_after_launch
+    if days is not None and not 0 <= days <= MAX_DAYS_AFTER_LAUNCH:
+        raise InputError(RetroBlock.DAYS_AFTER_LAUNCH, f"Pick 0 to {MAX_DAYS_AFTER_LAUNCH} days after the launch.")
+    if days is not None and setup.launch_date is None:
+        raise InputError(RetroBlock.LAUNCH_DATE, "Pick the launch date the days are counted from.")
+    if setup.launch_date is not None and setup.start_date is not None:
+        raise InputError(RetroBlock.DATE, "Pick either the retro's date or a launch date, not both. Clear one of them.")
+    first_date = setup.first_date
+    if first_date is None:
+        raise InputError(
+            RetroBlock.DATE, "Pick the date of the first retro, or a launch date and how many days after it."
+        )
+    first = local_to_utc(first_date, setup.local_time, tz)
+    if setup.start_mode is StartMode.ON_DATE and first <= now and not past_date_ok:
+        block = RetroBlock.LAUNCH_DATE if setup.launch_date is not None else RetroBlock.DATE
+        raise InputError(block, "That date and time have passed. Pick a later one, or choose Start now.")
     if setup.start_mode is StartMode.RECURRING and not 1 <= setup.repeat_weeks <= 52:
         raise InputError(RetroBlock.REPEAT, "Repeat every 1 to 52 weeks.")
 
@@ -170,50 +205,287 @@ class SetupResult:
     cadence_text: str
 
 
+def _apply_setup(series: RetroSeries, setup: SeriesSetup) -> None:
+    series.title = setup.title.strip()
+    series.channel_id = setup.channel_id
+    series.template = setup.template.value
+    series.prompts = list(setup.prompts)
+    series.anonymity = setup.anonymity.value
+    series.votes_per_person = setup.votes_per_person
+    series.collect_minutes = setup.collect_minutes
+    series.include_insights = setup.include_insights
+    series.start_mode = setup.start_mode.value
+    scheduled = setup.start_mode is not StartMode.NOW
+    series.starts_on = setup.start_date if scheduled else None
+    series.launch_on = setup.launch_date if scheduled else None
+    series.days_after_launch = (setup.days_after_launch or 0) if scheduled and setup.launch_date else None
+    series.local_time = setup.local_time if scheduled else None
+    series.timezone = setup.timezone if scheduled else "UTC"
+    series.repeat_weeks = setup.repeat_weeks if setup.start_mode is StartMode.RECURRING else 1
+
+
+def _schedule_runs(
+    session: Session, series: RetroSeries, setup: SeriesSetup, now: datetime
+) -> tuple[datetime | None, str]:
+    """Point the series' ``retro.open`` schedule at ``setup`` (create, update or delete it).
+
+    Returns (next run, cadence text). A paused series keeps its schedule paused.
+    """
+    existing = schedules_for(session, series.team_id, RetroJob.OPEN, series.id)
+    first_date = setup.first_date
+    if setup.start_mode is StartMode.NOW or first_date is None:
+        delete_schedules_for(session, series.team_id, RetroJob.OPEN, series.id)
+        return None, "now"
+    if setup.start_mode is StartMode.ON_DATE:
+        cadence = Cadence.once(first_date)
+        cadence_text = "once"
+    else:
+        cadence = Cadence.every_n_weeks(setup.repeat_weeks, first_date.weekday())
+        cadence_text = cadence.describe()
+    if existing:
+        for extra in existing[1:]:
+            session.delete(extra)
+        schedule = update_schedule(
+            session,
+            existing[0],
+            now=now,
+            cadence=cadence,
+            local_time=setup.local_time,
+            timezone=setup.timezone,
+            starts_on=first_date,
+        )
+    else:
+        schedule = create_schedule(
+            session,
+            team_id=series.team_id,
+            kind=RetroJob.OPEN,
+            ref_id=series.id,
+            cadence=cadence,
+            local_time=setup.local_time,
+            timezone=setup.timezone,
+            starts_on=first_date,
+            now=now,
+        )
+    if series.paused and not schedule.paused:
+        pause_schedule(session, schedule, now=now)
+    return schedule.next_run_at, cadence_text
+
+
 def create_series(
     session: Session, *, team_id: str, facilitator_id: str, setup: SeriesSetup, now: datetime
 ) -> SetupResult:
     validate_setup(setup, now)
     if _active_series_named(session, team_id, setup.title) is not None:
         raise InputError(RetroBlock.TITLE, "There is already a retro with that title. Pick another one.")
-    series = RetroSeries(
-        team_id=team_id,
-        title=setup.title.strip(),
-        channel_id=setup.channel_id,
-        facilitator_id=facilitator_id,
-        template=setup.template.value,
-        prompts=list(setup.prompts),
-        anonymity=setup.anonymity.value,
-        votes_per_person=setup.votes_per_person,
-        collect_minutes=setup.collect_minutes,
-        include_insights=setup.include_insights,
-        start_mode=setup.start_mode.value,
-        archived=False,
-        created_at=now,
-    )
+    series = RetroSeries(team_id=team_id, facilitator_id=facilitator_id, paused=False, archived=False, created_at=now)
+    _apply_setup(series, setup)
     session.add(series)
     session.flush()
     if setup.start_mode is StartMode.NOW:
         retro = open_retro(session, series, now)
         return SetupResult(series, retro, None, "now")
-    assert setup.start_date is not None
-    if setup.start_mode is StartMode.ON_DATE:
-        at = local_to_utc(setup.start_date, setup.local_time, zone(setup.timezone))
-        schedule_once(session, team_id=team_id, kind=RetroJob.OPEN, ref_id=series.id, at=at, now=now)
-        return SetupResult(series, None, at, "once")
-    cadence = Cadence.every_n_weeks(setup.repeat_weeks, setup.start_date.weekday())
-    schedule = create_schedule(
-        session,
-        team_id=team_id,
-        kind=RetroJob.OPEN,
-        ref_id=series.id,
-        cadence=cadence,
-        local_time=setup.local_time,
-        timezone=setup.timezone,
-        starts_on=setup.start_date,
-        now=now,
+    first_run_at, cadence_text = _schedule_runs(session, series, setup, now)
+    return SetupResult(series, None, first_run_at, cadence_text)
+
+
+# --------------------------------------------------------------------------------------------
+# Managing a series: edit, pause, resume, delete (the facilitator or a workspace admin)
+
+
+@dataclass(frozen=True)
+class SeriesForm:
+    """What the setup modal shows when it edits a series."""
+
+    series_id: int
+    setup: SeriesSetup
+
+
+def series_form(series: RetroSeries) -> SeriesForm:
+    template = RetroTemplate(series.template)
+    return SeriesForm(
+        series.id,
+        SeriesSetup(
+            title=series.title,
+            channel_id=series.channel_id,
+            start_mode=StartMode(series.start_mode),
+            template=template,
+            prompts=list(series.prompts),
+            anonymity=Anonymity(series.anonymity),
+            votes_per_person=series.votes_per_person,
+            collect_minutes=series.collect_minutes,
+            start_date=series.starts_on,
+            local_time=series.local_time or time(15, 0),
+            timezone=series.timezone,
+            repeat_weeks=series.repeat_weeks,
+            include_insights=series.include_insights,
+            launch_date=series.launch_on,
+            days_after_launch=series.days_after_launch,
+        ),
     )
-    return SetupResult(series, None, schedule.next_run_at, cadence.describe())
+
+
+def managed_series(
+    session: Session, *, team_id: str, title: str, user_id: str, is_admin: IsAdmin, verb: str
+) -> RetroSeries:
+    """The active series called ``title`` (any case), if ``user_id`` may manage it."""
+    if not title.strip():
+        raise RetroError(f"Which retro? Try `/retro {verb} Launch review` (see `/retro list`).")
+    series = _active_series_named(session, team_id, title)
+    if series is None:
+        raise RetroError(f"I couldn't find an active retro called “{plain_title(title)}”. See `/retro list`.")
+    _require_facilitator(series, user_id, is_admin, f"{verb} this retro")
+    return series
+
+
+def plain_title(title: str) -> str:
+    """A title echoed back from a command, short and harmless (no mentions, no formatting)."""
+    from bot.slack.text import plain, truncate
+
+    return plain(truncate(title.strip(), 80))
+
+
+def edit_form(
+    session: Session, *, team_id: str, user_id: str, is_admin: IsAdmin, title: str = "", series_id: int | None = None
+) -> SeriesForm:
+    """The edit modal's data for a series named ``title`` (``/retro edit``) or by id (App Home)."""
+    if series_id is not None:
+        series = get_series(session, team_id, series_id)
+        if series.archived:
+            raise RetroNotFound()
+        _require_facilitator(series, user_id, is_admin, "edit this retro")
+    else:
+        series = managed_series(session, team_id=team_id, title=title, user_id=user_id, is_admin=is_admin, verb="edit")
+    return series_form(series)
+
+
+def _scheduled_instant(series: RetroSeries) -> datetime | None:
+    first = series.launch_on + timedelta(days=series.days_after_launch or 0) if series.launch_on else series.starts_on
+    if first is None or series.local_time is None:
+        return None
+    try:
+        return local_to_utc(first, series.local_time, zone(series.timezone))
+    except InvalidCadence:
+        return None
+
+
+def update_series(
+    session: Session,
+    *,
+    team_id: str,
+    series_id: int,
+    user_id: str,
+    is_admin: IsAdmin,
+    setup: SeriesSetup,
+    now: datetime,
+) -> SetupResult:
+    """Save the edit modal: the series changes and its schedule follows, from the next tick.
+
+    A run already open keeps what it promised (prompts, anonymity, votes, closing time); the
+    changes apply from the next run. Choosing "Start now" for a scheduled series stops the
+    schedule and opens a run now, unless one is open already.
+    """
+    series = get_series(session, team_id, series_id)
+    if series.archived:
+        raise RetroNotFound()
+    _require_facilitator(series, user_id, is_admin, "edit this retro")
+    previous_mode = StartMode(series.start_mode)
+    before = _scheduled_instant(series)
+    unchanged_one_off = previous_mode is StartMode.ON_DATE and setup.start_mode is StartMode.ON_DATE
+    if unchanged_one_off and setup.first_date is not None:
+        try:
+            after = local_to_utc(setup.first_date, setup.local_time, zone(setup.timezone))
+        except InvalidCadence:
+            after = None
+        unchanged_one_off = after is not None and after == before
+    else:
+        unchanged_one_off = False
+    validate_setup(setup, now, past_date_ok=unchanged_one_off)
+    same_title = _active_series_named(session, team_id, setup.title)
+    if same_title is not None and same_title.id != series.id:
+        raise InputError(RetroBlock.TITLE, "There is already a retro with that title. Pick another one.")
+    _apply_setup(series, setup)
+    session.flush()
+    if setup.start_mode is StartMode.NOW:
+        delete_schedules_for(session, team_id, RetroJob.OPEN, series.id)
+        opened = None
+        if previous_mode is not StartMode.NOW and _open_run(session, series) is None:
+            opened = open_retro(session, series, now)
+        return SetupResult(series, opened, None, "now")
+    if unchanged_one_off and before is not None and before <= now:
+        return SetupResult(series, None, None, "once")  # it ran already; nothing new to schedule
+    next_run_at, cadence_text = _schedule_runs(session, series, setup, now)
+    return SetupResult(series, None, next_run_at, cadence_text)
+
+
+def _open_run(session: Session, series: RetroSeries) -> Retro | None:
+    return session.scalar(
+        select(Retro)
+        .where(Retro.team_id == series.team_id, Retro.series_id == series.id, Retro.status == RetroStatus.OPEN)
+        .order_by(Retro.number.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class ManageResult:
+    series: RetroSeries
+    next_run_at: datetime | None  # the next scheduled run (after resume), if any
+    runs: int  # past and current runs (kept after delete)
+    open_closes_at: datetime | None  # a run still collecting items closes then
+
+
+def _upcoming_schedules(session: Session, series: RetroSeries) -> list[Schedule]:
+    return [s for s in schedules_for(session, series.team_id, RetroJob.OPEN, series.id) if s.next_run_at is not None]
+
+
+def _manage_result(session: Session, series: RetroSeries, next_run_at: datetime | None = None) -> ManageResult:
+    runs = session.scalar(
+        select(func.count()).select_from(Retro).where(Retro.team_id == series.team_id, Retro.series_id == series.id)
+    )
+    open_run = _open_run(session, series)
+    return ManageResult(series, next_run_at, int(runs or 0), open_run.closes_at if open_run else None)
+
+
+def pause_series(
+    session: Session, *, team_id: str, title: str, user_id: str, is_admin: IsAdmin, now: datetime
+) -> ManageResult:
+    """Stop opening new runs until resumed (a run already open still closes on time)."""
+    series = managed_series(session, team_id=team_id, title=title, user_id=user_id, is_admin=is_admin, verb="pause")
+    if series.paused:
+        raise RetroError(
+            f"“{plain_title(series.title)}” is already paused. `/retro resume` with its title restarts it."
+        )
+    if not _upcoming_schedules(session, series):
+        raise RetroError(f"“{plain_title(series.title)}” has no upcoming retros, so there is nothing to pause.")
+    series.paused = True
+    set_paused_for(session, team_id, RetroJob.OPEN, series.id, True, now)
+    return _manage_result(session, series)
+
+
+def resume_series(
+    session: Session, *, team_id: str, title: str, user_id: str, is_admin: IsAdmin, now: datetime
+) -> ManageResult:
+    """Run again from the next scheduled date; runs that fell inside the pause are skipped."""
+    series = managed_series(session, team_id=team_id, title=title, user_id=user_id, is_admin=is_admin, verb="resume")
+    if not series.paused:
+        raise RetroError(f"“{plain_title(series.title)}” isn't paused.")
+    series.paused = False
+    set_paused_for(session, team_id, RetroJob.OPEN, series.id, False, now)
+    upcoming = [s.next_run_at for s in _upcoming_schedules(session, series) if s.next_run_at is not None]
+    return _manage_result(session, series, min(upcoming) if upcoming else None)
+
+
+def delete_series(
+    session: Session, *, team_id: str, title: str, user_id: str, is_admin: IsAdmin, now: datetime
+) -> ManageResult:
+    """Stop all future runs and take the series off the lists; past runs, their results and
+    action items (and their reminders) are kept. A run still open closes on time."""
+    series = managed_series(session, team_id=team_id, title=title, user_id=user_id, is_admin=is_admin, verb="delete")
+    delete_schedules_for(session, team_id, RetroJob.OPEN, series.id)
+    series.archived = True
+    series.paused = False
+    session.flush()
+    return _manage_result(session, series)
 
 
 # --------------------------------------------------------------------------------------------
@@ -376,8 +648,8 @@ def retro_card(session: Session, retro: Retro) -> RetroCard:
         template=template,
         prompts=list(retro.prompts),
         items=[ItemView(i.id, i.prompt_index, i.text, i.author_id, i.votes) for i in _items(session, retro)],
-        anonymity=Anonymity(series.anonymity),
-        votes_per_person=series.votes_per_person,
+        anonymity=Anonymity(retro.anonymity),
+        votes_per_person=retro.votes_per_person,
         closes_at=retro.closes_at,
         status=RetroStatus(retro.status),
         facilitator_id=series.facilitator_id,
@@ -418,6 +690,8 @@ def open_retro(session: Session, series: RetroSeries, now: datetime) -> Retro:
         status=RetroStatus.OPEN.value,
         channel_id=series.channel_id,
         prompts=prompts,
+        anonymity=series.anonymity,
+        votes_per_person=series.votes_per_person,
         opened_at=now,
         closes_at=now + timedelta(minutes=series.collect_minutes),
         secret_salt=secrets.token_hex(16),
@@ -490,7 +764,6 @@ def add_item(
     """Add an item. An anonymous item stores no author and nothing else that points at one."""
     retro = get_retro(session, team_id, retro_id)
     _require_open(retro)
-    series = get_series(session, team_id, retro.series_id)
     cleaned = text.strip()
     if not cleaned:
         raise InputError(RetroBlock.ITEM_TEXT, "Write something first: the item is empty.")
@@ -501,7 +774,7 @@ def add_item(
         )
     if not 0 <= prompt_index < len(retro.prompts):
         raise InputError(RetroBlock.ITEM_PROMPT, "Pick one of the prompts.")
-    mode = Anonymity(series.anonymity)
+    mode = Anonymity(retro.anonymity)
     is_anonymous = mode is Anonymity.ALWAYS or (mode is Anonymity.OPTIONAL and anonymous)
     count = session.scalar(
         select(func.count()).select_from(RetroItem).where(RetroItem.team_id == team_id, RetroItem.retro_id == retro.id)
@@ -559,7 +832,7 @@ def _vote_state(session: Session, retro: Retro, user_id: str, app_secret: bytes,
     )
     # Totals stay hidden while voting is open: items are handed over without their counts.
     items = [ItemView(i.id, i.prompt_index, i.text, None) for i in _items(session, retro)]
-    return VoteState(retro.id, series.title, list(retro.prompts), items, mine, series.votes_per_person, notice)
+    return VoteState(retro.id, series.title, list(retro.prompts), items, mine, retro.votes_per_person, notice)
 
 
 def toggle_vote(
@@ -573,7 +846,6 @@ def toggle_vote(
     )
     if item is None:
         raise RetroNotFound()
-    series = get_series(session, team_id, retro.series_id)
     voter = person_hash(app_secret, retro, user_id)
     existing = session.scalar(
         select(RetroVote).where(
@@ -589,8 +861,8 @@ def toggle_vote(
             .select_from(RetroVote)
             .where(RetroVote.team_id == team_id, RetroVote.retro_id == retro.id, RetroVote.voter_hash == voter)
         )
-        if int(used or 0) >= series.votes_per_person:
-            notice = f"You've used all {series.votes_per_person} of your votes. Take one back to vote for this item."
+        if int(used or 0) >= retro.votes_per_person:
+            notice = f"You've used all {retro.votes_per_person} of your votes. Take one back to vote for this item."
         else:
             session.add(RetroVote(team_id=team_id, retro_id=retro.id, item_id=item.id, voter_hash=voter))
     session.flush()
@@ -850,6 +1122,7 @@ class SeriesLine:
     open_retro_closes_at: datetime | None
     next_open_at: datetime | None
     runs: int
+    paused: bool = False
 
 
 def list_series(session: Session, team_id: str) -> list[SeriesLine]:
@@ -880,6 +1153,7 @@ def list_series(session: Session, team_id: str) -> list[SeriesLine]:
                 open_run.closes_at if open_run else None,
                 min(upcoming) if upcoming else None,
                 len(runs),
+                series.paused,
             )
         )
     return lines

@@ -29,17 +29,21 @@ from bot.retro.ids import (
 )
 from bot.retro.service import (
     COLLECT_CHOICES_HOURS,
+    MAX_DAYS_AFTER_LAUNCH,
     MAX_VOTES_PER_PERSON,
     ActionForm,
     ActionView,
     HealthSummary,
     InputError,
     ItemView,
+    ManageResult,
     RatingForm,
     RetroCard,
     RetroSummary,
+    SeriesForm,
     SeriesLine,
     SeriesSetup,
+    SetupResult,
     VoteState,
 )
 from bot.retro.templates import RATING_SCALE, SIDE_NAMES, STRAND_NAMES, TEMPLATES, PromptError, parse_custom_prompts
@@ -69,6 +73,10 @@ Message = dict[str, Any]
 
 class RetroMetadata(ViewMetadata):
     retro_id: int
+
+
+class SeriesMetadata(ViewMetadata):
+    series_id: int = 0  # 0: a new series
 
 
 class ActionMetadata(ViewMetadata):
@@ -128,7 +136,12 @@ def _action_line(action: ActionView) -> str:
 # /retro setup modal
 
 
-def build_setup_modal(*, timezone: str, channel_id: str | None, insights_available: bool) -> dict[str, Any]:
+def build_setup_modal(
+    *, timezone: str, channel_id: str | None, insights_available: bool, form: SeriesForm | None = None
+) -> dict[str, Any]:
+    """The ``/retro`` setup modal; with ``form`` it edits that series, pre-filled (same callback:
+    the submission handler tells the two apart by the series id in ``private_metadata``)."""
+    setup = form.setup if form is not None else None
     templates = [option(t.name, t.key.value) for t in TEMPLATES.values()]
     collect = [option(_collect_label(h), str(h)) for h in COLLECT_CHOICES_HOURS]
     when = [
@@ -143,18 +156,51 @@ def build_setup_modal(*, timezone: str, channel_id: str | None, insights_availab
         option("Each person chooses per item", Anonymity.OPTIONAL.value),
         option("Always anonymous", Anonymity.ALWAYS.value),
     ]
+    votes = [option(str(n), str(n)) for n in range(1, MAX_VOTES_PER_PERSON + 1)]
+
+    def pick(options: list[dict[str, Any]], value: str | None, default: int) -> dict[str, Any]:
+        return next((o for o in options if o["value"] == value), options[default])
+
     channel_select: dict[str, Any] = {
         "type": "conversations_select",
         "action_id": RetroBlock.CHANNEL,
         "filter": {"include": ["public", "private"], "exclude_bot_users": True},
         "placeholder": plain_text("Pick the shared channel"),
     }
-    if channel_id:
-        channel_select["initial_conversation"] = channel_id
+    initial_channel = setup.channel_id if setup is not None else channel_id
+    if initial_channel:
+        channel_select["initial_conversation"] = initial_channel
+    title_input = text_input(
+        RetroBlock.TITLE, placeholder="Spring launch retro", initial=setup.title if setup is not None else None
+    )
+    custom = setup is not None and setup.template is RetroTemplate.CUSTOM
+    prompts_input = text_input(
+        RetroBlock.PROMPTS,
+        multiline=True,
+        placeholder="One prompt per line",
+        initial="\n".join(setup.prompts) if setup is not None and custom else None,
+    )
+    date_picker: dict[str, Any] = {"type": "datepicker", "action_id": RetroBlock.DATE}
+    launch_picker: dict[str, Any] = {"type": "datepicker", "action_id": RetroBlock.LAUNCH_DATE}
+    days_input: dict[str, Any] = {
+        "type": "number_input",
+        "action_id": RetroBlock.DAYS_AFTER_LAUNCH,
+        "is_decimal_allowed": False,
+        "min_value": "0",
+        "max_value": str(MAX_DAYS_AFTER_LAUNCH),
+        "placeholder": plain_text("7"),
+    }
+    time_picker: dict[str, Any] = {"type": "timepicker", "action_id": RetroBlock.TIME, "initial_time": "15:00"}
+    if setup is not None:
+        if setup.launch_date is not None:
+            launch_picker["initial_date"] = setup.launch_date.isoformat()
+            days_input["initial_value"] = str(setup.days_after_launch or 0)
+        elif setup.start_date is not None:
+            date_picker["initial_date"] = setup.start_date.isoformat()
+        time_picker["initial_time"] = f"{setup.local_time:%H:%M}"
+    collect_hours = str(setup.collect_minutes // 60) if setup is not None else None
     blocks: list[Block] = [
-        input_block(
-            "Title", text_input(RetroBlock.TITLE, placeholder="Spring launch retro"), block_id=RetroBlock.TITLE
-        ),
+        input_block("Title", title_input, block_id=RetroBlock.TITLE),
         input_block("Shared channel", channel_select, block_id=RetroBlock.CHANNEL),
         input_block(
             "Template",
@@ -162,44 +208,68 @@ def build_setup_modal(*, timezone: str, channel_id: str | None, insights_availab
                 "type": "static_select",
                 "action_id": RetroBlock.TEMPLATE,
                 "options": templates,
-                "initial_option": templates[0],
+                "initial_option": pick(templates, setup.template.value if setup else None, 0),
             },
             block_id=RetroBlock.TEMPLATE,
         ),
         input_block(
             "Custom prompts",
-            text_input(RetroBlock.PROMPTS, multiline=True, placeholder="One prompt per line"),
+            prompts_input,
             block_id=RetroBlock.PROMPTS,
             optional=True,
             hint="Only for the Custom prompts template: one prompt per line, up to 10.",
         ),
         input_block(
             "When",
-            {"type": "radio_buttons", "action_id": RetroBlock.WHEN, "options": when, "initial_option": when[0]},
+            {
+                "type": "radio_buttons",
+                "action_id": RetroBlock.WHEN,
+                "options": when,
+                "initial_option": pick(when, setup.start_mode.value if setup else None, 0),
+            },
             block_id=RetroBlock.WHEN,
         ),
         input_block(
             "First retro on",
-            {"type": "datepicker", "action_id": RetroBlock.DATE},
+            date_picker,
             block_id=RetroBlock.DATE,
             optional=True,
-            hint="E.g. a week after the launch. Recurring retros repeat on this weekday.",
+            hint="Pick the date, or leave it empty and give a launch date below. Recurring retros repeat on "
+            "this weekday.",
         ),
         input_block(
-            "At",
-            {"type": "timepicker", "action_id": RetroBlock.TIME, "initial_time": "15:00"},
-            block_id=RetroBlock.TIME,
+            "Or: launch date",
+            launch_picker,
+            block_id=RetroBlock.LAUNCH_DATE,
             optional=True,
+            hint="For a retro a set number of days after a launch.",
         ),
+        input_block(
+            "Days after the launch",
+            days_input,
+            block_id=RetroBlock.DAYS_AFTER_LAUNCH,
+            optional=True,
+            hint=f"0 to {MAX_DAYS_AFTER_LAUNCH}; 0 is the launch day itself.",
+        ),
+        input_block("At", time_picker, block_id=RetroBlock.TIME, optional=True),
         input_block(
             "Time zone",
-            text_input(RetroBlock.TIMEZONE, initial=timezone, placeholder="Europe/Berlin"),
+            text_input(
+                RetroBlock.TIMEZONE,
+                initial=setup.timezone if setup is not None and setup.start_mode is not StartMode.NOW else timezone,
+                placeholder="Europe/Berlin",
+            ),
             block_id=RetroBlock.TIMEZONE,
             optional=True,
         ),
         input_block(
             "Repeat",
-            {"type": "static_select", "action_id": RetroBlock.REPEAT, "options": repeat, "initial_option": repeat[1]},
+            {
+                "type": "static_select",
+                "action_id": RetroBlock.REPEAT,
+                "options": repeat,
+                "initial_option": pick(repeat, str(setup.repeat_weeks) if setup else None, 1),
+            },
             block_id=RetroBlock.REPEAT,
             optional=True,
             hint="Only for recurring retros.",
@@ -210,7 +280,7 @@ def build_setup_modal(*, timezone: str, channel_id: str | None, insights_availab
                 "type": "static_select",
                 "action_id": RetroBlock.COLLECT,
                 "options": collect,
-                "initial_option": collect[2],
+                "initial_option": pick(collect, collect_hours, 2),
             },
             block_id=RetroBlock.COLLECT,
         ),
@@ -220,33 +290,46 @@ def build_setup_modal(*, timezone: str, channel_id: str | None, insights_availab
                 "type": "radio_buttons",
                 "action_id": RetroBlock.ANONYMITY,
                 "options": anonymity,
-                "initial_option": anonymity[1],
+                "initial_option": pick(anonymity, setup.anonymity.value if setup else None, 1),
             },
             block_id=RetroBlock.ANONYMITY,
         ),
-    ]
-    votes = [option(str(n), str(n)) for n in range(1, MAX_VOTES_PER_PERSON + 1)]
-    blocks.append(
         input_block(
             "Votes per person",
-            {"type": "static_select", "action_id": RetroBlock.VOTES, "options": votes, "initial_option": votes[2]},
+            {
+                "type": "static_select",
+                "action_id": RetroBlock.VOTES,
+                "options": votes,
+                "initial_option": pick(votes, str(setup.votes_per_person) if setup else None, 2),
+            },
             block_id=RetroBlock.VOTES,
+        ),
+    ]
+    if insights_available:
+        insights_option = option("Add a prompt listing the insights captured since the last retro", "yes")
+        checkboxes: dict[str, Any] = {
+            "type": "checkboxes",
+            "action_id": RetroBlock.INSIGHTS,
+            "options": [insights_option],
+        }
+        if setup is not None and setup.include_insights:
+            checkboxes["initial_options"] = [insights_option]
+        blocks.append(input_block("Customer insights", checkboxes, block_id=RetroBlock.INSIGHTS, optional=True))
+    if form is None:
+        return modal("Set up a retro", blocks, callback_id=RetroCallback.SETUP, submit="Set up")
+    blocks.append(
+        context(
+            "Changes apply from the next retro of this series; a retro already collecting items keeps its "
+            "prompts, anonymity, votes and closing time."
         )
     )
-    if insights_available:
-        blocks.append(
-            input_block(
-                "Customer insights",
-                {
-                    "type": "checkboxes",
-                    "action_id": RetroBlock.INSIGHTS,
-                    "options": [option("Add a prompt listing the insights captured since the last retro", "yes")],
-                },
-                block_id=RetroBlock.INSIGHTS,
-                optional=True,
-            )
-        )
-    return modal("Set up a retro", blocks, callback_id=RetroCallback.SETUP, submit="Set up")
+    return modal(
+        "Edit retro",
+        blocks,
+        callback_id=RetroCallback.SETUP,
+        submit="Save",
+        private_metadata=SeriesMetadata(series_id=form.series_id).encode(),
+    )
 
 
 def _value(values: dict[str, Any], block: str) -> dict[str, Any]:
@@ -281,6 +364,18 @@ def parse_setup(values: dict[str, Any]) -> SeriesSetup:
         local_time = time.fromisoformat(raw_time)
     except ValueError:
         raise InputError(RetroBlock.DATE, "That date or time doesn't look right.") from None
+    raw_launch = _value(values, RetroBlock.LAUNCH_DATE).get("selected_date")
+    try:
+        launch_date = date.fromisoformat(raw_launch) if raw_launch else None
+    except ValueError:
+        raise InputError(RetroBlock.LAUNCH_DATE, "That date doesn't look right.") from None
+    raw_days = str(_value(values, RetroBlock.DAYS_AFTER_LAUNCH).get("value") or "").strip()
+    try:
+        days_after_launch = int(raw_days) if raw_days else None
+    except ValueError:
+        raise InputError(
+            RetroBlock.DAYS_AFTER_LAUNCH, f"Use a whole number of days, 0 to {MAX_DAYS_AFTER_LAUNCH}."
+        ) from None
     timezone = str(_value(values, RetroBlock.TIMEZONE).get("value") or "UTC").strip()
     insights = bool(_value(values, RetroBlock.INSIGHTS).get("selected_options"))
     return SeriesSetup(
@@ -297,6 +392,8 @@ def parse_setup(values: dict[str, Any]) -> SeriesSetup:
         timezone=timezone,
         repeat_weeks=int(_selected(values, RetroBlock.REPEAT) or 1),
         include_insights=insights,
+        launch_date=launch_date,
+        days_after_launch=days_after_launch,
     )
 
 
@@ -676,6 +773,8 @@ def build_list_text(lines: list[SeriesLine]) -> str:
     for line in lines[:30]:
         if line.open_retro_closes_at is not None:
             state = f"collecting items until {slack_date(line.open_retro_closes_at)}"
+        elif line.paused:
+            state = "paused"
         elif line.next_open_at is not None:
             state = f"next opens {slack_date(line.next_open_at)}"
         else:
@@ -693,3 +792,36 @@ def describe_setup(title: str, channel_id: str, opened: bool, first_run_at: date
     when = slack_date(first_run_at) if first_run_at is not None else "soon"
     repeat = "" if cadence == "once" else f", then {cadence}"
     return f"Your retro *{plain(title)}* will open in <#{channel_id}> on {when}{repeat}."
+
+
+def describe_update(result: SetupResult) -> str:
+    """What an edit did, for the modal that replaces the edit form."""
+    title, where = plain(result.series.title), f"<#{result.series.channel_id}>"
+    if result.opened is not None:
+        return f"Saved *{title}*. A new retro is open in {where} now."
+    if result.series.paused:
+        return f"Saved *{title}*. It is paused: `/retro resume` with its title restarts it."
+    if result.first_run_at is not None:
+        repeat = "" if result.cadence_text in ("once", "now") else f", then {result.cadence_text}"
+        return f"Saved *{title}*. The next retro opens in {where} on {slack_date(result.first_run_at)}{repeat}."
+    return f"Saved *{title}*. No more retros are scheduled for it."
+
+
+def describe_managed(action: str, result: ManageResult) -> str:
+    """The ephemeral reply to ``/retro pause|resume|delete``."""
+    title = plain(result.series.title)
+    still_open = (
+        f" The retro already collecting items still closes {slack_date(result.open_closes_at)}."
+        if result.open_closes_at is not None
+        else ""
+    )
+    if action == "pause":
+        return f"Paused *{title}*: no new retros open until `/retro resume` with its title.{still_open}"
+    if action == "resume":
+        when = f" The next one opens {slack_date(result.next_run_at)}." if result.next_run_at is not None else ""
+        return f"Resumed *{title}*.{when} Dates that fell inside the pause are skipped."
+    kept = f"{result.runs} past retro{'s' if result.runs != 1 else ''}" if result.runs else "Its history"
+    return (
+        f"Deleted *{title}*: no more retros will open. {kept} and their action items are kept; "
+        f"open action items still get their reminders.{still_open}"
+    )

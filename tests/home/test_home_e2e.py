@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bot.retro.models import RetroActionItem
+from bot.retro.models import RetroActionItem, RetroSeries
 from bot.standup.models import StandupAsk
 from tests.digest.seed import NOW, People, Seeded, seed_week
 from tests.support.conformance import check_view
@@ -106,3 +107,37 @@ def test_buttons_on_the_home_tab(inproc_bot: BotUnderTest) -> None:
     bot.user("ada").home()
     bot.user("ada").click("digest_open_setup", in_home=True)
     assert bot.user("ada").modal().callback_id == "digest_setup"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_retro_edit_button_opens_the_retro_modal_and_saves(inproc_bot: BotUnderTest) -> None:
+    bot = inproc_bot
+    seeded = _seed(bot)
+    mia, pat = bot.user("mia"), bot.user("pat")
+    pat.open_home()
+    assert not [b for b in _buttons(pat.home()) if b[1] == "home_edit_retro"]  # not pat's retro
+
+    mia.open_home()
+    home = mia.home()
+    assert ("Edit", "home_edit_retro", str(seeded.retro_series_id)) in _buttons(home)
+    assert "Retro *Partnership check*" in _text(home)
+    published = len(bot.emulator.calls("views.publish", user_id=mia.id))
+    mia.click("home_edit_retro", value=str(seeded.retro_series_id), in_home=True)
+    modal = mia.modal(callback_id="retro_setup")
+    title = next(b["element"] for b in modal.blocks if b.get("block_id") == "retro_title")
+    assert title["initial_value"] == "Partnership check"
+    # The seed's channel id is not a real channel: the submission handler checks it like any other.
+    channel = bot.emulator.workspace.channel_id("product-marketing")
+    ack = mia.submit({"retro_title": "Partnership pulse", "retro_channel": channel}, view=modal)
+    assert ack.status == 200 and ack.response_action == "update", ack.errors
+    with bot.services.db.unit_of_work() as session:
+        series = session.get(RetroSeries, seeded.retro_series_id)
+        assert series is not None and series.title == "Partnership pulse"
+    assert "Retro *Partnership pulse*" in _text(_fresh_home(bot, "mia", published))
+
+    # A forged click on someone else's series gets a notice, not the form.
+    action = {"type": "button", "action_id": "home_edit_retro", "block_id": "x", "value": str(seeded.retro_series_id)}
+    home_record = bot.emulator._views[bot.emulator._homes[(bot.emulator.workspace.team_id, pat.id)]]
+    assert bot.driver.block_actions(user=pat.id, actions=[action], view=home_record).status == 200
+    notice = pat.modal()
+    assert notice.callback_id == "retro_done" and "Only the facilitator" in json.dumps(notice.blocks)
