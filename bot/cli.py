@@ -280,7 +280,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
             handler.connect()
             log.info("Tandem is running in Socket Mode (health checks on http://%s:%s/healthz)", args.host, port)
-            stop.wait()
+            # A timed wait: a signal landing just before an untimed wait blocks in C would leave
+            # its Python handler pending (never run) until the wait returned, i.e. forever.
+            while not stop.wait(0.5):
+                pass
             # slack_sdk's client.close() can block forever joining its session thread when it races
             # a session that has just started (that thread resets the "terminated" flag). The socket
             # is closed before that join, and the client's threads are daemons: bound the wait.

@@ -98,15 +98,25 @@ class ClockFile:
 
 
 class BotProcess:
-    """``python -m bot run --http`` on a free loopback port; stdout+stderr go to ``log_path``."""
+    """``python -m bot run --http`` on a free loopback port; stdout+stderr go to ``log_path``.
+
+    ``http=False`` leaves out ``--http``: ``tandem run`` then picks its transport by itself (Socket
+    Mode when the env has SLACK_APP_TOKEN, serving only /healthz and /metrics on the port)."""
 
     def __init__(
-        self, env: dict[str, str], workdir: Path, *, scheduler: bool = False, extra_args: tuple[str, ...] = ()
+        self,
+        env: dict[str, str],
+        workdir: Path,
+        *,
+        scheduler: bool = False,
+        extra_args: tuple[str, ...] = (),
+        http: bool = True,
     ) -> None:
         self.env = env
         self.workdir = workdir
         self.scheduler = scheduler
         self.extra_args = extra_args
+        self.http = http
         self.log_path = workdir / "bot.log"
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
@@ -119,7 +129,8 @@ class BotProcess:
     def start(self, timeout: float = STARTUP_TIMEOUT) -> BotProcess:
         for _attempt in range(3):  # a free port can be taken between probe and bind: retry
             self.port = free_port()
-            args = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(self.port)]
+            args = [sys.executable, "-m", "bot", "run", *(["--http"] if self.http else [])]
+            args += ["--host", "127.0.0.1", "--port", str(self.port)]
             args += ["--threads", "4"]
             if not self.scheduler:
                 args.append("--no-scheduler")

@@ -38,6 +38,12 @@ EXTRA_METHODS: dict[str, dict[str, Any]] = {
         "source": "https://docs.slack.dev/reference/methods/files.completeUploadExternal "
         "(response shape: slack-reference/web-api-response-shapes/files.completeUploadExternal.json)",
     },
+    "apps.connections.open": {
+        "required": (),  # no arguments: the app-level token (xapp-, connections:write) goes as Bearer
+        "source": "https://docs.slack.dev/reference/methods/apps.connections.open and "
+        "https://docs.slack.dev/apis/events-api/using-socket-mode (response {ok, url: wss://.../link/?ticket=...}); "
+        "tier: slack-reference/rate-limits.json (Tier1)",
+    },
 }
 
 

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support import conformance
@@ -57,6 +57,18 @@ RESPONSE_URL_USES = 5
 RESPONSE_URL_TTL_SECONDS = 30 * 60
 MODAL_STACK_MAX = 3
 JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata")
+# Methods called with the app-level token (xapp-...), not a workspace's bot token.
+APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
+
+
+class SocketModeEndpoint(Protocol):
+    """What ``apps.connections.open`` needs (tests/support/socket_mode.py provides it)."""
+
+    app_token: str
+
+    def connection_url(self) -> str:
+        """A fresh WebSocket URL (one ticket) for the app to connect to."""
+        ...
 
 
 class SlackError(Exception):
@@ -132,6 +144,8 @@ class SlackEmulator:
         self._last_ts = 0.0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Socket Mode: set by tests.support.socket_mode.SocketModeServer; None answers invalid_auth.
+        self.socket_mode: SocketModeEndpoint | None = None
         self.workspace = self.add_workspace(workspace_name)
 
     # ------------------------------------------------------------------ lifecycle
@@ -200,12 +214,25 @@ class SlackEmulator:
     def _by_token(self, token: str | None) -> Workspace:
         if not token:
             raise SlackError("not_authed")
+        if token.startswith("xapp-"):
+            raise SlackError("not_allowed_token_type")  # an app-level token only opens connections
         for workspace in self.workspaces.values():
             if secrets.compare_digest(workspace.bot_token, token):
                 if not workspace.active:
                     raise SlackError("account_inactive")
                 return workspace
         raise SlackError("invalid_auth")
+
+    def _by_app_token(self, token: str | None) -> Workspace:
+        """The app's (first) workspace for its app-level token; bot/user tokens are the wrong type."""
+        if not token:
+            raise SlackError("not_authed")
+        if not token.startswith("xapp-"):
+            raise SlackError("not_allowed_token_type")
+        endpoint = self.socket_mode
+        if endpoint is None or not secrets.compare_digest(endpoint.app_token, token):
+            raise SlackError("invalid_auth")
+        return self.workspace
 
     # ------------------------------------------------------------------ ids and helpers
     def _next_ts(self) -> str:
@@ -479,7 +506,7 @@ class SlackEmulator:
         workspace: Workspace | None = None
         try:
             with self._lock:
-                workspace = self._by_token(token)
+                workspace = self._by_app_token(token) if method in APP_LEVEL_METHODS else self._by_token(token)
             team_id = workspace.team_id
         except SlackError as error:
             auth_error: SlackError | None = error
@@ -782,6 +809,14 @@ def _auth_test(em: SlackEmulator, ws: Workspace, args: dict[str, Any]) -> dict[s
         "app_id": APP_ID,
         "is_enterprise_install": False,
     }
+
+
+@_method("apps.connections.open")
+def _apps_connections_open(em: SlackEmulator, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    endpoint = em.socket_mode
+    if endpoint is None:
+        raise SlackError("invalid_auth")
+    return {"url": endpoint.connection_url()}
 
 
 @_method("team.info")
