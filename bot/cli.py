@@ -269,7 +269,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     port = args.port or settings.port
     # HTTP mode serves Slack here; Socket Mode serves only /healthz and /metrics (for probes).
     server = create_server(
-        build_wsgi_app(app, services.db), host=args.host, port=port, threads=args.threads, ident="tandem"
+        build_wsgi_app(app, services.db, serve_slack=not socket_mode),
+        host=args.host,
+        port=port,
+        threads=args.threads,
+        ident="tandem",
     )
     try:
         if socket_mode:

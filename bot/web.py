@@ -40,7 +40,10 @@ def _timestamp_is_numeric(environ: dict[str, Any]) -> bool:
     return timestamp is None or re.fullmatch(r"[0-9]{1,12}", timestamp) is not None
 
 
-def build_wsgi_app(app: App, db: Database, extra_routes: dict[str, WSGIApp] | None = None) -> WSGIApp:
+def build_wsgi_app(
+    app: App, db: Database, extra_routes: dict[str, WSGIApp] | None = None, *, serve_slack: bool = True
+) -> WSGIApp:
+    """``serve_slack=False`` (Socket Mode): only /healthz and /metrics; Slack uses the socket."""
     slack = SlackRequestHandler(app)
     routes = dict(extra_routes or {})
 
@@ -57,7 +60,7 @@ def build_wsgi_app(app: App, db: Database, extra_routes: dict[str, WSGIApp] | No
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path in SLACK_PATHS:
+        if path in SLACK_PATHS and serve_slack:
             if not _timestamp_is_numeric(environ):
                 # Bolt's verifier calls int() on it unguarded: a hostile header would be a 500.
                 return _json(start_response, "401 Unauthorized", {"error": "invalid request"})

@@ -213,6 +213,9 @@ def test_healthz_answers_on_port_in_socket_mode(socket_bot: BotUnderTest) -> Non
     assert health.status_code == 200
     assert health.headers["content-type"].startswith("application/json")
     assert health.json() == {"status": "ok", "database": "ok"}
+    # Slack reaches the bot over the socket only: the HTTP endpoint for Slack is not served.
+    refused = httpx.post(f"{socket_bot.url}/slack/events", content=b"command=%2Fstandup&text=help", timeout=5)
+    assert refused.status_code == 404
 
 
 def test_refresh_requested_reconnects_on_a_new_ticket(
