@@ -49,6 +49,7 @@ from bot.insights.search import overlap, search_insight_ids, terms
 from bot.slack import users as slack_users
 from bot.slack.delivery import Ritual, enqueue, register_result_hook, result_ref
 from bot.slack.delivery_models import OutboxMessage
+from bot.slack.text import clean_text  # control characters dropped, ends stripped
 
 RITUAL_KIND = "insights"
 POSTED_HOOK = "insights.posted"
@@ -121,14 +122,8 @@ class CaptureContext(BaseModel):
 
 Errors = dict[str, str]
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _URL_FORBIDDEN = re.compile(r"[\s<>|\"\\^`{}]")
 _TAG_CHARS = re.compile(r"[^\w-]+", re.UNICODE)
-
-
-def clean_text(value: str | None) -> str:
-    """Strip the ends and drop control characters (keeping newlines and tabs)."""
-    return _CONTROL_CHARS.sub("", value or "").strip()
 
 
 def url_problem(value: str) -> str | None:

@@ -644,7 +644,7 @@ def help_text(command: str = "/insight") -> str:
             "*Customer insights*",
             f"• `{command} [what you heard]` — capture an insight (or use *Save as customer insight* on any message)",
             f"• `{command} list [category | tag | status | mine]` — recent insights, filtered",
-            f"• `{command} search <words>` — find insights by their words",
+            f"• `{command} search &lt;words&gt;` — find insights by their words",
             f"• `{command} setup` — insights channel, triagers and who hears about status changes",
             f"• `{command} help` — this message",
         ]

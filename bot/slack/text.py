@@ -11,6 +11,9 @@ from datetime import datetime
 _CONTROL = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ZERO_WIDTH_SPACE = "\u200b"
 _FORMATTING = re.compile(r"([*_~`])")
+# C0 control characters and DEL, except tab, newline and carriage return: they render as nothing
+# (or as boxes) in Slack, and PostgreSQL refuses NUL in text columns.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def escape(text: str) -> str:
@@ -21,6 +24,12 @@ def escape(text: str) -> str:
 def plain(text: str) -> str:
     """Escape and also defuse formatting markers so user text renders literally."""
     return _FORMATTING.sub(lambda m: m.group(1) + _ZERO_WIDTH_SPACE, escape(text))
+
+
+def clean_text(value: str | None) -> str:
+    """Free text as stored: control characters dropped (tab and line breaks kept), ends stripped.
+    The rest of the text is kept exactly; escaping happens when it is rendered."""
+    return _CONTROL_CHARS.sub("", value or "").strip()
 
 
 def truncate(text: str, limit: int, ellipsis: str = "…") -> str:

@@ -18,6 +18,7 @@ from bot.home.service import refresh_homes
 from bot.services import Services
 from bot.slack.commands import CommandRouter
 from bot.slack.metadata import MetadataError
+from bot.slack.text import clean_text, escape
 from bot.slack.users import get_user, is_workspace_admin
 from bot.standup import service, views
 from bot.standup.ids import PREFILL_OPTION, Action, Block, Callback, Side, ZoneMode
@@ -35,7 +36,8 @@ def _value(state: dict[str, Any], block_id: str, action_id: str) -> dict[str, An
 
 
 def _text(state: dict[str, Any], block_id: str, action_id: str) -> str:
-    return str(_value(state, block_id, action_id).get("value") or "")
+    """Typed text as stored: control characters dropped, ends stripped (``clean_text``)."""
+    return clean_text(str(_value(state, block_id, action_id).get("value") or ""))
 
 
 def _selected(state: dict[str, Any], block_id: str, action_id: str) -> str | None:
@@ -212,7 +214,7 @@ def register(app: App, services: Services) -> None:
                 return
             verb = "Paused" if paused else "Resumed"
             tail = " No prompts until `/standup resume`." if paused else " Prompts continue from the next stand-up day."
-            respond(text=f"{verb} “{name}”.{tail}", response_type="ephemeral")
+            respond(text=f"{verb} “{escape(name)}”.{tail}", response_type="ephemeral")
 
         return handler
 
@@ -234,7 +236,7 @@ def register(app: App, services: Services) -> None:
         except service.StandupError as error:
             respond(text=str(error), response_type="ephemeral")
             return
-        respond(text=f"Deleted “{name}”.", response_type="ephemeral")
+        respond(text=f"Deleted “{escape(name)}”.", response_type="ephemeral")
 
     @router.add("now", "now <name>", "start a stand-up right now (owner or admin)")
     def on_standup_now(

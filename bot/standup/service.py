@@ -41,6 +41,7 @@ from bot.scheduling.service import (
     set_paused_for,
 )
 from bot.slack import users as slack_users
+from bot.slack.text import escape, truncate
 from bot.standup import outbox, views
 from bot.standup.ids import AskStatus, JobKind, Side, ZoneMode
 from bot.standup.models import (
@@ -57,10 +58,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_QUESTIONS = ("What did you move forward since last time?", "What's next?")
 DEFAULT_BLOCKER_QUESTION = "Anything blocked, or anything you need from the other team?"
-ANSWER_LIMIT = 2000
-QUESTION_LIMIT = 150
+ANSWER_LIMIT = views.ANSWER_LIMIT  # the modals declare these as max_length too
+QUESTION_LIMIT = views.QUESTION_LIMIT
 MAX_QUESTIONS = 6
-NAME_LIMIT = 80
+NAME_LIMIT = views.NAME_LIMIT
 PROMPT_KIND_PREFIX = "standup."
 
 
@@ -277,7 +278,7 @@ def save_standup(
     """Create (``standup_id`` None) or edit a stand-up, its participants and its schedules."""
     other = find_by_name(session, team_id, data.name)
     if other is not None and other.id != standup_id:
-        raise StandupError(f"There is already a stand-up called “{data.name}”. Pick another name.")
+        raise StandupError(f"There is already a stand-up called “{escape(data.name)}”. Pick another name.")
     resolved, dropped = resolve_people(directory, data.people, data.groups)
     if not resolved:
         raise StandupError("None of the people picked can take part (deactivated accounts and bots are left out).")
@@ -401,7 +402,7 @@ def _managed(session: Session, team_id: str, name: str, actor_id: str, actor_is_
         raise NotFound(_not_found(session, team_id, name))
     if not can_manage(standup, actor_id, actor_is_admin):
         raise NotAllowed(
-            f"Only the owner of “{standup.name}” (<@{standup.owner_id}>) or a workspace admin can change it."
+            f"Only the owner of “{escape(standup.name)}” (<@{standup.owner_id}>) or a workspace admin can change it."
         )
     return standup
 
@@ -412,7 +413,8 @@ def _not_found(session: Session, team_id: str, name: str) -> str:
         return "Which stand-up? Add its name, e.g. `/standup pause Launch sync`."
     if not names:
         return "There are no stand-ups yet. Type `/standup` to set one up."
-    return f"I can't find a stand-up called “{name[:80]}”. Stand-ups here: " + ", ".join(f"“{n}”" for n in names)
+    shown = escape(truncate(name.strip(), 80))
+    return f"I can't find a stand-up called “{shown}”. Stand-ups here: " + ", ".join(f"“{escape(n)}”" for n in names)
 
 
 def managed_for_edit(
@@ -820,7 +822,9 @@ def answer_form(session: Session, *, team_id: str, user_id: str, occurrence_id: 
         raise NotFound("That stand-up is gone.")
     person = participant(session, team_id, standup.id, user_id)
     if person is None or not person.active:
-        raise NotAllowed(f"You are not a participant of “{standup.name}”. Its owner can add you with `/standup edit`.")
+        raise NotAllowed(
+            f"You are not a participant of “{escape(standup.name)}”. Its owner can add you with `/standup edit`."
+        )
     questions = questions_for(standup, person.side)
     current = _answer_of(session, team_id, occurrence.id, user_id)
     source = current
@@ -951,7 +955,7 @@ def submit_answer(
         raise NotFound("That stand-up is gone.")
     person = participant(session, team_id, standup.id, user_id)
     if person is None or not person.active:
-        raise NotAllowed(f"You are not a participant of “{standup.name}”.")
+        raise NotAllowed(f"You are not a participant of “{escape(standup.name)}”.")
     if ask_user:
         target = participant(session, team_id, standup.id, ask_user)
         if target is not None and target.side == person.side and person.side != Side.OTHER:

@@ -47,6 +47,10 @@ REMINDER_CHOICES = (
 OPEN_CHOICES = ((120, "2 hours"), (240, "4 hours"), (480, "8 hours"), (720, "12 hours"), (1440, "24 hours"))
 SIDE_EMOJI = {Side.PRODUCT: ":hammer_and_wrench:", Side.MARKETING: ":mega:", Side.OTHER: ":busts_in_silhouette:"}
 LIST_LIMIT = 10
+# Enforced by bot.standup.service and declared on the inputs, so Slack stops people at the limit.
+NAME_LIMIT = 80
+QUESTION_LIMIT = 150
+ANSWER_LIMIT = 2000
 
 
 class SetupMetadata(ViewMetadata):
@@ -193,7 +197,12 @@ def format_date(day: date) -> str:
 
 
 def _message(text: str, blocks: list[bk.Block]) -> Message:
-    return {"text": truncate(text, 3000), "blocks": bk.cap_blocks(blocks, bk.MESSAGE_BLOCK_LIMIT, "…and {n} more")}
+    # The fallback ``text`` is mrkdwn too (notifications, screen readers): escaped like the blocks,
+    # after clipping so an entity is never cut in half.
+    return {
+        "text": escape(truncate(text, 3000)),
+        "blocks": bk.cap_blocks(blocks, bk.MESSAGE_BLOCK_LIMIT, "…and {n} more"),
+    }
 
 
 def _options(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -214,7 +223,9 @@ def build_setup_modal(form: SetupForm, usergroups: list[Usergroup] | None = None
         channel["initial_conversation"] = form.channel_id
     blocks: list[bk.Block] = [
         bk.input_block(
-            "Name", bk.text_input(Action.NAME, initial=form.name, placeholder="Launch sync"), block_id=Block.NAME
+            "Name",
+            bk.text_input(Action.NAME, initial=form.name, placeholder="Launch sync", max_length=NAME_LIMIT),
+            block_id=Block.NAME,
         ),
         bk.input_block(
             "Shared channel",
@@ -313,7 +324,7 @@ def build_setup_modal(form: SetupForm, usergroups: list[Usergroup] | None = None
         ),
         bk.input_block(
             "Blockers and asks question",
-            bk.text_input(Action.BLOCKER_QUESTION, initial=form.blocker_question),
+            bk.text_input(Action.BLOCKER_QUESTION, initial=form.blocker_question, max_length=QUESTION_LIMIT),
             block_id=Block.BLOCKER_QUESTION,
             hint="Shown above the optional “blocked on” field and the ask to someone on the other team.",
         ),
@@ -557,7 +568,7 @@ def build_answer_modal(form: AnswerForm) -> dict[str, Any]:
         blocks.append(
             bk.input_block(
                 question,
-                bk.text_input(Action.ANSWER_TEXT, initial=initial or None, multiline=True),
+                bk.text_input(Action.ANSWER_TEXT, initial=initial or None, multiline=True, max_length=ANSWER_LIMIT),
                 block_id=Block.answer(index),
             )
         )
@@ -565,7 +576,7 @@ def build_answer_modal(form: AnswerForm) -> dict[str, Any]:
     blocks.append(
         bk.input_block(
             "Blocked on something?",
-            bk.text_input(Action.BLOCKER, initial=form.blocker or None, multiline=True),
+            bk.text_input(Action.BLOCKER, initial=form.blocker or None, multiline=True, max_length=ANSWER_LIMIT),
             block_id=Block.BLOCKER,
             optional=True,
         )
@@ -585,7 +596,7 @@ def build_answer_modal(form: AnswerForm) -> dict[str, Any]:
     blocks.append(
         bk.input_block(
             "What do you need from them?",
-            bk.text_input(Action.ASK_TEXT, initial=form.ask_text or None, multiline=True),
+            bk.text_input(Action.ASK_TEXT, initial=form.ask_text or None, multiline=True, max_length=ANSWER_LIMIT),
             block_id=Block.ASK_TEXT,
             optional=True,
         )
