@@ -1095,7 +1095,7 @@ def close_by_title(
         raise RetroError("Which retro? Try `/retro close Launch review` (see `/retro list`).")
     series = _active_series_named(session, team_id, title)
     if series is None:
-        raise RetroError(f"I couldn't find an active retro called “{title.strip()[:80]}”. See `/retro list`.")
+        raise RetroError(f"I couldn't find an active retro called “{plain_title(title)}”. See `/retro list`.")
     _require_facilitator(series, user_id, is_admin, "close this retro")
     retro = session.scalar(
         select(Retro)

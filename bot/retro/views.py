@@ -66,7 +66,7 @@ from bot.slack.blocks import (
     text_input,
 )
 from bot.slack.metadata import ViewMetadata
-from bot.slack.text import mention, plain, slack_date, truncate
+from bot.slack.text import clean_text, escape, mention, plain, slack_date, truncate
 
 Message = dict[str, Any]
 
@@ -343,12 +343,12 @@ def _selected(values: dict[str, Any], block: str) -> str | None:
 
 def parse_setup(values: dict[str, Any]) -> SeriesSetup:
     """The setup modal's state -> SeriesSetup; InputError for a field that needs fixing."""
-    title = str(_value(values, RetroBlock.TITLE).get("value") or "").strip()
+    title = clean_text(str(_value(values, RetroBlock.TITLE).get("value") or ""))
     channel_id = str(_value(values, RetroBlock.CHANNEL).get("selected_conversation") or "")
     if not channel_id:
         raise InputError(RetroBlock.CHANNEL, "Pick the channel both teams share.")
     template = RetroTemplate(_selected(values, RetroBlock.TEMPLATE) or RetroTemplate.WELL_NOT_TRY)
-    custom_text = str(_value(values, RetroBlock.PROMPTS).get("value") or "")
+    custom_text = clean_text(str(_value(values, RetroBlock.PROMPTS).get("value") or ""))
     if template is RetroTemplate.CUSTOM:
         try:
             prompts = parse_custom_prompts(custom_text)
@@ -453,7 +453,8 @@ def build_retro_message(card: RetroCard) -> Message:
         buttons.append(button("Close retro", RetroAction.CLOSE, value))
         blocks.append(actions(*buttons))
     blocks = cap_blocks(blocks, MESSAGE_BLOCK_LIMIT, "…and {n} more")
-    text = f"Retro: {name} — {'closed' if closed else 'add your items'}"
+    # The fallback text shows in notifications: user text escaped, so a title can never ping.
+    text = f"Retro: {escape(truncate(name, 150))} — {'closed' if closed else 'add your items'}"
     return {"text": text, "blocks": blocks}
 
 
@@ -503,7 +504,7 @@ def parse_item(values: dict[str, Any]) -> tuple[int, str, bool]:
     prompt = _selected(values, RetroBlock.ITEM_PROMPT)
     if prompt is None:
         raise InputError(RetroBlock.ITEM_PROMPT, "Pick a prompt for your item.")
-    text = str(_value(values, RetroBlock.ITEM_TEXT).get("value") or "")
+    text = clean_text(str(_value(values, RetroBlock.ITEM_TEXT).get("value") or ""))
     anonymous = bool(_value(values, RetroBlock.ITEM_ANONYMOUS).get("selected_options"))
     return int(prompt), text, anonymous
 
@@ -665,7 +666,7 @@ def build_summary_message(summary: RetroSummary) -> Message:
     add = button("Add action item", RetroAction.ADD_ACTION_ITEM, str(summary.retro_id), style="primary")
     blocks.append(actions(add))
     blocks = cap_blocks(blocks, MESSAGE_BLOCK_LIMIT, "…and {n} more")
-    return {"text": f"Retro results: {name}", "blocks": blocks}
+    return {"text": f"Retro results: {escape(truncate(name, 150))}", "blocks": blocks}
 
 
 # --------------------------------------------------------------------------------------------
@@ -717,7 +718,7 @@ def parse_due(values: dict[str, Any]) -> date | None:
 def parse_action_item(values: dict[str, Any]) -> tuple[int | None, str, str, date | None]:
     """(source item id, text, owner id, due date) from the action-item modal."""
     source = _selected(values, RetroBlock.ACTION_SOURCE)
-    text = str(_value(values, RetroBlock.ACTION_TEXT).get("value") or "")
+    text = clean_text(str(_value(values, RetroBlock.ACTION_TEXT).get("value") or ""))
     owner = str(_value(values, RetroBlock.ACTION_OWNER).get("selected_user") or "")
     return (int(source) if source else None), text, owner, parse_due(values)
 
@@ -727,7 +728,7 @@ def build_action_dm(action: ActionView, kind: str) -> Message:
     text = plain(truncate(action.text, 1000))
     if kind == "done" or action.status is ActionStatus.DONE:
         body = f"✅ *Done:* {text}\n_From the retro “{plain(action.retro_title)}”._"
-        return {"text": f"Done: {truncate(action.text, 100)}", "blocks": [section(body)]}
+        return {"text": f"Done: {escape(truncate(action.text, 100))}", "blocks": [section(body)]}
     if kind == "reminder":
         lead = f"*Reminder:* this action item from the retro “{plain(action.retro_title)}” is due tomorrow."
     else:
@@ -741,7 +742,8 @@ def build_action_dm(action: ActionView, kind: str) -> Message:
             button("Change date", RetroAction.ACTION_RESCHEDULE, value),
         ),
     ]
-    return {"text": f"Action item: {truncate(action.text, 100)} (due {format_due(action.due_on)})", "blocks": blocks}
+    due = format_due(action.due_on)
+    return {"text": f"Action item: {escape(truncate(action.text, 100))} (due {due})", "blocks": blocks}
 
 
 def build_reschedule_modal(action: ActionView, metadata: ActionMetadata) -> dict[str, Any]:

@@ -180,12 +180,7 @@ ECHO = "<!channel> <@U0PAT> <https://evil.example|click me> &lt;!here&gt; R&D *b
 
 @pytest.mark.parametrize(
     ("command", "text"),
-    [
-        (c, f"{sub} {ECHO}".strip())
-        for c in sorted(SUBCOMMANDS)
-        for sub in SUBCOMMANDS[c]
-        if (c, sub) != ("/retro", "close")
-    ]
+    [(c, f"{sub} {ECHO}".strip()) for c in sorted(SUBCOMMANDS) for sub in SUBCOMMANDS[c]]
     + [("/standup", f"pause {ECHO} " + "long " * 40), ("/standup", "skip until <!here>")],
 )
 def test_command_echoes_are_escaped(hostile: Hostile, command: str, text: str) -> None:
@@ -208,8 +203,6 @@ def test_every_command_answers_hostile_arguments(hostile: Hostile, command: str,
     pat = hostile.bot.user("pat")
     sub = data.draw(st.sampled_from(SUBCOMMANDS[command]), label="subcommand")
     argument = data.draw(command_argument(), label="argument")
-    if (command, sub) == ("/retro", "close"):  # echoed unescaped by bot/retro (reported)
-        argument = argument.translate(_NO_MRKDWN_CONTROL)
     text = f"{sub} {argument}" if sub else argument
     event(f"{command} {sub or '(bare)'}")
     context = f"{command} {text!r}"
@@ -513,17 +506,6 @@ def test_digest_setup_modal_with_hostile_time_zone(hostile: Hostile, data: st.Da
 # ------------------------------------------------------------------------------------ retros
 
 
-# bot/retro/views.py writes a retro's title and an action item's text unescaped into the fallback
-# ``text`` of the channel post, the results reply and the owner's DM (reported; another engineer
-# owns bot/retro). Until that is fixed those two fields are fuzzed without Slack's control
-# characters ``<>&``: unicode, control characters, lengths and formatting still go in.
-_NO_MRKDWN_CONTROL = str.maketrans("", "", "<>&")
-
-
-def without_mrkdwn_control(strategy: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    return strategy.map(lambda s: s.translate(_NO_MRKDWN_CONTROL))
-
-
 def retro_setup_values(title: str, **more: Any) -> dict[str, Any]:
     return {"retro_title": title, "retro_collect": "1", **more}
 
@@ -537,7 +519,6 @@ def test_retro_setup_modal_with_hostile_text(hostile: Hostile, data: st.DataObje
     h.ack(mia.command("/retro", "", channel=CHANNEL), "/retro")
     view = mia.modal(callback_id="retro_setup")
     typed = fuzz_inputs(data, view, ["retro_title", "retro_prompts"], {"retro_title": 80, "retro_prompts": 150})
-    typed["retro_title"] = typed["retro_title"].translate(_NO_MRKDWN_CONTROL)
     context = f"retro setup {typed!r}"
     ack = h.ack(mia.submit(retro_setup_values(typed["retro_title"], retro_template="custom",
                                               retro_prompts=typed["retro_prompts"]), view=view), context)  # fmt: skip
@@ -547,7 +528,7 @@ def test_retro_setup_modal_with_hostile_text(hostile: Hostile, data: st.DataObje
     else:
         saved("retro setup")
         row = latest(h, "SELECT title FROM retro_series WHERE team_id = :t", t=ws.team_id)
-        assert row is not None and row[0] == typed["retro_title"].strip(), context
+        assert row is not None and row[0] == clean(typed["retro_title"]), context
     h.finish(context)
 
 
@@ -580,7 +561,7 @@ def test_retro_item_modal_with_hostile_text(hostile: Hostile, data: st.DataObjec
         assert_clear_error(ack, view, context)
     else:
         saved("retro item")
-        assert row is not None and row != before and row[1] == text.strip(), context
+        assert row is not None and row != before and row[1] == clean(text), context
     h.finish(context)
 
 
@@ -604,9 +585,7 @@ def test_retro_action_item_modal_with_hostile_text(hostile: Hostile, data: st.Da
     h.start()
     h.ack(mia.click("retro_add_action_item", message=summary), "add action item")
     view = mia.modal(callback_id="retro_action_item")
-    text = data.draw(
-        without_mrkdwn_control(hostile_text(max_length(view, "retro_action_text")) | soup(300)), label="action"
-    )
+    text = data.draw(hostile_text(max_length(view, "retro_action_text")) | soup(300), label="action")
     context = f"retro action item {text!r}"
     ack = h.ack(
         mia.submit(
@@ -621,7 +600,7 @@ def test_retro_action_item_modal_with_hostile_text(hostile: Hostile, data: st.Da
     else:
         saved("retro action item")
         row = latest(h, "SELECT text FROM retro_action_items")
-        assert row is not None, context
+        assert row is not None and row[0] == clean(text), context
     h.finish(context)
 
 
