@@ -22,6 +22,7 @@ from bot.services import Services
 from bot.slack.blocks import modal, section
 from bot.slack.clients import InstrumentedWebClient, instrumented_copy
 from bot.slack.installations import make_state_store
+from bot.slack.payloads import team_id_of, user_id_of
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
         respond: Any = None,
         client: WebClient | None = None,
     ) -> BoltResponse | None:
-        team = (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else body.get("team_id")
+        team = team_id_of(body)
         log.error("unhandled error in a listener (team %s): %s", team, type(error).__name__, exc_info=error)
         acknowledgement = None
         if response is not None:
@@ -118,7 +119,7 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
             acknowledgement = friendly_ack(body)
             if body.get("type") == "view_submission" or body.get("command"):
                 return acknowledgement
-        user_id = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else body.get("user_id")
+        user_id = user_id_of(body)
         try:
             if respond is not None and (body.get("response_url") or body.get("response_urls")):
                 respond(text=FRIENDLY_ERROR, response_type="ephemeral", replace_original=False)

@@ -22,6 +22,7 @@ from bot.insights.service import CaptureContext, CaptureForm, InsightError, Insi
 from bot.services import Services
 from bot.slack.commands import CommandRouter
 from bot.slack.metadata import MetadataError
+from bot.slack.payloads import team_id_of, user_id_of
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +32,6 @@ DATABASE_TROUBLE = (
     "please press the button again in a minute."
 )
 SEARCH_USAGE = "Tell me what to look for, e.g. `/insight search onboarding emails`."
-
-
-def _team_id(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    if isinstance(team, dict) and team.get("id"):
-        return str(team["id"])
-    return str(body.get("team_id") or (body.get("user") or {}).get("team_id") or "")
-
-
-def _user_id(body: dict[str, Any]) -> str:
-    user = body.get("user")
-    if isinstance(user, dict):
-        return str(user.get("id") or "")
-    return str(body.get("user_id") or "")
 
 
 def _insight_id(raw: Any) -> int | None:
@@ -134,7 +121,7 @@ def register(app: App, services: Services) -> None:
             permalink=permalink,
         )
         form = CaptureForm(text=views.message_to_plain(str(message.get("text") or "")), evidence_url=permalink)
-        open_capture(client, shortcut["trigger_id"], _team_id(shortcut), form, meta)
+        open_capture(client, shortcut["trigger_id"], team_id_of(shortcut), form, meta)
 
     @app.view(CallbackId.CAPTURE.value)
     def on_insight_capture_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -149,8 +136,8 @@ def register(app: App, services: Services) -> None:
             with services.db.unit_of_work() as session:
                 outcome = service.submit_capture(
                     session,
-                    team_id=_team_id(body),
-                    user_id=_user_id(body),
+                    team_id=team_id_of(body),
+                    user_id=user_id_of(body),
                     form=form,
                     context=context,
                     now=services.clock(),
@@ -188,8 +175,8 @@ def register(app: App, services: Services) -> None:
             with services.db.unit_of_work() as session:
                 done = service.resolve_draft(
                     session,
-                    team_id=_team_id(body),
-                    user_id=_user_id(body),
+                    team_id=team_id_of(body),
+                    user_id=user_id_of(body),
                     draft_id=meta.draft_id,
                     plus_one_of=choice,
                     now=services.clock(),
@@ -213,7 +200,7 @@ def register(app: App, services: Services) -> None:
         insight_id = _insight_id(action.get("value"))
         try:
             with services.db.unit_of_work() as session:
-                card = service.card(service.get_insight(session, _team_id(body), insight_id or 0))
+                card = service.card(service.get_insight(session, team_id_of(body), insight_id or 0))
             view = views.build_plus_one_view(card)
         except InsightError as error:
             view = views.build_notice_view("Heard this too", str(error))
@@ -233,9 +220,9 @@ def register(app: App, services: Services) -> None:
             with services.db.unit_of_work() as session:
                 service.add_plus_one(
                     session,
-                    team_id=_team_id(body),
+                    team_id=team_id_of(body),
                     insight_id=meta.insight_id,
-                    user_id=_user_id(body),
+                    user_id=user_id_of(body),
                     customer=customer,
                     note=note,
                     now=services.clock(),
@@ -252,7 +239,7 @@ def register(app: App, services: Services) -> None:
     @app.action(ActionId.TRIAGE.value)
     def on_insight_triage_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        team_id, user_id = _team_id(body), _user_id(body)
+        team_id, user_id = team_id_of(body), user_id_of(body)
         try:
             with services.db.unit_of_work() as session:
                 insight = service.triage_target(
@@ -280,9 +267,9 @@ def register(app: App, services: Services) -> None:
                 outcome = service.triage(
                     session,
                     client,
-                    team_id=_team_id(body),
+                    team_id=team_id_of(body),
                     insight_id=meta.insight_id,
-                    user_id=_user_id(body),
+                    user_id=user_id_of(body),
                     status=status,
                     note=note,
                     roadmap_url=roadmap,
@@ -297,7 +284,7 @@ def register(app: App, services: Services) -> None:
             return
         ack()
         if outcome.change is not None:  # the submitter's "my insights" shows the new status
-            refresh_homes(services, _team_id(body), outcome.insight.submitted_by)
+            refresh_homes(services, team_id_of(body), outcome.insight.submitted_by)
 
     @app.view(CallbackId.SETUP.value)
     def on_insight_setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -305,7 +292,9 @@ def register(app: App, services: Services) -> None:
         choice = service.SetupChoice(channel_id, users, group, loop)
         try:
             with services.db.unit_of_work() as session:
-                errors = service.save_setup(session, client, _team_id(body), _user_id(body), choice, services.clock())
+                errors = service.save_setup(
+                    session, client, team_id_of(body), user_id_of(body), choice, services.clock()
+                )
         except InsightError as error:
             ack(response_action="errors", errors={BlockId.CHANNEL: str(error)})
             return
@@ -320,5 +309,5 @@ def register(app: App, services: Services) -> None:
         pager = views.PagerValue.decode(action.get("value"))
         flt = service.filter_from_pager(pager)
         with services.db.unit_of_work() as session:
-            page = service.list_insights(session, _team_id(body), _user_id(body), flt, pager.page if pager else 1)
+            page = service.list_insights(session, team_id_of(body), user_id_of(body), flt, pager.page if pager else 1)
         respond(replace_original=True, response_type="ephemeral", **views.build_list_message(page))

@@ -18,6 +18,7 @@ from bot.home.service import refresh_homes
 from bot.services import Services
 from bot.slack.commands import CommandRouter
 from bot.slack.metadata import MetadataError
+from bot.slack.payloads import team_id_of, user_id_of
 from bot.slack.text import clean_text, escape
 from bot.slack.users import get_user, is_workspace_admin
 from bot.standup import service, views
@@ -105,15 +106,6 @@ def parse_skip(argument: str, today: date) -> tuple[date, date] | str:
             return "Use a date like 2026-12-24: `/standup skip until 2026-12-24`."
         return today, last
     return "Use `/standup skip today` or `/standup skip until YYYY-MM-DD`."
-
-
-def _team(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    return str(team["id"] if isinstance(team, dict) else body.get("team_id") or (body.get("user") or {}).get("team_id"))
-
-
-def _user(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or body.get("user_id"))
 
 
 def _int(value: Any) -> int | None:
@@ -288,7 +280,7 @@ def register(app: App, services: Services) -> None:
 
     @app.view(Callback.SETUP)
     def on_standup_setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        team_id, user_id = _team(body), _user(body)
+        team_id, user_id = team_id_of(body), user_id_of(body)
         try:
             standup_id = views.SetupMetadata.decode(view.get("private_metadata")).standup_id
         except MetadataError:
@@ -327,7 +319,7 @@ def register(app: App, services: Services) -> None:
     # -------------------------------------------------------------------------------- answering
 
     def open_answer(client: WebClient, body: dict[str, Any], occurrence_id: int | None) -> None:
-        team_id, user_id = _team(body), _user(body)
+        team_id, user_id = team_id_of(body), user_id_of(body)
         try:
             if occurrence_id is None:
                 raise service.NotFound(GONE)
@@ -348,7 +340,7 @@ def register(app: App, services: Services) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
         ack()
-        team_id, user_id = _team(body), _user(body)
+        team_id, user_id = team_id_of(body), user_id_of(body)
         answer_id = _int(action.get("value"))
         with db.unit_of_work() as session:
             answer = service.get_answer(session, team_id, answer_id) if answer_id is not None else None
@@ -361,7 +353,7 @@ def register(app: App, services: Services) -> None:
 
     @app.view(Callback.ANSWER)
     def on_standup_answer_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        team_id, user_id = _team(body), _user(body)
+        team_id, user_id = team_id_of(body), user_id_of(body)
         try:
             occurrence_id = views.AnswerMetadata.decode(view.get("private_metadata")).occurrence_id
         except MetadataError:
@@ -393,7 +385,7 @@ def register(app: App, services: Services) -> None:
     @app.action(Action.SKIP_TODAY)
     def on_standup_skip_today(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        team_id, user_id = _team(body), _user(body)
+        team_id, user_id = team_id_of(body), user_id_of(body)
         occurrence_id = _int(action.get("value"))
         try:
             if occurrence_id is None:
@@ -413,7 +405,7 @@ def register(app: App, services: Services) -> None:
     @app.action(Action.ASK_HANDLED)
     def on_standup_ask_handled(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        team_id, user_id = _team(body), _user(body)
+        team_id, user_id = team_id_of(body), user_id_of(body)
         ask_id = _int(action.get("value"))
         try:
             if ask_id is None:
