@@ -1,8 +1,8 @@
 """manifest.yml is a valid Slack app manifest and matches what the Bolt app really listens to.
 
-* Schema: Slack's official manifest JSON schema (draft-07), vendored as
-  ``tests/data/slack-manifest.schema.1.0.0.json`` from slackapi/manifest-schema
-  ``schemas/manifest.schema.1.0.0.json`` (tag v0.5.0, commit a936b12a). The schema is also checked
+* Schema: Slack's official manifest JSON schema (draft-07) from the shared reference pack,
+  ``shared/slack-reference/manifest.schema.json`` (slackapi/manifest-schema
+  ``schemas/manifest.schema.1.0.0.json``, tag v0.5.0, commit a936b12a). The schema is also checked
   to reject broken copies of our manifest, so a schema that silently accepts anything fails here.
 * Manifest -> app: every command, shortcut and event in the manifest is replayed as a signed
   request (shapes from Slack's own payload examples) into the real ``build_app`` app, and must
@@ -42,10 +42,11 @@ from bot.app import BOT_SCOPES, build_app
 from bot.migrate import upgrade_to_head
 from bot.runtime import build_services
 from bot.settings import Settings
+from tests.support.conformance import REFERENCE
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "manifest.yml"
-SCHEMA = Path(__file__).resolve().parent / "data" / "slack-manifest.schema.1.0.0.json"
+SCHEMA = REFERENCE / "manifest.schema.json"
 
 EXPECTED_COMMANDS = {"/standup", "/retro", "/insight", "/digest"}
 SIGNING_SECRET = "manifest-test-signing-secret"

@@ -24,7 +24,23 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-REFERENCE = Path(os.environ.get("TANDEM_SLACK_REFERENCE", "/work/shared/slack-reference"))
+
+def _find_reference() -> Path:
+    """Slack's reference pack: TANDEM_SLACK_REFERENCE, else ``shared/`` beside the checkout (where
+    CI and every developer machine have it)."""
+    if os.environ.get("TANDEM_SLACK_REFERENCE"):
+        return Path(os.environ["TANDEM_SLACK_REFERENCE"])
+    checkout = Path(__file__).resolve().parents[2]
+    for candidate in (checkout.parent / "shared" / "slack-reference", checkout / "shared" / "slack-reference"):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(
+        "Slack's reference pack (shared/slack-reference) was not found beside the checkout; "
+        "set TANDEM_SLACK_REFERENCE to its path"
+    )
+
+
+REFERENCE = _find_reference()
 
 # Methods newer than the 2020 OpenAPI spec. Required arguments and source for each.
 EXTRA_METHODS: dict[str, dict[str, Any]] = {
