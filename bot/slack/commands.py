@@ -43,7 +43,8 @@ class CommandRouter:
     def usage_text(self, problem: str | None = None) -> str:
         lines = [f"*{self.title}*"] if problem is None else [problem, ""]
         for sub in self.subcommands.values():
-            lines.append(f"• `{self.command} {sub.usage}`".rstrip() + f" — {sub.summary}")
+            usage = f"{self.command} {sub.usage}".strip()
+            lines.append(f"• `{usage}` — {sub.summary}")
         if "help" not in self.subcommands:
             lines.append(f"• `{self.command} help` — this message")
         return "\n".join(lines)
