@@ -63,13 +63,17 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
-def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], conflict: list[str]) -> None:
-    """INSERT that does nothing when a row with the same ``conflict`` key exists (both dialects).
+def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], conflict: list[str]) -> bool:
+    """INSERT that does nothing when a row with the same ``conflict`` key exists (both dialects);
+    True when this call inserted the row.
 
-    The race-free way to "create if missing": two processes may run it at once.
+    The race-free way to "create if missing": two processes may run it at once, and exactly one of
+    them gets True (PostgreSQL makes the second wait for the first's commit, SQLite has one writer).
     """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict))
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    result = session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))  # a CursorResult for an INSERT
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -32,6 +32,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.db import insert_ignore
 from bot.scheduling.cadence import Cadence, local_to_utc
 from bot.scheduling.service import (
     create_schedule,
@@ -539,18 +540,30 @@ def ensure_occurrence(
     )
     if found is not None:
         return found
-    occurrence = StandupOccurrence(
-        team_id=standup.team_id,
-        standup_id=standup.id,
-        local_date=day,
-        channel_id=standup.channel_id,
-        opened_at=opened_at,
-        closes_at=_closing_instant(session, standup, day, opened_at),
-        closed_at=None,
-        parent_key="",
+    # Per-person schedules of one stand-up may run at the same moment in different processes:
+    # exactly one of them creates the day's occurrence (and so posts its parent).
+    created = insert_ignore(
+        session,
+        StandupOccurrence,
+        {
+            "team_id": standup.team_id,
+            "standup_id": standup.id,
+            "local_date": day,
+            "channel_id": standup.channel_id,
+            "opened_at": opened_at,
+            "closes_at": _closing_instant(session, standup, day, opened_at),
+            "closed_at": None,
+            "parent_key": "",
+        },
+        ["standup_id", "local_date"],
     )
-    session.add(occurrence)
-    session.flush()
+    occurrence = session.scalars(
+        select(StandupOccurrence)
+        .where(StandupOccurrence.standup_id == standup.id, StandupOccurrence.local_date == day)
+        .execution_options(populate_existing=True)
+    ).one()
+    if not created:
+        return occurrence
     occurrence.parent_key = f"standup:{occurrence.id}:parent"
     outbox.post_parent(
         session,

@@ -335,3 +335,40 @@ def test_prompt_rows_are_scoped_to_the_team(db: Database, people: FakeDirectory)
         prompt_for(session, standup, "UMAX", BERLIN_0930, tz="Europe/Berlin")
         assert {p.team_id for p in session.scalars(select(StandupPrompt))} == {TEAM}
         assert all(m.team_id == TEAM for m in outbox(session))
+
+
+def test_two_participants_prompted_at_the_same_moment_in_two_processes_share_one_occurrence(
+    database_url: str, people: FakeDirectory
+) -> None:
+    """Per-person schedules of one stand-up run concurrently on replicas: one occurrence, one parent.
+    (On both databases: on PostgreSQL the two transactions really overlap.)"""
+    import threading
+
+    db = Database.from_url(database_url)
+
+    with db.unit_of_work() as session:
+        standup_id = create(session, people).standup.id
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def prompt(user_id: str) -> None:
+        try:
+            with db.unit_of_work() as session:
+                standup = session.get_one(Standup, standup_id)
+                start.wait(timeout=10)
+                prompt_for(session, standup, user_id, BERLIN_0930, tz="Europe/Berlin")
+        except BaseException as error:  # noqa: BLE001 - reported to the test thread below
+            failures.append(error)
+
+    threads = [threading.Thread(target=prompt, args=(user,)) for user in ("UMAX", "ULENA")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not failures, failures
+    with db.unit_of_work() as session:
+        occurrences = list(session.scalars(select(StandupOccurrence).where(StandupOccurrence.standup_id == standup_id)))
+        assert len(occurrences) == 1
+        assert len(posts_to(session, "CSHARED")) == 1
+        assert len(posts_to(session, "UMAX")) == 1 and len(posts_to(session, "ULENA")) == 1
+    db.dispose()
