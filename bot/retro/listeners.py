@@ -6,7 +6,7 @@ Nothing here logs a user id next to an item, vote or rating: anonymity holds in 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -23,6 +23,8 @@ from bot.slack.commands import CommandRouter
 from bot.slack.metadata import MetadataError
 from bot.slack.text import channel_link, plain
 from bot.slack.users import UserNotFound, get_user, is_workspace_admin
+
+T = TypeVar("T")
 
 NOT_IN_CHANNEL = (
     "I'm not in {channel} yet, so I can't post the retro there. "
@@ -221,7 +223,7 @@ def register(app: App, services: Services) -> None:
 
     @app.view(RetroCallback.ADD_ITEM)
     def on_retro_item_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-        try:
+        def add_item() -> None:
             metadata = views.RetroMetadata.decode(view.get("private_metadata"))
             prompt_index, text, anonymous = views.parse_item(view["state"]["values"])
             with db.unit_of_work() as session:
@@ -235,13 +237,8 @@ def register(app: App, services: Services) -> None:
                     anonymous=anonymous,
                     now=services.clock(),
                 )
-        except InputError as error:
-            ack(response_action="errors", errors={error.block_id: str(error)})
-            return
-        except (RetroError, MetadataError) as error:
-            ack(response_action="errors", errors={RetroBlock.ITEM_TEXT: str(error)})
-            return
-        ack()
+
+        answer_submission(ack, RetroBlock.ITEM_TEXT, add_item)
 
     @app.action(RetroAction.VOTE)
     def on_retro_vote_clicked(
@@ -299,7 +296,7 @@ def register(app: App, services: Services) -> None:
 
     @app.view(RetroCallback.RATE)
     def on_retro_rating_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-        try:
+        def save_rating() -> None:
             metadata = views.RetroMetadata.decode(view.get("private_metadata"))
             side, scores, focus = views.parse_rating(view["state"]["values"])
             with db.unit_of_work() as session:
@@ -314,13 +311,8 @@ def register(app: App, services: Services) -> None:
                     app_secret=secret,
                     now=services.clock(),
                 )
-        except InputError as error:
-            ack(response_action="errors", errors={error.block_id: str(error)})
-            return
-        except (RetroError, MetadataError) as error:
-            ack(response_action="errors", errors={RetroBlock.SIDE: str(error)})
-            return
-        ack()
+
+        answer_submission(ack, RetroBlock.SIDE, save_rating)
 
     @app.action(RetroAction.CLOSE)
     def on_retro_close_clicked(
@@ -366,7 +358,8 @@ def register(app: App, services: Services) -> None:
     @app.view(RetroCallback.ACTION_ITEM)
     def on_retro_action_submitted(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         team_id, user_id = team_of(context), str(context.user_id)
-        try:
+
+        def add_action_item() -> str:
             metadata = views.RetroMetadata.decode(view.get("private_metadata"))
             item_id, text, owner_id, due_on = views.parse_action_item(view["state"]["values"])
             owner_tz = _user_tz(client, team_id, owner_id)
@@ -384,14 +377,11 @@ def register(app: App, services: Services) -> None:
                     item_id=item_id,
                     now=services.clock(),
                 )
-        except InputError as error:
-            ack(response_action="errors", errors={error.block_id: str(error)})
-            return
-        except (RetroError, MetadataError) as error:
-            ack(response_action="errors", errors={RetroBlock.ACTION_OWNER: str(error)})
-            return
-        ack()
-        refresh_homes(services, team_id, owner_id)  # a new action item on the owner's Home
+            return owner_id
+
+        saved, owner_id = answer_submission(ack, RetroBlock.ACTION_OWNER, add_action_item)
+        if saved:
+            refresh_homes(services, team_id, owner_id)  # a new action item on the owner's Home
 
     @app.action(RetroAction.ACTION_DONE)
     def on_retro_action_done(
@@ -437,7 +427,8 @@ def register(app: App, services: Services) -> None:
     @app.view(RetroCallback.RESCHEDULE)
     def on_retro_action_rescheduled(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         team_id, user_id = team_of(context), str(context.user_id)
-        try:
+
+        def reschedule() -> tuple[views.ActionMetadata, service.ActionView]:
             metadata = views.ActionMetadata.decode(view.get("private_metadata"))
             with db.unit_of_work() as session:
                 action = service.reschedule_action_item(
@@ -449,18 +440,32 @@ def register(app: App, services: Services) -> None:
                     now=services.clock(),
                     is_admin=admin_check(client, team_id, user_id),
                 )
-        except InputError as error:
-            ack(response_action="errors", errors={error.block_id: str(error)})
+            return metadata, action
+
+        saved, result = answer_submission(ack, RetroBlock.ACTION_DUE, reschedule)
+        if not saved or result is None:
             return
-        except (RetroError, MetadataError) as error:
-            ack(response_action="errors", errors={RetroBlock.ACTION_DUE: str(error)})
-            return
-        ack()
+        metadata, action = result
         if metadata.channel_id and metadata.message_ts:
             client.chat_update(
                 channel=metadata.channel_id, ts=metadata.message_ts, **views.build_action_dm(action, "assigned")
             )
         refresh_homes(services, team_id, action.owner_id)
+
+
+def answer_submission(ack: Ack, fallback_block: str, work: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run a modal submission's work and answer it: bad input comes back as an error on its field
+    (the modal stays open with everything typed), any other refusal on ``fallback_block``."""
+    try:
+        result = work()
+    except InputError as error:
+        ack(response_action="errors", errors={error.block_id: str(error)})
+        return False, None
+    except (RetroError, MetadataError) as error:
+        ack(response_action="errors", errors={fallback_block: str(error)})
+        return False, None
+    ack()
+    return True, result
 
 
 def _bot_in_channel(client: WebClient, channel_id: str) -> bool:
