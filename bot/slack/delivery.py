@@ -54,7 +54,7 @@ from bot.metrics import record_slack_call
 from bot.services import Services
 from bot.slack.clients import WorkspaceNotInstalled
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
-from bot.slack.ratelimit import Pacer, RateLimits
+from bot.slack.ratelimit import Pacer, RateLimits, Reservation
 
 log = logging.getLogger(__name__)
 
@@ -396,6 +396,7 @@ class _Claimed:
     team_id: str
     method: str
     args: dict[str, Any]
+    reservation: Reservation
 
 
 class Drainer:
@@ -464,8 +465,9 @@ class Drainer:
                 args = _resolve(row.args, results) if results else row.args
                 resolved_channel = args.get("channel")
                 channel = row.channel or (resolved_channel if isinstance(resolved_channel, str) else "")
-                wait = self.pacer.try_acquire(row.team_id, row.method, channel)
-                if wait > 0:
+                reservation = self.pacer.try_acquire(row.team_id, row.method, channel)
+                if reservation.wait > 0:
+                    wait = reservation.wait
                     min_wait = wait if min_wait is None else min(min_wait, wait)
                     continue
                 row.status = OutboxStatus.SENDING.value
@@ -473,7 +475,7 @@ class Drainer:
                 row.lease_owner = self.owner
                 row.attempts += 1
                 row.updated_at = now
-                claimed.append(_Claimed(row.id, row.team_id, row.method, args))
+                claimed.append(_Claimed(row.id, row.team_id, row.method, args, reservation))
         return claimed, min_wait
 
     def _fail(
@@ -576,6 +578,7 @@ class Drainer:
                 return
             started = time.monotonic()
             outcome = self.sender(item.team_id, item.method, item.args)
+            self.pacer.settle(item.reservation)
             self.pacer.observe_latency(time.monotonic() - started)
             self._finish(item.row_id, outcome, now or self.services.clock(), report)
 

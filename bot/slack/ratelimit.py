@@ -6,12 +6,17 @@ additionally to about one message per second per channel under a workspace-wide 
 ``(team, method)`` and, for chat.postMessage, a token bucket per ``(team, channel)``; a
 ``Retry-After`` from a 429 blocks the same key until it expires. Pacing is per process: with
 several replicas draining, Slack's 429s are the backstop.
+
+A slot is reserved when a row is claimed, but Slack counts the call when it handles it, which can
+be much later (the call waits in its lane behind others, the request queues on a busy server). So
+when the answer comes back, :meth:`Pacer.settle` moves the slot to that instant, an upper bound of
+Slack's own stamp: the window then never ends before Slack's does.
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -69,26 +74,45 @@ class RateLimits:
         return self.tier_per_minute[self.tiers.get(method, self.default_tier)]
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """What :meth:`Pacer.try_acquire` gave: a slot taken at ``taken_at`` (``wait`` 0), or the
+    seconds to wait before asking again."""
+
+    team_id: str
+    method: str
+    taken_at: float
+    wait: float = 0.0
+
+
 class _Window:
-    """At most ``limit`` calls in any ``seconds``-long window."""
+    """At most ``limit`` calls in any ``seconds``-long window. ``calls`` is kept sorted."""
 
     __slots__ = ("blocked_until", "calls", "limit", "seconds")
 
     def __init__(self, limit: int, seconds: float) -> None:
         self.limit = max(1, limit)
         self.seconds = seconds
-        self.calls: deque[float] = deque()
+        self.calls: list[float] = []
         self.blocked_until = 0.0
 
     def wait(self, now: float, slack: float = 0.0) -> float:
         seconds = self.seconds + slack
-        while self.calls and self.calls[0] <= now - seconds:
-            self.calls.popleft()
+        expired = bisect.bisect_right(self.calls, now - seconds)
+        if expired:
+            del self.calls[:expired]
         wait = 0.0 if len(self.calls) < self.limit else self.calls[0] + seconds - now
         return max(wait, self.blocked_until - now, 0.0)
 
     def take(self, now: float) -> None:
-        self.calls.append(now)
+        bisect.insort(self.calls, now)
+
+    def restamp(self, taken: float, done: float) -> None:
+        """The call reserved at ``taken`` was answered at ``done``: it counts from then on."""
+        index = bisect.bisect_left(self.calls, taken)
+        if index < len(self.calls) and self.calls[index] == taken:
+            del self.calls[index]
+        bisect.insort(self.calls, max(taken, done))
 
 
 class _Bucket:
@@ -152,17 +176,26 @@ class Pacer:
             found.append(self._bucket(team_id, channel, now))
         return found
 
-    def try_acquire(self, team_id: str, method: str, channel: str = "") -> float:
-        """Take a slot for a call and return 0, or take nothing and return the seconds to wait."""
+    def try_acquire(self, team_id: str, method: str, channel: str = "") -> Reservation:
+        """Take a slot for a call (``wait`` 0), or take nothing and say how many seconds to wait."""
         with self._lock:
             now = self._clock()
             limits = self._limits_for(team_id, method, channel, now)
             wait = max(limit.wait(now, 2 * self._latency) for limit in limits)
             if wait > 0:
-                return wait
+                return Reservation(team_id, method, now, wait)
             for limit in limits:
                 limit.take(now)
-            return 0.0
+            return Reservation(team_id, method, now)
+
+    def settle(self, reservation: Reservation) -> None:
+        """The reserved call has been answered: its window slot counts from now (see the module doc)."""
+        if reservation.wait > 0:
+            return
+        with self._lock:
+            window = self._windows.get((reservation.team_id, reservation.method))
+            if window is not None:
+                window.restamp(reservation.taken_at, self._clock())
 
     def block(self, team_id: str, method: str, channel: str, seconds: float) -> None:
         """A 429 said wait ``seconds`` (real seconds): chat.postMessage blocks the channel if known

@@ -1,3 +1,3 @@
-from tests.scheduling.fixtures import clock, database_url, services
+from tests.scheduling.fixtures import clock, services
 
-__all__ = ["clock", "database_url", "services"]
+__all__ = ["clock", "services"]

@@ -10,16 +10,13 @@ from collections import Counter
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.db import Database
-from bot.migrate import upgrade_to_head
 from bot.scheduling import Cadence
 from bot.scheduling.models import OccurrenceStatus, ScheduleOccurrence
 from bot.scheduling.service import create_schedule
 from bot.slack.delivery_models import OutboxMessage
-from tests.scheduling.fixtures import create_postgres_database, drop_postgres_database, postgres_available
 from tests.support.emulator import SlackEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,23 +36,11 @@ def child_env(database_url: str, emulator: SlackEmulator, **extra: str) -> dict[
     return env
 
 
-@pytest.fixture
-def pg_url() -> object:
-    if not postgres_available():
-        pytest.fail("PostgreSQL is required for the multi-process test")
-    url = create_postgres_database()
-    db = Database.from_url(url)
-    upgrade_to_head(db)
-    db.dispose()
-    yield url
-    drop_postgres_database(url)
-
-
-def test_two_concurrent_ticks_run_each_occurrence_once(pg_url: str) -> None:
+def test_two_concurrent_ticks_run_each_occurrence_once(postgres_database_url: str) -> None:
     with SlackEmulator() as emulator:
         ws = emulator.workspace
         people = [ws.add_user(f"p{i}", f"Person {i}", tz="Europe/Berlin").id for i in range(150)]
-        db = Database.from_url(pg_url)
+        db = Database.from_url(postgres_database_url)
         created = datetime(2026, 3, 1, 12, tzinfo=UTC)
         with db.unit_of_work() as session:
             for user in people:
@@ -70,7 +55,7 @@ def test_two_concurrent_ticks_run_each_occurrence_once(pg_url: str) -> None:
                     timezone="Europe/Berlin",
                     now=created,
                 )
-        env = child_env(pg_url, emulator)
+        env = child_env(postgres_database_url, emulator)
         command = [sys.executable, "-m", "tests.scheduling.proc", "tick", "--now", "2026-03-02T08:00:30Z"]
         children = [
             subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
