@@ -8,7 +8,7 @@ error and always closes. Services only ``flush()``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -61,6 +61,21 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
+
+
+def computed_from(source: str, compute: Callable[[str], str]) -> Callable[[Any], str | None]:
+    """A column default computed from another column of the same INSERT: ``compute(row[source])``.
+
+    For a column derived from another (a name's matching key). ORM objects set it themselves
+    (``@validates`` on the source); this default covers INSERTs that bypass the ORM's attribute
+    events, such as ``session.execute(insert(Model), rows)``. UPDATEs are the ``@validates``' job.
+    """
+
+    def default(context: Any) -> str | None:
+        value = context.get_current_parameters().get(source)
+        return None if value is None else compute(value)
+
+    return default
 
 
 def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], conflict: list[str]) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
 
 from bot.db import Database
 
@@ -30,13 +33,43 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one transaction, for running migrations (commits on success).
+
+    On SQLite, foreign keys are off meanwhile. Alembic's batch mode changes a table by copying it
+    and dropping the original, and with foreign keys on that DROP deletes, through ``ON DELETE
+    CASCADE``, every row referencing the table (a stand-up's participants and answers...). The
+    pragma is ignored inside a transaction, so it is set before the transaction begins, checked,
+    and set back before the connection returns to the pool; ``foreign_key_check`` runs before the
+    commit instead (SQLite's documented procedure for altering a table).
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+            connection.commit()
+            if connection.execute(text("PRAGMA foreign_keys")).scalar():
+                raise RuntimeError("could not turn SQLite foreign keys off to migrate; refusing to risk cascades")
+            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.execute(text("PRAGMA foreign_keys=ON"))
+                connection.commit()
+
+
 def upgrade_to_head(db: Database) -> None:
     config = alembic_config(db.engine.url.render_as_string(hide_password=False))
-    with db.engine.begin() as connection:
+    with migration_connection(db.engine) as connection:
         if connection.dialect.name == "postgresql":
             # Replicas starting together: one migrates, the others wait for it.
-            from sqlalchemy import text
-
             connection.execute(text("SELECT pg_advisory_xact_lock(7340032)"))
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")

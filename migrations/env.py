@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from bot.db import UTCDateTime, make_engine
+from bot.migrate import migration_connection
 from bot.models import metadata
 from bot.settings import database_url_from_environment
 
@@ -55,7 +56,7 @@ def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url") or database_url_from_environment()
     engine = make_engine(url)
     try:
-        with engine.connect() as connection:
+        with migration_connection(engine) as connection:  # SQLite: foreign keys off, see there
             _configure(connection)
             with context.begin_transaction():
                 context.run_migrations()

@@ -16,21 +16,29 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from bot.db import Base
+from bot.db import Base, computed_from
 from bot.retro.ids import ActionStatus, Anonymity, RetroStatus, StartMode
+from bot.slack import text as slack_text
 
 
 class RetroSeries(Base):
     """A retro as set up with ``/retro``: one-off or recurring. Each run is a ``Retro``."""
 
     __tablename__ = "retro_series"
-    __table_args__ = (Index("ix_retro_series_team", "team_id", "archived"),)
+    __table_args__ = (
+        Index("ix_retro_series_team", "team_id", "archived"),
+        Index("ix_retro_series_team_title_key", "team_id", "title_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(150))
+    # ``bot.slack.text.name_key(title)``: what finding a series by title and the duplicate check
+    # compare. Set with the title (below; the default covers Core inserts). Text: a key can be
+    # longer than its title. Not unique: rows from before the key may clash.
+    title_key: Mapped[str] = mapped_column(Text, default=computed_from("title", slack_text.name_key))
     channel_id: Mapped[str] = mapped_column(String(32))
     facilitator_id: Mapped[str] = mapped_column(String(32))
     template: Mapped[str] = mapped_column(String(32))  # RetroTemplate
@@ -52,6 +60,11 @@ class RetroSeries(Base):
     # Deleted with ``/retro delete``: no more runs; past runs and action items are kept.
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+
+    @validates("title")
+    def _set_title_key(self, _attribute: str, title: str) -> str:
+        self.title_key = slack_text.name_key(title)
+        return title
 
 
 class Retro(Base):

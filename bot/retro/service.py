@@ -55,6 +55,7 @@ from bot.scheduling.service import (
     update_schedule,
 )
 from bot.slack import delivery
+from bot.slack.text import name_key
 
 log = logging.getLogger(__name__)
 
@@ -188,12 +189,17 @@ def validate_setup(setup: SeriesSetup, now: datetime, *, past_date_ok: bool = Fa
 
 
 def _active_series_named(session: Session, team_id: str, title: str) -> RetroSeries | None:
+    """The active series whose title matches ``title`` by ``name_key``; the oldest if rows from
+    before the key clash."""
     return session.scalar(
-        select(RetroSeries).where(
+        select(RetroSeries)
+        .where(
             RetroSeries.team_id == team_id,
             RetroSeries.archived.is_(False),
-            func.lower(RetroSeries.title) == title.strip().lower(),
+            RetroSeries.title_key == name_key(title),
         )
+        .order_by(RetroSeries.id)
+        .limit(1)
     )
 
 

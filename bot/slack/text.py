@@ -6,6 +6,7 @@ neutralised by the caller where the text sits inside formatting (``plain`` below
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 _CONTROL = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -30,6 +31,24 @@ def clean_text(value: str | None) -> str:
     """Free text as stored: control characters dropped (tab and line breaks kept), ends stripped.
     The rest of the text is kept exactly; escaping happens when it is rendered."""
     return _CONTROL_CHARS.sub("", value or "").strip()
+
+
+def name_key(value: str) -> str:
+    """The form a name is matched by (stand-up names, retro titles): two names are "the same" when
+    their keys are equal.
+
+    NFKC first, so compatibility forms match their plain letters (full-width letters, ligatures,
+    composed and decomposed accents), then Unicode case folding (``ß`` matches ``SS``/``ss``,
+    ``É`` matches ``é``) and NFKC again, because folding can leave a string unnormalised.
+    Whitespace runs of any kind count as one space; the ends are dropped. Accents are kept:
+    ``equipe`` is not ``équipe``.
+
+    Keys are computed in Python and stored beside the name, never by SQL ``lower()``: SQLite's
+    folds ASCII only and PostgreSQL's depends on the cluster's locale. The key can be longer than
+    the name (``ß`` → ``ss``, ``ﬃ`` → ``ffi``).
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold())
+    return " ".join(folded.split())
 
 
 def truncate(text: str, limit: int, ellipsis: str = "…") -> str:

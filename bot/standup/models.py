@@ -9,18 +9,26 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from bot.db import Base
+from bot.db import Base, computed_from
+from bot.slack import text as slack_text
 
 
 class Standup(Base):
     __tablename__ = "standups"
-    __table_args__ = (UniqueConstraint("team_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "name"),
+        Index("ix_standups_team_name_key", "team_id", "name_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(String(32), index=True)
     name: Mapped[str] = mapped_column(String(80))
+    # ``bot.slack.text.name_key(name)``: what finding a stand-up by name and the duplicate check
+    # compare. Set with the name (below; the default covers Core inserts). Text: a key can be
+    # longer than its name. Not unique: rows from before the key may clash.
+    name_key: Mapped[str] = mapped_column(Text, default=computed_from("name", slack_text.name_key))
     channel_id: Mapped[str] = mapped_column(String(32))
     owner_id: Mapped[str] = mapped_column(String(32))
     weekdays: Mapped[str] = mapped_column(String(16))  # ISO weekdays Mon=0, e.g. "0,1,2,3,4"
@@ -41,6 +49,11 @@ class Standup(Base):
     @property
     def days(self) -> list[int]:
         return sorted(int(d) for d in self.weekdays.split(",") if d.strip())
+
+    @validates("name")
+    def _set_name_key(self, _attribute: str, name: str) -> str:
+        self.name_key = slack_text.name_key(name)
+        return name
 
 
 class StandupParticipant(Base):

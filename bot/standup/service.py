@@ -42,7 +42,7 @@ from bot.scheduling.service import (
     set_paused_for,
 )
 from bot.slack import users as slack_users
-from bot.slack.text import escape, truncate
+from bot.slack.text import escape, name_key, truncate
 from bot.standup import outbox, views
 from bot.standup.ids import AskStatus, JobKind, Side, ZoneMode
 from bot.standup.models import (
@@ -185,10 +185,14 @@ class SaveResult:
 
 
 def find_by_name(session: Session, team_id: str, name: str) -> Standup | None:
-    wanted = name.strip().lower()
+    """The stand-up whose name matches ``name`` by ``name_key`` (case, accents' encoding, width and
+    spacing aside); the oldest if rows from before the key clash."""
+    wanted = name_key(name)
     if not wanted:
         return None
-    return session.scalar(select(Standup).where(Standup.team_id == team_id, func.lower(Standup.name) == wanted))
+    return session.scalar(
+        select(Standup).where(Standup.team_id == team_id, Standup.name_key == wanted).order_by(Standup.id).limit(1)
+    )
 
 
 def get_standup(session: Session, team_id: str, standup_id: int) -> Standup | None:

@@ -141,6 +141,26 @@ def test_pause_resume_delete_help_and_permissions(inproc_bot: BotUnderTest) -> N
     assert "couldn't find" in _ephemeral(bot, "mia", "couldn't find")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_series_is_found_by_its_title_in_any_case_or_spacing(inproc_bot: BotUnderTest) -> None:
+    """`/retro pause équipe produit` finds "Équipe Produit", and a second "équipe produit" is refused.
+    (SQL ``lower()`` folds ASCII only on SQLite and in PostgreSQL's C locale: titles are matched by
+    a stored key.)"""
+    bot = inproc_bot
+    bot.set_now("2026-05-04T10:00:00Z")
+    _set_up_recurring(bot, retro_title="Équipe Produit")
+    mia = bot.user("mia")
+    mia.command("/retro", "", channel=CHANNEL)
+    ack = mia.submit({"retro_title": "équipe produit"}, view=mia.modal(callback_id="retro_setup"))
+    assert "already a retro" in ack.errors["retro_title"]
+
+    mia.command("/retro", "pause équipe produit", channel=CHANNEL)
+    assert "Équipe Produit" in _ephemeral(bot, "mia", "Paused")
+    mia.command("/retro", "resume ÉQUIPE  PRODUIT", channel=CHANNEL)
+    assert "Équipe Produit" in _ephemeral(bot, "mia", "Resumed")
+    assert mia.command("/retro", "list").text.count("Équipe Produit") == 1
+
+
 @SQLITE
 def test_a_retro_n_days_after_a_launch(inproc_bot: BotUnderTest) -> None:
     bot = inproc_bot

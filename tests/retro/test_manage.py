@@ -223,6 +223,42 @@ def test_edit_refuses_a_title_another_series_has(db: Database) -> None:
     assert edit(db, series_id, title="SPRING launch").series.title == "SPRING launch"  # its own title is fine
 
 
+def test_titles_match_whatever_their_case_accents_width_or_spacing(db: Database) -> None:
+    """Titles are matched by the stored ``title_key``, not SQL ``lower()`` (ASCII only on SQLite and
+    in PostgreSQL's C locale)."""
+    series_id = create(db, title="Équipe Produit")
+    with pytest.raises(InputError, match="already a retro") as raised, db.unit_of_work() as session:
+        service.create_series(
+            session, team_id=TEAM, facilitator_id=FACILITATOR, setup=setup_of(title="équipe produit"), now=NOW
+        )
+    assert raised.value.block_id == "retro_title"
+    other_id = create(db, title="Straße")
+    with pytest.raises(InputError, match="already a retro"):  # renaming onto another's title
+        edit(db, other_id, title="ÉQUIPE  PRODUIT")
+    with db.unit_of_work() as session:
+        for typed in (
+            "équipe produit",
+            "ÉQUIPE  PRODUIT",
+            " E\u0301quipe\t\uff30\uff32\uff2f\uff24\uff35\uff29\uff34 ",  # full-width PRODUIT
+        ):
+            form = service.edit_form(session, team_id=TEAM, user_id=FACILITATOR, is_admin=lambda: False, title=typed)
+            assert form.series_id == series_id, typed
+        paused = service.pause_series(
+            session, team_id=TEAM, title="STRASSE", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
+        )
+        assert (paused.series.id, paused.series.title_key) == (other_id, "strasse")
+    renamed = edit(db, series_id, title="Rétro d'été").series
+    assert (renamed.title, renamed.title_key) == ("Rétro d'été", "rétro d'été")  # the key follows the title
+    with db.unit_of_work() as session:
+        with pytest.raises(RetroError, match="couldn't find"):
+            service.pause_series(
+                session, team_id=TEAM, title="équipe produit", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
+            )
+        assert service.pause_series(
+            session, team_id=TEAM, title="RÉTRO D'ÉTÉ", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
+        ).series.paused
+
+
 def test_pause_resume_and_delete(db: Database) -> None:
     series_id = create(db)
     with db.unit_of_work() as session:

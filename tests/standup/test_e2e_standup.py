@@ -311,3 +311,30 @@ def test_skip_out_of_office_and_start_now(bot: BotUnderTest) -> None:
     wait(em, lambda: len(em.messages_in(channel)) == 2, what="second parent")
     wait(em, lambda: len(maxi.dms) == 2 and len(pat.dms) == 3, what="Tuesday's prompts")
     assert asha.dms == []  # Asha is still away on Tuesday
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_standup_is_found_by_its_name_in_any_case_or_spacing(inproc_bot: BotUnderTest) -> None:
+    """`/standup pause équipe produit` finds "Équipe Produit", and a second "équipe produit" is refused.
+    (SQL ``lower()`` folds ASCII only on SQLite and in PostgreSQL's C locale: names are matched by
+    a stored key.)"""
+    bot = inproc_bot
+    em, ws = bot.emulator, bot.emulator.workspace
+    channel = ws.channel_id("product-marketing")
+    pat, maxi = bot.user("pat"), bot.user("max")
+    bot.set_now(SATURDAY_SETUP)
+    fields = {Block.CHANNEL: channel, Block.PEOPLE_PRODUCT: [pat.id], Block.PEOPLE_MARKETING: [maxi.id]}
+    ack = setup_standup(bot, pat, {Block.NAME: "Équipe Produit", **fields})
+    assert ack.status == 200 and not ack.errors, ack.body
+    wait(em, lambda: em.ephemerals_to(pat.id, channel), what="setup confirmation")
+
+    ack = setup_standup(bot, pat, {Block.NAME: "équipe produit", **fields})
+    assert "There is already a stand-up called “équipe produit”" in ack.errors[Block.NAME]
+
+    pat.command("/standup", "pause équipe produit")
+    paused = wait(em, lambda: [e for e in pat.ephemerals if "Paused" in str(e)], what="pause")
+    assert "Équipe Produit" in str(paused[-1])
+    pat.command("/standup", "resume ÉQUIPE  PRODUIT")
+    wait(em, lambda: [e for e in pat.ephemerals if "Resumed" in str(e)], what="resume")
+    listed = pat.command("/standup", "list").text
+    assert listed.count("Équipe Produit") == 1 and "équipe produit" not in listed

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.db import Database
@@ -113,6 +113,62 @@ def test_duplicate_name_and_empty_people_are_refused(db: Database, people: FakeD
             create(session, people, name="launch SYNC")
         with pytest.raises(service.StandupError, match="None of the people"):
             create(session, people, name="Other", people={Side.PRODUCT: ["UGONE"]}, groups={})
+
+
+def test_names_match_whatever_their_case_accents_width_or_spacing(database_url: str, people: FakeDirectory) -> None:
+    """Names are matched by the stored ``name_key``, not SQL ``lower()`` (ASCII only on SQLite and
+    in PostgreSQL's C locale), so on both databases "Équipe Produit" is found and kept unique."""
+    db = Database.from_url(database_url)
+    try:
+        with db.unit_of_work() as session:
+            standup = create(session, people, name="Équipe Produit").standup
+            assert standup.name_key == "équipe produit"
+            for typed in (
+                "équipe produit",
+                "ÉQUIPE  PRODUIT",
+                " E\u0301quipe\tProduit ",
+                "Équipe \uff30\uff32\uff2f\uff24\uff35\uff29\uff34",  # full-width PRODUIT
+            ):
+                assert service.find_by_name(session, TEAM, typed) is not None, typed
+            assert service.find_by_name(session, TEAM, "Equipe Produit") is None  # accents still count
+            with pytest.raises(service.StandupError, match="already a stand-up called “équipe produit”"):
+                create(session, people, name="équipe produit")
+            assert service.name_taken(session, TEAM, "ÉQUIPE PRODUIT", None)
+            assert not service.name_taken(session, TEAM, "ÉQUIPE PRODUIT", standup.id)  # its own name
+            paused = service.set_paused(
+                session, team_id=TEAM, name="ÉQUIPE  PRODUIT", actor_id="UPAT", actor_is_admin=False,
+                paused=True, now=SETUP_AT,
+            )  # fmt: skip
+            assert paused.id == standup.id
+        with db.unit_of_work() as session:  # renaming moves the key with the name
+            service.save_standup(
+                session, people, team_id=TEAM, actor_id="UPAT", actor_is_admin=False,
+                data=make_input(name="Straße"), now=SETUP_AT, standup_id=standup.id,
+            )  # fmt: skip
+        with db.unit_of_work() as session:
+            found = service.find_by_name(session, TEAM, "STRASSE")
+            assert found is not None and (found.id, found.name, found.name_key) == (standup.id, "Straße", "strasse")
+            assert service.find_by_name(session, TEAM, "Équipe Produit") is None
+    finally:
+        db.dispose()
+
+
+def test_rows_inserted_without_the_orm_get_their_name_key(db: Database) -> None:
+    with db.unit_of_work() as session:
+        session.execute(
+            insert(Standup),
+            [
+                {
+                    "team_id": TEAM, "name": name, "channel_id": "C1", "owner_id": "UPAT", "weekdays": "0",
+                    "local_time": "09:00", "zone_mode": "fixed", "timezone": "UTC", "questions": {"all": ["?"]},
+                    "blocker_question": "?", "usergroups": {}, "reminder_minutes": 0, "open_minutes": 60,
+                    "prefill": False, "created_at": SETUP_AT, "updated_at": SETUP_AT,
+                }
+                for name in ("Équipe Produit", "Straße")
+            ],
+        )  # fmt: skip
+        assert sorted(session.scalars(select(Standup.name_key))) == ["strasse", "équipe produit"]
+        assert service.find_by_name(session, TEAM, "ÉQUIPE PRODUIT") is not None
 
 
 def test_personal_zones_share_one_occurrence_per_local_date(db: Database, people: FakeDirectory) -> None:

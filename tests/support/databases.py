@@ -78,9 +78,11 @@ class PostgresCluster:
         self.port = free_port()
         self._prefix: list[str] = []
         if os.geteuid() == 0:
-            if shutil.which("runuser") is None:
+            # /usr/sbin is not on every root PATH (cron, `env -i`): look there too.
+            runuser = shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin")
+            if runuser is None:
                 raise PostgresUnavailable("running as root without runuser: cannot start PostgreSQL")
-            self._prefix = ["runuser", "-u", "postgres", "--"]
+            self._prefix = [runuser, "-u", "postgres", "--"]
             shutil.chown(self.root, "postgres", "postgres")
             self.root.chmod(0o755)
 

@@ -1,0 +1,148 @@
+"""Migrations against data, on SQLite and PostgreSQL: upgrade from an older revision with rows in
+place, ``alembic check`` against the models, and downgrade.
+
+Revision 0007 keys existing stand-up names and retro titles (``bot.slack.text.name_key``) and, on
+SQLite, copies both tables to make the key NOT NULL: rows referencing them through ``ON DELETE
+CASCADE`` must survive that copy (``bot.migrate.migration_connection``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from bot.db import Database
+from bot.migrate import alembic_config, migration_connection
+from bot.retro import service as retro_service
+from bot.settings import normalize_database_url
+from bot.standup import service as standup_service
+from tests.support.databases import PostgresAdmin, unique_name
+
+TEAM = "T0MIGRATE1"
+AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty database (no migrations applied)."""
+    if request.param == "sqlite":
+        db = Database.from_url(f"sqlite:///{tmp_path / 'migrations.db'}")
+        yield db
+        db.dispose()
+        return
+    admin: PostgresAdmin = request.getfixturevalue("postgres_admin")
+    name = unique_name("migrations")
+    db = Database.from_url(normalize_database_url(admin.create(name)))
+    try:
+        yield db
+    finally:
+        db.dispose()
+        admin.drop(name)
+
+
+def alembic(db: Database, run: Callable[[Config], None]) -> None:
+    """Run an Alembic command on ``db`` the way ``tandem migrate`` does."""
+    config = alembic_config(db.engine.url.render_as_string(hide_password=False))
+    with migration_connection(db.engine) as connection:
+        config.attributes["connection"] = connection
+        run(config)
+
+
+def insert(db: Database, table: str, **values: Any) -> int:
+    """Insert into the schema as it is now (reflected), not as the models describe it."""
+    with db.engine.begin() as connection:
+        reflected = sa.Table(table, sa.MetaData(), autoload_with=connection)
+        key = connection.execute(reflected.insert().values(**values)).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+
+def column_values(db: Database, table: str, *columns: str) -> list[tuple[Any, ...]]:
+    with db.engine.connect() as connection:
+        reflected = sa.Table(table, sa.MetaData(), autoload_with=connection)
+        query = sa.select(*(reflected.c[c] for c in columns)).order_by(reflected.c.id)
+        return [tuple(row) for row in connection.execute(query)]
+
+
+def count(db: Database, table: str) -> int:
+    with db.engine.connect() as connection:
+        return int(connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def seed_0006(db: Database) -> dict[str, int]:
+    """Stand-ups and retro series as a 0006 database holds them, with rows that reference them."""
+    standup = dict(
+        team_id=TEAM, channel_id="C1", owner_id="U1", weekdays="0,1,2,3,4", local_time="09:30", zone_mode="fixed",
+        timezone="UTC", questions={"all": ["?"]}, blocker_question="?", usergroups={}, reminder_minutes=0,
+        open_minutes=480, prefill=False, paused=False, created_at=AT, updated_at=AT,
+    )  # fmt: skip
+    series = dict(
+        team_id=TEAM, channel_id="C1", facilitator_id="U1", template="start_stop_continue", prompts=["?"],
+        anonymity="optional", votes_per_person=3, collect_minutes=60, include_insights=False, start_mode="now",
+        timezone="UTC", repeat_weeks=1, paused=False, archived=False, created_at=AT,
+    )  # fmt: skip
+    ids = {
+        "équipe": insert(db, "standups", name="Équipe Produit", **standup),
+        # Only differs in case: allowed before 0007 (SQL lower() left É alone), so keys may clash.
+        "ÉQUIPE": insert(db, "standups", name="ÉQUIPE PRODUIT", **standup),
+        "straße": insert(db, "standups", name="Straße", **standup),
+        "rétro": insert(db, "retro_series", title="Rétro d'été", **series),
+        "launch": insert(db, "retro_series", title="Launch  review", **series),
+    }
+    insert(
+        db, "standup_participants", team_id=TEAM, standup_id=ids["équipe"], user_id="U1", side="product",
+        timezone="UTC", name="Pat", active=True, joined_at=AT,
+    )  # fmt: skip
+    insert(
+        db, "retros", team_id=TEAM, series_id=ids["rétro"], number=1, status="open", channel_id="C1", prompts=["?"],
+        anonymity="optional", votes_per_person=3, opened_at=AT, closes_at=AT,
+    )  # fmt: skip
+    return ids
+
+
+def test_0007_keys_existing_names_keeps_referencing_rows_and_downgrades(empty_db: Database) -> None:
+    db = empty_db
+    alembic(db, lambda config: command.upgrade(config, "0006"))
+    ids = seed_0006(db)
+
+    alembic(db, lambda config: command.upgrade(config, "head"))
+    assert column_values(db, "standups", "name", "name_key") == [
+        ("Équipe Produit", "équipe produit"),
+        ("ÉQUIPE PRODUIT", "équipe produit"),
+        ("Straße", "strasse"),
+    ]
+    assert column_values(db, "retro_series", "title", "title_key") == [
+        ("Rétro d'été", "rétro d'été"),
+        ("Launch  review", "launch review"),
+    ]
+    # The SQLite table copy must not cascade-delete what references the copied tables.
+    assert (count(db, "standup_participants"), count(db, "retros")) == (1, 1)
+    alembic(db, command.check)  # the migrated schema is what the models describe
+
+    with db.unit_of_work() as session:
+        found = standup_service.find_by_name(session, TEAM, "équipe  produit")
+        assert found is not None and found.id == ids["équipe"]  # clashing keys: the oldest wins
+        found = standup_service.find_by_name(session, TEAM, "STRASSE")
+        assert found is not None and found.id == ids["straße"]
+        form = retro_service.edit_form(
+            session, team_id=TEAM, user_id="U1", is_admin=lambda: False, title="LAUNCH review"
+        )
+        assert form.series_id == ids["launch"]
+
+    alembic(db, lambda config: command.downgrade(config, "0006"))
+    with db.engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        assert "name_key" not in {c["name"] for c in inspector.get_columns("standups")}
+        assert "title_key" not in {c["name"] for c in inspector.get_columns("retro_series")}
+    assert (count(db, "standups"), count(db, "retro_series")) == (3, 2)
+    assert (count(db, "standup_participants"), count(db, "retros")) == (1, 1)
+
+    alembic(db, lambda config: command.upgrade(config, "head"))  # and back up again
+    assert [key for (key,) in column_values(db, "retro_series", "title_key")] == ["rétro d'été", "launch review"]
