@@ -5,11 +5,22 @@ Bolt app that only acks (same server: waitress + Bolt's WSGI adapter, same signi
     python bench/load.py --database postgres   # the dev PostgreSQL server (TANDEM_BENCH_POSTGRES)
     python bench/load.py --users 50 --requests 20 --threads 8 --rounds 2
 
-Both servers are subprocesses on 127.0.0.1: the real bot (``python -m bot run --http`` with its
-scheduler and outbox drainer, against the harness's Slack emulator, in this process) and the bare
-app (``python bench/load.py --serve-bare``). Requests are signed by the harness driver
-(tests/support/driver.py), one keep-alive HTTP client per simulated user, closed loop: each user
-sends its next request when the previous one is answered. Kinds, all for the insights feature:
+Four processes on 127.0.0.1:
+
+* this one, the load generator: the simulated users (one thread and one keep-alive HTTP client
+  each), which sign requests with the harness driver (tests/support/driver.py) and time them;
+* the harness's Slack Web API emulator (tests/support/emulator.py), in its own process (a
+  ``multiprocessing`` manager, spawned), so its work (e.g. validating the Block Kit of each
+  ``views.open`` after a click) never holds the GIL of a thread that is measuring. The generator
+  reaches it over the manager's connection (one per thread) to issue each trigger_id and
+  response_url right before the request that carries it (a trigger is valid 3 s, once), to set
+  up users and the channel, to read the posted insight and the capture modal, and for the
+  emulator's report (calls, failures, per-request handling time, CPU);
+* the real bot (``python -m bot run --http`` with its scheduler and outbox drainer, against the
+  emulator) and the bare app (``python bench/load.py --serve-bare``).
+
+Each user sends its next request when the previous one is answered (closed loop), after a mean think
+time if ``--think-ms`` is given. Kinds, all for the insights feature:
 
 * ``cmd help``  - ``/insight help`` (the ack carries the usage text)
 * ``cmd list``  - ``/insight list`` (a database read before the ack)
@@ -20,8 +31,10 @@ sends its next request when the previous one is answered. Kinds, all for the ins
 Per kind and round the bare app runs first, then the bot, so machine noise hits both alike.
 Latency is measured by the client (send to full answer). Reported: p50, p99, max, throughput
 and non-200 answers per target, the p99 ratio bot/bare, and from the bot's own /metrics
-(tandem_ack_seconds) the share of acks it answered within 100 ms. Goal: bot p99 <= 100 ms and
-<= 1.3 x the bare app's. Request counts and time are bounded; nothing leaves loopback.
+(tandem_ack_seconds) the share of acks it answered within 100 ms and within 25 ms, the
+emulator's time to handle each request by endpoint, and the CPU seconds each process used.
+Goal: bot p99 <= 100 ms and <= 1.3 x the bare app's. Request counts and time are bounded;
+nothing leaves loopback.
 """
 
 from __future__ import annotations
@@ -29,9 +42,11 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import multiprocessing
 import os
 import random
 import re
+import resource
 import secrets
 import statistics
 import subprocess
@@ -42,8 +57,10 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.managers import BaseManager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -93,6 +110,112 @@ def serve_bare(port: int, threads: int) -> None:
     serve(application, host="127.0.0.1", port=port, threads=threads, ident="bare")
 
 
+# ------------------------------------------------------------------------------- the emulator's process
+# What the generator's drivers and simulated users call on the emulator, forwarded as they are.
+EMULATOR_CALLS = (
+    "issue_trigger",
+    "new_response_url",
+    "wait_for_modal",
+    "record_ack_ephemeral",
+    "_violate",
+    "apply_submission_ack",
+    "modal_stack",
+)
+
+
+class EmulatorService:
+    """In the emulator's own process: the Slack emulator with every HTTP request it handles timed
+    (wall and CPU time of the handling thread, parsing to answer written), plus the bench's calls."""
+
+    def __init__(self) -> None:
+        from tests.support.emulator import SlackEmulator
+
+        self.emulator = SlackEmulator().start()
+        self.handling: dict[str, list[tuple[float, float]]] = {}
+        handling = self.handling
+        server = self.emulator._server
+        assert server is not None
+
+        class TimedHandler(server.RequestHandlerClass):
+            def _dispatch(self, http_method: str) -> None:
+                wall, cpu = time.perf_counter(), time.thread_time()
+                try:
+                    super()._dispatch(http_method)
+                finally:
+                    path = urlsplit(self.path).path
+                    what = path.removeprefix("/api/").strip("/") if path.startswith("/api/") else path.split("/")[1]
+                    what = "response_url" if what == "response" else what  # as the emulator records the call
+                    handling.setdefault(what, []).append((time.perf_counter() - wall, time.thread_time() - cpu))
+
+        server.RequestHandlerClass = TimedHandler  # before the bot's first connection
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in EMULATOR_CALLS:
+            raise AttributeError(name)
+        return getattr(self.emulator, name)
+
+    def base_url(self) -> str:
+        return self.emulator.base_url
+
+    def setup(self, users: int, channel: str, members: list[str]) -> tuple[list[str], str, Any]:
+        """The load users and the insights channel; returns their ids and a copy of the workspace."""
+        ws = self.emulator.workspace
+        people = [ws.add_user(f"load{i}", f"Load User {i}").id for i in range(users)]
+        return people, ws.add_channel(channel, members=members).id, ws
+
+    def first_message(self, channel: str, timeout: float) -> Any:
+        em = self.emulator
+        return em.wait_for(lambda: em.messages_in(channel), timeout, what=f"a message in {channel}")[0]
+
+    def report(self) -> dict[str, Any]:
+        """Per endpoint: requests, failed answers, handling wall/CPU times; and this process's CPU."""
+        calls = self.emulator.calls()
+        failed = Counter(call.method for call in calls if not call.ok)
+        errors = Counter(f"{call.method}: {call.error}" for call in calls if not call.ok)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return {
+            "violations": len(self.emulator.violations),
+            "cpu_s": usage.ru_utime + usage.ru_stime,
+            "errors": dict(errors.most_common()),
+            "calls": {
+                what: {
+                    "n": len(times),
+                    "failed": failed[what],
+                    "wall": [w for w, _ in times],
+                    "cpu": [c for _, c in times],
+                }
+                for what, times in sorted(self.handling.items())
+            },
+        }
+
+
+class EmulatorManager(BaseManager):
+    """Starts the emulator's process and connects to it; a proxy opens one connection per calling thread."""
+
+
+EmulatorManager.register(
+    "service", EmulatorService, exposed=(*EMULATOR_CALLS, "base_url", "setup", "first_message", "report")
+)
+
+
+class RemoteEmulator:
+    """The emulator as the drivers and simulated users in the generator see it: workspace look-ups are
+    answered from a copy taken after set-up (ids and names do not change), the rest goes to the process."""
+
+    def __init__(self, service: Any, workspace: Any) -> None:
+        self.service = service
+        self.workspace = workspace
+        self.workspaces = {workspace.team_id: workspace}
+
+    def workspace_of(self, some_id: str) -> Any:
+        return self.workspace  # the one workspace of this bench
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in EMULATOR_CALLS:
+            raise AttributeError(name)
+        return getattr(self.service, name)
+
+
 # ------------------------------------------------------------------------------- measuring
 @dataclass
 class Result:
@@ -134,16 +257,18 @@ class Load:
 
     def __init__(self, args: argparse.Namespace, database_url: str, workdir: Path) -> None:
         from tests.support.botproc import BotProcess, bot_env, free_port
-        from tests.support.emulator import SlackEmulator
         from tests.support.signing import TEST_SIGNING_SECRET
 
         self.args = args
         self.think_ms = args.think_ms
-        self.emulator = SlackEmulator().start()
-        self.ws = self.emulator.workspace
-        self.people = [self.ws.add_user(f"load{i}", f"Load User {i}").id for i in range(args.users)]
+        self.timed_cpu = 0.0  # the generator's CPU seconds while its users ran (not building clients)
+        self.manager = EmulatorManager(ctx=multiprocessing.get_context("spawn"))
+        self.manager.start()
+        service = self.manager.service()
+        self.people, self.channel, self.ws = service.setup(args.users, "customer-insights", ["ada", "pat"])
+        self.emulator = RemoteEmulator(service, self.ws)
         env = bot_env(
-            api_url=self.emulator.base_url,
+            api_url=service.base_url(),
             bot_token=self.ws.bot_token,
             signing_secret=TEST_SIGNING_SECRET,
             database_url=database_url,
@@ -168,7 +293,7 @@ class Load:
         self.bare.wait(10)
         self.bare_log.close()
         self.bot.stop()
-        self.emulator.stop()
+        self.manager.shutdown()
 
     def driver(self, url: str) -> Any:
         from tests.support.driver import Driver, HttpTransport
@@ -181,7 +306,6 @@ class Load:
         from tests.support.user import SimulatedUser
 
         driver = self.driver(self.bot.url)
-        self.channel = self.ws.add_channel("customer-insights", members=["ada", "pat"]).id
         ada = SimulatedUser(self.emulator, driver, self.ws, self.ws.user_id("ada"))
         ada.command("/insight", "setup")
         ack = ada.submit({BlockId.CHANNEL: self.channel}, callback_id=CallbackId.SETUP)
@@ -192,7 +316,7 @@ class Load:
         self.capture_values = pat.fill(self.capture_view, {BlockId.TEXT: "placeholder"})
         ack = pat.submit(view=self.capture_view)
         assert ack.status == 200 and ack.response_action == "update", ack.body
-        self.posted = self.emulator.wait_for(lambda: self.emulator.messages_in(self.channel), timeout=15)[0]
+        self.posted = self.emulator.service.first_message(self.channel, 15.0)
         self.heard_button = next(
             {"type": "button", "action_id": e["action_id"], "block_id": b.get("block_id", ""), "text": e["text"],
              "value": e.get("value", "")}
@@ -262,12 +386,13 @@ class Load:
                     result.add(latency, status, modal_error)
 
         threads = [threading.Thread(target=user_loop, args=(i,)) for i in range(len(self.people))]
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         result.elapsed = time.perf_counter() - began
+        self.timed_cpu += time.process_time() - cpu
         for driver in drivers:
             driver.transport.close()
         return result
@@ -292,6 +417,20 @@ def server_ack_share(url: str, limit: float = 0.1) -> dict[str, str]:
     return {k: f"{within.get(k, 0):.0f}/{total[k]:.0f}" for k in sorted(total)}
 
 
+def quantiles_ms(values: list[float]) -> list[float]:
+    """p50, p99 and max in ms (rounded to 0.01)."""
+    if len(values) < 2:
+        return [round(v * 1000, 2) for v in (values or [0.0]) * 3]
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return [round(x * 1000, 2) for x in (cuts[49], cuts[98], max(values))]
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a running process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main_bench(args: argparse.Namespace, database_url: str, label: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         load = Load(args, database_url, Path(tmp))
@@ -311,8 +450,12 @@ def main_bench(args: argparse.Namespace, database_url: str, label: str) -> dict[
                         into.elapsed += got.elapsed
                         for status, count in got.statuses.items():
                             into.statuses[status] = into.statuses.get(status, 0) + count
-            share = server_ack_share(load.bot.url)
-            violations = len(load.emulator.violations)
+            share, share_25 = server_ack_share(load.bot.url), server_ack_share(load.bot.url, 0.025)
+            emulated = load.emulator.service.report()
+            assert load.bot.process is not None
+            cpu = {"generator": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), "emulator": emulated["cpu_s"]}
+            cpu.update(bot=process_cpu(load.bot.process.pid), bare=process_cpu(load.bare.pid))
+            timed_cpu = load.timed_cpu
             log_lines = load.bot.log_text().splitlines()
             bot_errors = [line for line in log_lines if " ERROR " in line]
             causes = Counter(line[:160] for line in log_lines if re.match(r"^[\w.]+(Error|Exception): ", line))
@@ -340,11 +483,33 @@ def main_bench(args: argparse.Namespace, database_url: str, label: str) -> dict[
         summary["kinds"][kind] = row
     submit_errors = results["submit"]["bot"].modal_errors
     print(f"bot acks within 100 ms by kind (server side, /metrics, incl. warm-up and set-up): {share}")
-    print(f"submissions answered with modal errors: {submit_errors}; emulator conformance violations: {violations}; "
-          f"ERROR lines in the bot's log: {len(bot_errors)}")  # fmt: skip
+    print(f"bot acks within 25 ms by kind (same): {share_25}")
+    print(f"submissions answered with modal errors: {submit_errors}; emulator conformance violations: "
+          f"{emulated['violations']}; ERROR lines in the bot's log: {len(bot_errors)}")  # fmt: skip
     for cause, count in causes.most_common(5):
         print(f"    {count} x {cause}")
-    summary.update(server_acks_within_100ms=share, submit_errors=submit_errors, bot_error_lines=len(bot_errors))
+    print("emulator (own process), time to handle one request, incl. warm-up and set-up; wall / CPU of its thread:")
+    print(f"    {'endpoint':22s} {'n':>5s} {'failed':>6s} {'wall p50':>8s} {'p99':>7s} {'max':>7s} "
+          f"{'CPU p50':>8s} {'p99':>7s} {'max':>7s} ms")  # fmt: skip
+    handling: dict[str, Any] = {}
+    for what, got in sorted(emulated["calls"].items(), key=lambda item: -sum(item[1]["wall"])):
+        wall, thread = (quantiles_ms(got[key]) for key in ("wall", "cpu"))
+        print(f"    {what:22s} {got['n']:5d} {got['failed']:6d} {wall[0]:8.2f} {wall[1]:7.2f} {wall[2]:7.2f} "
+              f"{thread[0]:8.2f} {thread[1]:7.2f} {thread[2]:7.2f}")  # fmt: skip
+        handling[what] = {"n": got["n"], "failed": got["failed"], "wall_ms": wall, "cpu_ms": thread}
+    if emulated["errors"]:
+        print("    failed answers: " + ", ".join(f"{count} x {error}" for error, count in emulated["errors"].items()))
+    print("CPU seconds over the whole run (start-up, set-up and warm-up included): "
+          + ", ".join(f"{who} {seconds:.1f}" for who, seconds in cpu.items())
+          + f"; generator while its users ran: {timed_cpu:.1f}")  # fmt: skip
+    summary.update(
+        server_acks_within_100ms=share,
+        server_acks_within_25ms=share_25,
+        submit_errors=submit_errors,
+        bot_error_lines=len(bot_errors),
+    )
+    cpu["generator_users_running"] = timed_cpu
+    summary.update(emulator_handling=handling, cpu_seconds={who: round(seconds, 1) for who, seconds in cpu.items()})
     return summary
 
 
