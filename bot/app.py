@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.logs import log_context
 from bot.services import Services
@@ -44,6 +45,15 @@ FRIENDLY_ERROR = (
     "Sorry, something went wrong on my side and nothing was changed. "
     "Please try again in a minute; if it keeps happening, tell your Tandem admin."
 )
+# views.open/push need the click's trigger_id within 3 s; on a busy moment the form can miss it.
+TRIGGER_EXPIRED = "Sorry, Slack was busy and that form could not open in time. Nothing was changed: please try again."
+TRIGGER_ERRORS = frozenset({"expired_trigger_id", "exchanged_trigger_id"})
+
+
+def _trigger_error(error: Exception) -> str | None:
+    """The Slack error code when ``error`` is a trigger_id that expired or was used, else None."""
+    code = error.response.get("error") if isinstance(error, SlackApiError) else None
+    return code if code in TRIGGER_ERRORS else None
 
 
 def friendly_ack(body: dict[str, Any]) -> BoltResponse:
@@ -111,7 +121,14 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
         client: WebClient | None = None,
     ) -> BoltResponse | None:
         team = team_id_of(body)
-        log.error("unhandled error in a listener (team %s): %s", team, type(error).__name__, exc_info=error)
+        message = FRIENDLY_ERROR
+        trigger_error = _trigger_error(error)
+        if trigger_error:
+            # Expected when the process is overloaded, not a bug: no stack trace, a specific message.
+            message = TRIGGER_EXPIRED
+            log.warning("a form could not open in time (team %s): %s", team, trigger_error)
+        else:
+            log.error("unhandled error in a listener (team %s): %s", team, type(error).__name__, exc_info=error)
         acknowledgement = None
         if response is not None:
             # Not acknowledged yet (Bolt passes no response once ack() ran): answer 200, not 500;
@@ -122,11 +139,11 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
         user_id = user_id_of(body)
         try:
             if respond is not None and (body.get("response_url") or body.get("response_urls")):
-                respond(text=FRIENDLY_ERROR, response_type="ephemeral", replace_original=False)
+                respond(text=message, response_type="ephemeral", replace_original=False)
             elif response is None and client is not None and user_id and body.get("type") != "event_callback":
                 # Acknowledged already and nowhere to reply (a modal closed after its ack): a DM,
                 # so a failure is never silent.
-                client.chat_postMessage(channel=user_id, text=FRIENDLY_ERROR)
+                client.chat_postMessage(channel=user_id, text=message)
         except Exception:  # noqa: BLE001 - best effort; telling the user must not raise again
             log.warning("could not tell the user about the error")
         return acknowledgement

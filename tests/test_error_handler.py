@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from slack_bolt import Ack
 
+from bot.app import TRIGGER_EXPIRED
+from tests.support.emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -79,3 +81,24 @@ def test_a_modal_failing_after_its_ack_tells_the_person_by_dm(inproc_bot: BotUnd
     assert pat.submit({"what": "notes"}).status == 200
     dm = pat.wait_for_dm()
     assert "something went wrong on my side" in dm.text
+
+
+def test_a_form_that_misses_its_trigger_window_says_so_and_to_try_again(
+    inproc_bot: BotUnderTest, emulator: SlackEmulator
+) -> None:
+    """On a busy moment the views.open after an ack can come later than the trigger_id's 3 s:
+    the person is told, in the place they acted, that the form could not open and to retry."""
+    _install_failing_listeners(inproc_bot)
+    pat = inproc_bot.user("pat")
+    emulator.trigger_ttl = 0.0  # every trigger_id has expired by the time it is used
+    ack = pat.command("/standup", "new")  # a real listener: acks, then opens the setup modal
+    assert ack.status == 200
+    emulator.wait_for_call("views.open")
+    ephemeral = emulator.wait_for(lambda: emulator.ephemerals_to(pat.id), what="the ephemeral")[0]
+    assert ephemeral.text == TRIGGER_EXPIRED
+    assert [c.response.get("error") for c in emulator.calls("views.open")] == ["expired_trigger_id"]
+    assert emulator.open_modal(pat.id) is None
+
+    emulator.trigger_ttl = 3.0  # trying again works
+    pat.command("/standup", "new")
+    assert pat.modal() is not None

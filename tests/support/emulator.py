@@ -139,6 +139,8 @@ class SlackEmulator:
         self._stacks: dict[tuple[str, str], list[str]] = {}  # (team, user) -> open modal view ids
         self._homes: dict[tuple[str, str], str] = {}  # (team, user) -> home view id
         self._triggers: dict[str, Trigger] = {}
+        # How long a trigger_id stays valid (Slack: 3 s); a test sets 0 to have every one expire.
+        self.trigger_ttl = TRIGGER_TTL_SECONDS
         self._response_urls: dict[str, ResponseUrl] = {}
         self._files: dict[str, UploadedFile] = {}
         self._last_ts = 0.0
@@ -728,7 +730,7 @@ class SlackEmulator:
             raise SlackError("invalid_trigger_id")
         if trigger.used:
             raise SlackError("exchanged_trigger_id")
-        if time.monotonic() - trigger.created > TRIGGER_TTL_SECONDS:
+        if time.monotonic() - trigger.created >= self.trigger_ttl:
             raise SlackError("expired_trigger_id")
         trigger.used = True
         return trigger
