@@ -78,6 +78,7 @@ class Block(StrEnum):
     QUESTIONS = "standup_questions"
     QUESTIONS_PRODUCT = "standup_questions_product"
     QUESTIONS_MARKETING = "standup_questions_marketing"
+    QUESTIONS_OTHER = "standup_questions_other"
     BLOCKER_QUESTION = "standup_blocker_question"
     REMINDER = "standup_reminder"
     OPEN_FOR = "standup_open_for"
@@ -97,6 +98,11 @@ class Block(StrEnum):
     @staticmethod
     def groups(side: Side) -> str:
         return f"standup_groups_{side.value}"
+
+    @staticmethod
+    def questions(side: Side) -> str:
+        """The optional "different questions for <side>" input."""
+        return f"standup_questions_{side.value}"
 
     @staticmethod
     def answer(index: int) -> str:

@@ -55,10 +55,8 @@ def parse_setup(view: dict[str, Any]) -> service.StandupInput:
     }
     days = [int(o["value"]) for o in _value(state, Block.DAYS, Action.DAYS).get("selected_options") or []]
     options = {o["value"] for o in _value(state, Block.OPTIONS, Action.OPTIONS).get("selected_options") or []}
-    questions = {
-        "all": service.parse_questions(_text(state, Block.QUESTIONS, Action.QUESTIONS)),
-        "product": service.parse_questions(_text(state, Block.QUESTIONS_PRODUCT, Action.QUESTIONS)),
-        "marketing": service.parse_questions(_text(state, Block.QUESTIONS_MARKETING, Action.QUESTIONS)),
+    questions = {"all": service.parse_questions(_text(state, Block.QUESTIONS, Action.QUESTIONS))} | {
+        side.value: service.parse_questions(_text(state, Block.questions(side), Action.QUESTIONS)) for side in Side
     }
     return service.StandupInput(
         name=_text(state, Block.NAME, Action.NAME).strip(),

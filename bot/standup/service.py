@@ -157,11 +157,7 @@ def validate_setup(data: StandupInput) -> dict[str, str]:
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         errors[Block.TIMEZONE] = "Pick a time zone from the list."
-    for key, block in (
-        ("all", Block.QUESTIONS),
-        ("product", Block.QUESTIONS_PRODUCT),
-        ("marketing", Block.QUESTIONS_MARKETING),
-    ):
+    for key, block in [("all", str(Block.QUESTIONS))] + [(side.value, Block.questions(side)) for side in Side]:
         questions = data.questions.get(key) or []
         if key == "all" and not questions:
             errors[block] = "Add at least one question, one per line."

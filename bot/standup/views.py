@@ -52,6 +52,9 @@ NAME_LIMIT = 80
 QUESTION_LIMIT = 150
 ANSWER_LIMIT = 2000
 
+# Who the optional per-side questions are for, as the setup modal says it.
+QUESTION_AUDIENCE = {Side.PRODUCT: "product", Side.MARKETING: "marketing", Side.OTHER: "“Other” people"}
+
 
 class SetupMetadata(ViewMetadata):
     standup_id: int | None = None
@@ -308,19 +311,15 @@ def build_setup_modal(form: SetupForm, usergroups: list[Usergroup] | None = None
             bk.text_input(Action.QUESTIONS, initial="\n".join(questions.get("all") or []), multiline=True),
             block_id=Block.QUESTIONS,
         ),
-        bk.input_block(
-            "Different questions for product (optional)",
-            bk.text_input(Action.QUESTIONS, initial="\n".join(questions.get("product") or []), multiline=True),
-            block_id=Block.QUESTIONS_PRODUCT,
-            optional=True,
-            hint="Leave empty to ask product the questions above.",
-        ),
-        bk.input_block(
-            "Different questions for marketing (optional)",
-            bk.text_input(Action.QUESTIONS, initial="\n".join(questions.get("marketing") or []), multiline=True),
-            block_id=Block.QUESTIONS_MARKETING,
-            optional=True,
-            hint="Leave empty to ask marketing the questions above.",
+        *(
+            bk.input_block(
+                f"Different questions for {QUESTION_AUDIENCE[side]} (optional)",
+                bk.text_input(Action.QUESTIONS, initial="\n".join(questions.get(side.value) or []), multiline=True),
+                block_id=Block.questions(side),
+                optional=True,
+                hint=f"Leave empty to ask {QUESTION_AUDIENCE[side]} the questions above.",
+            )
+            for side in Side
         ),
         bk.input_block(
             "Blockers and asks question",

@@ -338,3 +338,55 @@ def test_a_standup_is_found_by_its_name_in_any_case_or_spacing(inproc_bot: BotUn
     wait(em, lambda: [e for e in pat.ephemerals if "Resumed" in str(e)], what="resume")
     listed = pat.command("/standup", "list").text
     assert listed.count("Équipe Produit") == 1 and "équipe produit" not in listed
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_each_side_other_included_is_asked_its_own_questions(inproc_bot: BotUnderTest) -> None:
+    """Questions "optionally different per side": product falls back to the shared questions,
+    marketing and "Other" people get theirs, set in the setup modal and shown in the answer modal."""
+    bot = inproc_bot
+    em, ws = bot.emulator, bot.emulator.workspace
+    channel = ws.channel_id("product-marketing")
+    pat, maxi = bot.user("pat"), bot.user("max")
+    dana = bot.user(add_person(bot, "dana", "Dana Design", "Europe/Berlin"))
+    bot.set_now(SATURDAY_SETUP)
+    ack = setup_standup(
+        bot,
+        pat,
+        {
+            Block.NAME: "Trio",
+            Block.CHANNEL: channel,
+            Block.PEOPLE_PRODUCT: [pat.id],
+            Block.PEOPLE_MARKETING: [maxi.id],
+            Block.PEOPLE_OTHER: [dana.id],
+            Block.QUESTIONS: "What moved?",
+            Block.QUESTIONS_MARKETING: "Which campaign moved?",
+            Block.QUESTIONS_OTHER: "Which designs moved?\nWhat do you need from us?",
+        },
+    )
+    assert ack.status == 200 and not ack.errors, ack.body
+
+    wait(em, lambda: em.ephemerals_to(pat.id, channel), what="setup confirmation")  # saved after the ack
+
+    pat.command("/standup", "edit Trio")  # the edit form shows what was saved, per side
+    edit = pat.modal(callback_id="standup_setup", timeout=WAIT)
+    by_id = {b.get("block_id"): b for b in edit.blocks}
+    assert by_id[Block.QUESTIONS_OTHER]["element"]["initial_value"] == "Which designs moved?\nWhat do you need from us?"
+    assert "initial_value" not in by_id[Block.QUESTIONS_PRODUCT]["element"]
+    pat.close_modal(view=edit)
+
+    bot.set_now(MONDAY_BERLIN_0930)
+    pat.command("/standup", "now Trio")
+    tick(bot, MONDAY_BERLIN_0930)
+    wait(em, lambda: pat.dms and maxi.dms and dana.dms, what="everyone's prompt")
+    expected = {
+        pat.id: ["What moved?"],
+        maxi.id: ["Which campaign moved?"],
+        dana.id: ["Which designs moved?", "What do you need from us?"],
+    }
+    for person in (pat, maxi, dana):
+        person.click(Action.OPEN_ANSWER, message=person.dms[-1])
+        modal = person.modal(callback_id="standup_answer", timeout=WAIT)
+        asked = [b["label"]["text"] for b in modal.blocks if str(b.get("block_id", "")).startswith(Block.ANSWER_PREFIX)]
+        assert asked == expected[person.id], person.name
+        person.close_modal(view=modal)

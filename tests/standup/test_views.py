@@ -39,7 +39,8 @@ def test_setup_modal_structure_defaults_and_metadata() -> None:
     assert ids == [
         Block.NAME, Block.CHANNEL, Block.PEOPLE_PRODUCT, Block.PEOPLE_MARKETING, Block.PEOPLE_OTHER,
         Block.GROUPS_PRODUCT, Block.GROUPS_MARKETING, Block.GROUPS_OTHER, Block.DAYS, Block.TIME, Block.ZONE_MODE,
-        Block.TIMEZONE, Block.QUESTIONS, Block.QUESTIONS_PRODUCT, Block.QUESTIONS_MARKETING, Block.BLOCKER_QUESTION,
+        Block.TIMEZONE, Block.QUESTIONS, Block.QUESTIONS_PRODUCT, Block.QUESTIONS_MARKETING, Block.QUESTIONS_OTHER,
+        Block.BLOCKER_QUESTION,
         Block.REMINDER, Block.OPEN_FOR, Block.OPTIONS,
     ]  # fmt: skip
     by_id = {b.get("block_id"): b for b in modal["blocks"]}
