@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from types import FrameType
 
 from bot.clock import parse_instant
@@ -41,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     tick = commands.add_parser("tick", help="run once everything due up to an instant, then exit")
     tick.add_argument("--now", help="ISO-8601 instant (default: now); no offset means UTC")
+
+    refresh = commands.add_parser(
+        "refresh", help="re-read people's time zones and user-group members from Slack (cron: every few hours)"
+    )
+    refresh.add_argument("--now", help="ISO-8601 instant (default: now); no offset means UTC")
 
     commands.add_parser("check", help="validate settings, reach the database and Slack (auth.test)")
 
@@ -83,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": cmd_run,
         "migrate": cmd_migrate,
         "tick": cmd_tick,
+        "refresh": cmd_refresh,
         "check": cmd_check,
         "rotate-keys": cmd_rotate_keys,
         "digest": cmd_digest,
@@ -112,22 +119,49 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _now_option(args: argparse.Namespace) -> datetime | None:
+    """``--now``, parsed (None when not given); ValueError with the one-line message otherwise."""
+    if not args.now:
+        return None
+    try:
+        return parse_instant(args.now)
+    except ValueError:
+        raise ValueError(
+            f"--now: expected an ISO-8601 instant such as 2026-03-29T07:00:00Z, got {args.now!r}"
+        ) from None
+
+
 def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime import build_services
     from bot.scheduling.tick import run_due
-
-    try:
-        now = parse_instant(args.now) if args.now else None
-    except ValueError:
-        return _fail(f"--now: expected an ISO-8601 instant such as 2026-03-29T07:00:00Z, got {args.now!r}", 2)
     from bot.slack.delivery import drain
 
+    try:
+        now = _now_option(args)
+    except ValueError as error:
+        return _fail(str(error), 2)
     services = build_services(settings)
     try:
         report = run_due(services, now or services.clock())
         print(report.summary())
         # A cron deployment has no drainer thread: send what is ready now (paced), then exit.
         print(drain(services).summary())
+    finally:
+        services.db.dispose()
+    return 0
+
+
+def cmd_refresh(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.maintenance import refresh
+    from bot.runtime import build_services
+
+    try:
+        now = _now_option(args)
+    except ValueError as error:
+        return _fail(str(error), 2)
+    services = build_services(settings)
+    try:
+        print(refresh(services, now or services.clock()).summary())
     finally:
         services.db.dispose()
     return 0
@@ -212,9 +246,9 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     if not args.preview:
         return _fail("digest: only --preview is supported here; post with `/digest now` in Slack", 2)
     try:
-        now = parse_instant(args.now) if args.now else None
-    except ValueError:
-        return _fail(f"--now: expected an ISO-8601 instant such as 2026-03-29T07:00:00Z, got {args.now!r}", 2)
+        now = _now_option(args)
+    except ValueError as error:
+        return _fail(str(error), 2)
     services = build_services(settings)
     try:
         with services.db.unit_of_work() as session:
@@ -249,7 +283,13 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     executor = ContextThreadPoolExecutor(max_workers=max(16, 4 * args.threads), thread_name_prefix="listener")
     app = build_app(services, listener_executor=executor)
     register_database_probes(operational_probes(services))
-    scheduler = None if args.no_scheduler else start_scheduler(services)
+
+    def refresh() -> None:
+        from bot.maintenance import refresh as refresh_from_slack
+
+        log.info(refresh_from_slack(services, services.clock()).summary())
+
+    scheduler = None if args.no_scheduler else start_scheduler(services, refresh)
     drainer = start_drainer(services)
 
     stop = threading.Event()

@@ -8,19 +8,21 @@ at once (occurrences are claimed in the database).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.scheduling.tick import run_due
-from bot.scheduling.timezones import refresh_user_timezones
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-TIMEZONE_REFRESH_HOURS = 6
+REFRESH_HOURS = 6
 
 
-def start_scheduler(services: Services) -> BackgroundScheduler:
+def start_scheduler(services: Services, refresh: Callable[[], object] | None = None) -> BackgroundScheduler:
+    """The tick every ``TANDEM_TICK_SECONDS``, and ``refresh`` (re-reading what was copied from
+    Slack: time zones, user groups; ``bot.maintenance``) every few hours."""
     scheduler = BackgroundScheduler(timezone="UTC")
 
     def tick() -> None:
@@ -28,11 +30,6 @@ def start_scheduler(services: Services) -> BackgroundScheduler:
         if report.ran or report.missed or report.failed:
             log.info(report.summary())
         # run_due sets services.outbox_wakeup when it ran something: the drainer thread sends.
-
-    def refresh_timezones() -> None:
-        moved = refresh_user_timezones(services, services.clock())
-        if moved:
-            log.info("moved %d per-participant schedule(s) to their owner's new time zone", moved)
 
     scheduler.add_job(
         tick,
@@ -43,14 +40,15 @@ def start_scheduler(services: Services) -> BackgroundScheduler:
         coalesce=True,
         misfire_grace_time=None,
     )
-    scheduler.add_job(
-        refresh_timezones,
-        "interval",
-        hours=TIMEZONE_REFRESH_HOURS,
-        id="tandem-timezones",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
+    if refresh is not None:
+        scheduler.add_job(
+            refresh,
+            "interval",
+            hours=REFRESH_HOURS,
+            id="tandem-refresh",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
     scheduler.start()
     return scheduler

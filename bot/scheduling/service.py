@@ -131,14 +131,21 @@ def get_schedule(session: Session, team_id: str, schedule_id: int) -> Schedule |
 
 
 def schedules_for(
-    session: Session, team_id: str, kind_prefix: str = "", ref_id: int | str | None = None
+    session: Session,
+    team_id: str,
+    kind_prefix: str = "",
+    ref_id: int | str | None = None,
+    subject: str | None = None,
 ) -> list[Schedule]:
-    """Schedules of a team whose kind starts with ``kind_prefix`` (and of ``ref_id`` if given)."""
+    """Schedules of a team whose kind starts with ``kind_prefix`` (and of ``ref_id`` and
+    ``subject``, the participant, if given)."""
     query = select(Schedule).where(Schedule.team_id == team_id)
     if kind_prefix:
         query = query.where(Schedule.kind.startswith(kind_prefix, autoescape=True))
     if ref_id is not None:
         query = query.where(Schedule.ref_id == str(ref_id))
+    if subject is not None:
+        query = query.where(Schedule.subject == subject)
     return list(session.scalars(query.order_by(Schedule.id)))
 
 
@@ -219,9 +226,12 @@ def set_paused_for(
     return changed
 
 
-def delete_schedules_for(session: Session, team_id: str, kind_prefix: str, ref_id: int | str) -> int:
-    """Delete a ritual's schedules (all kinds starting with ``kind_prefix``); their occurrences go too."""
-    ids = [s.id for s in schedules_for(session, team_id, kind_prefix, ref_id)]
+def delete_schedules_for(
+    session: Session, team_id: str, kind_prefix: str, ref_id: int | str, subject: str | None = None
+) -> int:
+    """Delete a ritual's schedules (all kinds starting with ``kind_prefix``; only ``subject``'s if
+    given); their occurrences go too."""
+    ids = [s.id for s in schedules_for(session, team_id, kind_prefix, ref_id, subject)]
     if not ids:
         return 0
     from bot.scheduling.models import ScheduleOccurrence

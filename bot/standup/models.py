@@ -69,6 +69,9 @@ class StandupParticipant(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     joined_at: Mapped[datetime]
+    # The user group this person came through (None: picked by name). Group members follow the
+    # group (``resync_usergroups``); people picked by name stay until the stand-up is edited.
+    via_group: Mapped[str | None] = mapped_column(String(32), nullable=True, default=None)
 
 
 class StandupOccurrence(Base):

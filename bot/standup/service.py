@@ -41,7 +41,9 @@ from bot.scheduling.service import (
     schedules_for,
     set_paused_for,
 )
+from bot.services import Services
 from bot.slack import users as slack_users
+from bot.slack.clients import WorkspaceNotInstalled
 from bot.slack.text import escape, name_key, truncate
 from bot.standup import outbox, views
 from bot.standup.ids import AskStatus, JobKind, Side, ZoneMode
@@ -236,32 +238,49 @@ def can_manage(standup: Standup, user_id: str, is_admin: bool) -> bool:
     return standup.owner_id == user_id or is_admin
 
 
-def resolve_people(
+@dataclass(frozen=True)
+class Resolved:
+    """Someone who takes part: their side, Slack profile and the user group they came through
+    (None when picked by name)."""
+
+    user_id: str
+    side: Side
+    user: slack_users.SlackUser
+    via_group: str | None = None
+
+
+def _sides_of(
     directory: Directory, people: dict[Side, list[str]], groups: dict[Side, list[str]]
-) -> tuple[list[tuple[str, Side, slack_users.SlackUser]], list[str]]:
-    """Everyone named directly or through a user group, with their side, minus the inactive.
+) -> dict[str, tuple[Side, str | None]]:
+    """Everyone named directly or through a user group -> (side, group or None), in order.
 
     A person listed on several sides keeps the first: people picked by name before groups,
     product before marketing before other.
     """
-    seen: dict[str, Side] = {}
-    order: list[str] = []
-    for source in (people, groups):
-        for side in Side:
-            for entry in source.get(side, []):
-                members = [entry] if source is people else directory.group_members(entry)
-                for user_id in members:
-                    if user_id not in seen:
-                        seen[user_id] = side
-                        order.append(user_id)
-    kept: list[tuple[str, Side, slack_users.SlackUser]] = []
+    seen: dict[str, tuple[Side, str | None]] = {}
+    for side in Side:
+        for user_id in people.get(side, []):
+            seen.setdefault(user_id, (side, None))
+    for side in Side:
+        for group_id in groups.get(side, []):
+            for user_id in directory.group_members(group_id):
+                seen.setdefault(user_id, (side, group_id))
+    return seen
+
+
+def resolve_people(
+    directory: Directory, people: dict[Side, list[str]], groups: dict[Side, list[str]]
+) -> tuple[list[Resolved], list[str]]:
+    """Everyone named directly or through a user group, with their side, minus the inactive
+    (returned second: deactivated accounts, bots and unknown ids)."""
+    kept: list[Resolved] = []
     dropped: list[str] = []
-    for user_id in order:
+    for user_id, (side, via_group) in _sides_of(directory, people, groups).items():
         user = directory.get_user(user_id)
         if user is None or not user.active_person:
             dropped.append(user_id)
             continue
-        kept.append((user_id, seen[user_id], user))
+        kept.append(Resolved(user_id, side, user, via_group))
     return kept, dropped
 
 
@@ -310,16 +329,9 @@ def save_standup(
     session.flush()
 
     existing = {p.user_id: p for p in participants_of(session, team_id, standup.id, active_only=False)}
-    wanted = {user_id for user_id, _, _ in resolved}
-    for user_id, side, user in resolved:
-        row = existing.get(user_id)
-        if row is None:
-            row = StandupParticipant(team_id=team_id, standup_id=standup.id, user_id=user_id, joined_at=now)
-            session.add(row)
-        row.side = side.value
-        row.timezone = user.tz or "UTC"
-        row.name = user.name
-        row.active = True
+    wanted = {person.user_id for person in resolved}
+    for person in resolved:
+        _take_part(session, standup, existing.get(person.user_id), person, now)
     for user_id, row in existing.items():
         if user_id not in wanted:
             row.active = False
@@ -328,25 +340,149 @@ def save_standup(
     return SaveResult(standup, created, participants_of(session, team_id, standup.id), dropped)
 
 
+def _take_part(
+    session: Session, standup: Standup, row: StandupParticipant | None, person: Resolved, now: datetime
+) -> StandupParticipant:
+    """Add ``person`` to the stand-up, or bring their row up to date and active."""
+    if row is None:
+        row = StandupParticipant(team_id=standup.team_id, standup_id=standup.id, user_id=person.user_id, joined_at=now)
+        session.add(row)
+    row.side = person.side.value
+    row.timezone = person.user.tz or "UTC"
+    row.name = person.user.name
+    row.via_group = person.via_group
+    row.active = True
+    return row
+
+
 def _sync_prompt_schedules(session: Session, standup: Standup, now: datetime) -> None:
     """Recreate the prompt schedules: one in one-zone mode, one per participant otherwise."""
     delete_schedules_for(session, standup.team_id, JobKind.PROMPT, standup.id)
-    cadence = Cadence.days(*standup.days)
-    at = time.fromisoformat(standup.local_time)
     if standup.zone_mode == ZoneMode.FIXED:
         create_schedule(
-            session, team_id=standup.team_id, kind=JobKind.PROMPT, ref_id=standup.id, cadence=cadence,
-            local_time=at, timezone=standup.timezone, now=now,
+            session, team_id=standup.team_id, kind=JobKind.PROMPT, ref_id=standup.id,
+            cadence=Cadence.days(*standup.days), local_time=time.fromisoformat(standup.local_time),
+            timezone=standup.timezone, now=now,
         )  # fmt: skip
     else:
         for person in participants_of(session, standup.team_id, standup.id):
-            create_schedule(
-                session, team_id=standup.team_id, kind=JobKind.PROMPT, ref_id=standup.id, cadence=cadence,
-                local_time=at, timezone=_valid_zone(person.timezone), subject=person.user_id, now=now,
-                follow_user_timezone=True,
-            )  # fmt: skip
+            _add_personal_schedule(session, standup, person, now)
     if standup.paused:
         set_paused_for(session, standup.team_id, JobKind.PROMPT, standup.id, True, now)
+
+
+def _add_personal_schedule(session: Session, standup: Standup, person: StandupParticipant, now: datetime) -> None:
+    """Each-person's-own-time mode: ``person``'s prompt schedule, in their Slack zone."""
+    create_schedule(
+        session, team_id=standup.team_id, kind=JobKind.PROMPT, ref_id=standup.id, cadence=Cadence.days(*standup.days),
+        local_time=time.fromisoformat(standup.local_time), timezone=_valid_zone(person.timezone),
+        subject=person.user_id, now=now, follow_user_timezone=True,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- user groups
+
+
+@dataclass(frozen=True)
+class GroupChange:
+    """What re-reading a stand-up's user groups changed."""
+
+    team_id: str
+    standup_id: int
+    name: str
+    added: list[str]
+    removed: list[str]
+
+
+@dataclass(frozen=True)
+class _GroupSnapshot:
+    team_id: str
+    standup_id: int
+    groups: dict[Side, list[str]]
+    named: dict[Side, list[str]]  # people picked by name, active
+    active: set[str]  # everyone active now
+
+
+def resync_usergroups(services: Services, now: datetime, *, team_id: str | None = None) -> list[GroupChange]:
+    """Bring every stand-up that has user groups in line with the groups' members in Slack.
+
+    Members who joined a group take part from their next stand-up day (with their own prompt
+    schedule in each-person's-time mode); members who left it stop being prompted. People picked
+    by name are never touched. Slack is read outside any transaction (usergroups.users.list per
+    group, users.info per newcomer); a group that cannot be read changes nothing for its stand-up.
+    """
+    with services.db.unit_of_work() as session:
+        query = select(Standup).order_by(Standup.id)
+        if team_id is not None:
+            query = query.where(Standup.team_id == team_id)
+        snapshots = []
+        for standup in session.scalars(query):
+            groups = {Side(k): list(v) for k, v in (standup.usergroups or {}).items() if v}
+            if not groups:
+                continue
+            people = participants_of(session, standup.team_id, standup.id)
+            named = {side: [p.user_id for p in people if p.via_group is None and p.side == side] for side in Side}
+            snapshots.append(_GroupSnapshot(standup.team_id, standup.id, groups, named, {p.user_id for p in people}))
+    changes = []
+    for snapshot in snapshots:
+        try:
+            directory = SlackDirectory(services.slack.for_team(snapshot.team_id), snapshot.team_id)
+            wanted = _sides_of(directory, snapshot.named, snapshot.groups)
+            newcomers = {
+                user_id: directory.get_user(user_id)
+                for user_id, (_side, via_group) in wanted.items()
+                if via_group is not None and user_id not in snapshot.active
+            }
+        except (SlackClientError, WorkspaceNotInstalled) as error:
+            log.warning("stand-up %s: user groups not re-read: %s", snapshot.standup_id, type(error).__name__)
+            continue
+        with services.db.unit_of_work() as session:
+            change = _apply_group_members(session, snapshot, wanted, newcomers, now)
+        if change is not None and (change.added or change.removed):
+            log.info("stand-up %s: %d joined and %d left through user groups", change.standup_id,
+                     len(change.added), len(change.removed))  # fmt: skip
+            changes.append(change)
+    return changes
+
+
+def _apply_group_members(
+    session: Session,
+    snapshot: _GroupSnapshot,
+    wanted: dict[str, tuple[Side, str | None]],
+    newcomers: dict[str, slack_users.SlackUser | None],
+    now: datetime,
+) -> GroupChange | None:
+    standup = get_standup(session, snapshot.team_id, snapshot.standup_id)
+    if standup is None:
+        return None
+    personal = standup.zone_mode == ZoneMode.PERSONAL
+    rows = {p.user_id: p for p in participants_of(session, standup.team_id, standup.id, active_only=False)}
+    added: list[str] = []
+    removed: list[str] = []
+    for user_id, (side, via_group) in wanted.items():
+        row = rows.get(user_id)
+        if via_group is None or (row is not None and row.active and row.via_group is None):
+            continue  # picked by name: theirs to change with /standup edit
+        if row is not None and row.active:
+            row.side, row.via_group = side.value, via_group  # moved to another group or side
+            continue
+        user = newcomers.get(user_id)
+        if user is None or not user.active_person:
+            continue  # deactivated, a bot, or joined after the snapshot: next time
+        person = _take_part(session, standup, row, Resolved(user_id, side, user, via_group), now)
+        session.flush()
+        if personal:
+            _add_personal_schedule(session, standup, person, now)
+        added.append(user_id)
+    for user_id, row in rows.items():
+        if row.active and row.via_group is not None and user_id not in wanted:
+            row.active = False
+            delete_schedules_for(session, standup.team_id, JobKind.PROMPT, standup.id, subject=user_id)
+            removed.append(user_id)
+    if added and standup.paused:
+        set_paused_for(session, standup.team_id, JobKind.PROMPT, standup.id, True, now)
+    session.flush()
+    return GroupChange(standup.team_id, standup.id, standup.name, added, removed)
 
 
 def _valid_zone(name: str) -> str:
@@ -430,7 +566,8 @@ def setup_form_from(standup: Standup, people: Sequence[StandupParticipant]) -> v
     by_side: dict[Side, list[str]] = {side: [] for side in Side}
     groups = standup.usergroups or {}
     for person in people:
-        by_side[Side(person.side)].append(person.user_id)
+        if person.via_group is None:  # group members come with their group
+            by_side[Side(person.side)].append(person.user_id)
     return views.SetupForm(
         standup_id=standup.id,
         name=standup.name,

@@ -1,0 +1,114 @@
+"""Stand-ups set up with user groups follow the groups: `tandem refresh` (and `tandem run` every few
+hours) adds people who joined a group and stops prompting those who left. People picked by name
+are never touched, and a group Slack cannot read changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.db import Database
+from bot.scheduling.models import Schedule
+from bot.settings import normalize_database_url
+from bot.standup.ids import Block
+from bot.standup.models import StandupParticipant
+from tests.standup.test_e2e_standup import (
+    MONDAY_BERLIN_0930,
+    SATURDAY_SETUP,
+    WAIT,
+    add_person,
+    setup_standup,
+    tick,
+    wait,
+)
+from tests.support.fixtures import BotUnderTest
+
+pytestmark = pytest.mark.e2e
+
+
+def participants(bot: BotUnderTest) -> dict[str, tuple[str, bool, bool]]:
+    """user id -> (side, active, came through a group)."""
+    db = Database.from_url(normalize_database_url(bot.database_url))
+    try:
+        with db.unit_of_work() as session:
+            rows = session.scalars(select(StandupParticipant))
+            return {r.user_id: (r.side, r.active, r.via_group is not None) for r in rows}
+    finally:
+        db.dispose()
+
+
+def scheduled_people(bot: BotUnderTest) -> set[str]:
+    db = Database.from_url(normalize_database_url(bot.database_url))
+    try:
+        with db.unit_of_work() as session:
+            return {s.subject for s in session.scalars(select(Schedule).where(Schedule.kind == "standup.prompt"))}
+    finally:
+        db.dispose()
+
+
+def refresh(bot: BotUnderTest) -> str:
+    result = bot.tandem("refresh")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_group_members_who_join_or_leave_follow_the_group(inproc_bot: BotUnderTest) -> None:
+    bot = inproc_bot
+    em, ws = bot.emulator, bot.emulator.workspace
+    channel = ws.channel_id("product-marketing")
+    marketing = next(gid for gid, (handle, _) in ws.usergroups.items() if handle == "marketing")
+    pat, asha, mia = ws.user_id("pat"), ws.user_id("asha"), ws.user_id("mia")
+    lena = add_person(bot, "lena", "Lena Vogel", "Europe/Berlin")
+    owner = bot.user("pat")
+    bot.set_now(SATURDAY_SETUP)
+    values: dict[str, Any] = {
+        Block.NAME: "Groups",
+        Block.CHANNEL: channel,
+        Block.PEOPLE_PRODUCT: [pat],
+        Block.GROUPS_MARKETING: [marketing],
+    }
+    ack = setup_standup(bot, owner, values)
+    assert ack.status == 200 and not ack.errors, ack.body
+    wait(em, lambda: em.ephemerals_to(pat, channel), what="setup confirmation")
+    assert participants(bot) == {
+        pat: ("product", True, False),
+        asha: ("marketing", True, True),
+        mia: ("marketing", True, True),
+    }
+
+    # The edit form lists only the people picked by name; the group brings its members.
+    owner.command("/standup", "edit Groups")
+    edit = owner.modal(callback_id="standup_setup", timeout=WAIT)
+    by_id = {b.get("block_id"): b for b in edit.blocks}
+    assert by_id[Block.PEOPLE_PRODUCT]["element"]["initial_users"] == [pat]
+    assert "initial_users" not in by_id[Block.PEOPLE_MARKETING]["element"]
+    assert [o["value"] for o in by_id[Block.GROUPS_MARKETING]["element"]["initial_options"]] == [marketing]
+    owner.close_modal(view=edit)
+
+    # Mia leaves @marketing, Lena joins; Pat joins it too but was picked by name for product.
+    ws.usergroups[marketing] = ("marketing", [asha, lena, pat])
+    assert "user groups: 1 joined, 1 left, in 1 stand-up(s)" in refresh(bot)
+    assert participants(bot) == {
+        pat: ("product", True, False),
+        asha: ("marketing", True, True),
+        mia: ("marketing", False, True),
+        lena: ("marketing", True, True),
+    }
+    assert scheduled_people(bot) == {pat, asha, lena}  # each person's own-time prompt schedule
+    assert "user groups: 0 joined, 0 left, in 0 stand-up(s)" in refresh(bot)  # nothing new: no change
+
+    # Slack cannot read the group: nobody is dropped on a guess.
+    em.faults.add("usergroups.users.list", "5xx", count=None, status=500)
+    ws.usergroups[marketing] = ("marketing", [])
+    assert "0 joined, 0 left" in refresh(bot)
+    assert participants(bot)[asha] == ("marketing", True, True)
+    em.faults.clear()
+    ws.usergroups[marketing] = ("marketing", [asha, lena, pat])
+
+    # Monday 09:30 in Berlin: Lena, who joined through the group, is prompted; Mia is not.
+    tick(bot, MONDAY_BERLIN_0930)
+    wait(em, lambda: em.dms_to(lena), what="Lena's prompt")
+    assert em.dms_to(mia) == []
