@@ -112,3 +112,38 @@ def test_group_members_who_join_or_leave_follow_the_group(inproc_bot: BotUnderTe
     tick(bot, MONDAY_BERLIN_0930)
     wait(em, lambda: em.dms_to(lena), what="Lena's prompt")
     assert em.dms_to(mia) == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_refresh_moves_a_persons_prompts_to_their_new_time_zone(inproc_bot: BotUnderTest) -> None:
+    """Someone who moves from Berlin to New York is prompted at 09:30 New York time after the next
+    refresh (zones are re-read when last checked more than 12 h ago)."""
+    bot = inproc_bot
+    em, ws = bot.emulator, bot.emulator.workspace
+    channel = ws.channel_id("product-marketing")
+    lena = add_person(bot, "lena", "Lena Vogel", "Europe/Berlin")
+    owner = bot.user("pat")
+    bot.set_now(SATURDAY_SETUP)
+    values = {Block.NAME: "Zones", Block.CHANNEL: channel, Block.PEOPLE_MARKETING: [lena]}
+    ack = setup_standup(bot, owner, values)
+    assert ack.status == 200 and not ack.errors, ack.body
+    wait(em, lambda: em.ephemerals_to(owner.id, channel), what="setup confirmation")
+
+    ws.users[lena].tz = "America/New_York"
+    assert "0 schedule(s) moved" in refresh(bot)  # checked at setup, less than 12 h ago
+    result = bot.tandem("refresh", "--now", "2026-11-29T06:00:00Z")  # Sunday, 18 h later
+    assert result.returncode == 0, result.stderr
+    assert "1 schedule(s) moved to a new time zone" in result.stdout
+
+    tick(bot, MONDAY_BERLIN_0930)  # 09:30 in Berlin: no longer Lena's time
+    assert em.dms_to(lena) == []
+    tick(bot, "2026-11-30T14:30:00Z")  # 09:30 in New York
+    wait(em, lambda: em.dms_to(lena), what="Lena's prompt at her new local time")
+
+
+def test_a_bad_now_is_one_friendly_line(tandem: Any) -> None:
+    result = tandem("refresh", "--now", "next tuesday")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "tandem: --now: expected an ISO-8601 instant such as 2026-03-29T07:00:00Z, got 'next tuesday'"
+    )
