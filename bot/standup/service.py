@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import insert_ignore
@@ -436,8 +437,13 @@ def resync_usergroups(services: Services, now: datetime, *, team_id: str | None 
         except (SlackClientError, WorkspaceNotInstalled) as error:
             log.warning("stand-up %s: user groups not re-read: %s", snapshot.standup_id, type(error).__name__)
             continue
-        with services.db.unit_of_work() as session:
-            change = _apply_group_members(session, snapshot, wanted, newcomers, now)
+        try:
+            with services.db.unit_of_work() as session:
+                change = _apply_group_members(session, snapshot, wanted, newcomers, now)
+        except IntegrityError:
+            # Another replica added the same person at the same moment: theirs stands.
+            log.info("stand-up %s: user groups re-synced by another process meanwhile", snapshot.standup_id)
+            continue
         if change is not None and (change.added or change.removed):
             log.info("stand-up %s: %d joined and %d left through user groups", change.standup_id,
                      len(change.added), len(change.removed))  # fmt: skip

@@ -4,6 +4,8 @@ are never touched, and a group Slack cannot read changes nothing."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.scheduling.models import Schedule
 from bot.settings import normalize_database_url
+from bot.standup import service
 from bot.standup.ids import Block
 from bot.standup.models import StandupParticipant
 from tests.standup.test_e2e_standup import (
@@ -147,3 +150,62 @@ def test_a_bad_now_is_one_friendly_line(tandem: Any) -> None:
     assert result.stderr.strip() == (
         "tandem: --now: expected an ISO-8601 instant such as 2026-03-29T07:00:00Z, got 'next tuesday'"
     )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_two_replicas_resyncing_at_once_add_a_newcomer_once(
+    inproc_bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every replica of `tandem run` refreshes on its own clock: two at the same moment both see
+    Lena as new; one adds her, the other gives way (no error, no second row or schedule)."""
+    bot = inproc_bot
+    em, ws = bot.emulator, bot.emulator.workspace
+    channel = ws.channel_id("product-marketing")
+    marketing = next(gid for gid, (handle, _) in ws.usergroups.items() if handle == "marketing")
+    lena = add_person(bot, "lena", "Lena Vogel", "Europe/Berlin")
+    owner = bot.user("pat")
+    bot.set_now(SATURDAY_SETUP)
+    values = {Block.NAME: "Race", Block.CHANNEL: channel, Block.GROUPS_MARKETING: [marketing]}
+    ack = setup_standup(bot, owner, values)
+    assert ack.status == 200 and not ack.errors, ack.body
+    wait(em, lambda: em.ephemerals_to(owner.id, channel), what="setup confirmation")
+    ws.usergroups[marketing] = ("marketing", [*ws.usergroups[marketing][1], lena])
+
+    # Hold each replica's transaction open after it added Lena, until both have (or 3 s passed:
+    # the second one's INSERT waits for the first one's transaction on the unique key).
+    both_added = threading.Barrier(2)
+    take_part = service._take_part
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        row = take_part(*args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_added.wait(timeout=3)
+        return row
+
+    monkeypatch.setattr(service, "_take_part", held)
+    services = bot.services
+    assert services is not None
+    results: list[list[service.GroupChange]] = []
+    errors: list[BaseException] = []
+
+    def replica() -> None:
+        try:
+            results.append(service.resync_usergroups(services, services.clock()))
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=replica) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert sorted(len(changes) for changes in results) == [0, 1]
+    assert participants(bot)[lena] == ("marketing", True, True)
+    db = Database.from_url(normalize_database_url(bot.database_url))
+    try:
+        with db.unit_of_work() as session:
+            subjects = [s.subject for s in session.scalars(select(Schedule).where(Schedule.subject == lena))]
+    finally:
+        db.dispose()
+    assert subjects == [lena]
