@@ -27,6 +27,7 @@ from tests.standup.test_e2e_standup import (
     wait,
 )
 from tests.support.fixtures import BotUnderTest
+from tests.support.user import SimulatedUser
 
 pytestmark = pytest.mark.e2e
 
@@ -51,6 +52,14 @@ def scheduled_people(bot: BotUnderTest) -> set[str]:
         db.dispose()
 
 
+def set_up(bot: BotUnderTest, owner: SimulatedUser, values: dict[str, Any]) -> None:
+    """Submit the setup modal and wait until the stand-up is saved (after the ack)."""
+    ack = setup_standup(bot, owner, values)
+    assert ack.status == 200 and not ack.errors, ack.body
+    channel = values[Block.CHANNEL]
+    wait(bot.emulator, lambda: bot.emulator.ephemerals_to(owner.id, channel), what="setup confirmation")
+
+
 def refresh(bot: BotUnderTest) -> str:
     result = bot.tandem("refresh")
     assert result.returncode == 0, result.stderr
@@ -73,9 +82,7 @@ def test_group_members_who_join_or_leave_follow_the_group(inproc_bot: BotUnderTe
         Block.PEOPLE_PRODUCT: [pat],
         Block.GROUPS_MARKETING: [marketing],
     }
-    ack = setup_standup(bot, owner, values)
-    assert ack.status == 200 and not ack.errors, ack.body
-    wait(em, lambda: em.ephemerals_to(pat, channel), what="setup confirmation")
+    set_up(bot, owner, values)
     assert participants(bot) == {
         pat: ("product", True, False),
         asha: ("marketing", True, True),
@@ -128,9 +135,7 @@ def test_refresh_moves_a_persons_prompts_to_their_new_time_zone(inproc_bot: BotU
     owner = bot.user("pat")
     bot.set_now(SATURDAY_SETUP)
     values = {Block.NAME: "Zones", Block.CHANNEL: channel, Block.PEOPLE_MARKETING: [lena]}
-    ack = setup_standup(bot, owner, values)
-    assert ack.status == 200 and not ack.errors, ack.body
-    wait(em, lambda: em.ephemerals_to(owner.id, channel), what="setup confirmation")
+    set_up(bot, owner, values)
 
     ws.users[lena].tz = "America/New_York"
     assert "0 schedule(s) moved" in refresh(bot)  # checked at setup, less than 12 h ago
@@ -159,16 +164,14 @@ def test_two_replicas_resyncing_at_once_add_a_newcomer_once(
     """Every replica of `tandem run` refreshes on its own clock: two at the same moment both see
     Lena as new; one adds her, the other gives way (no error, no second row or schedule)."""
     bot = inproc_bot
-    em, ws = bot.emulator, bot.emulator.workspace
+    ws = bot.emulator.workspace
     channel = ws.channel_id("product-marketing")
     marketing = next(gid for gid, (handle, _) in ws.usergroups.items() if handle == "marketing")
     lena = add_person(bot, "lena", "Lena Vogel", "Europe/Berlin")
     owner = bot.user("pat")
     bot.set_now(SATURDAY_SETUP)
     values = {Block.NAME: "Race", Block.CHANNEL: channel, Block.GROUPS_MARKETING: [marketing]}
-    ack = setup_standup(bot, owner, values)
-    assert ack.status == 200 and not ack.errors, ack.body
-    wait(em, lambda: em.ephemerals_to(owner.id, channel), what="setup confirmation")
+    set_up(bot, owner, values)
     ws.usergroups[marketing] = ("marketing", [*ws.usergroups[marketing][1], lena])
 
     # Hold each replica's transaction open after it added Lena, until both have (or 3 s passed:
