@@ -7,12 +7,14 @@ modal submissions validate first so errors come back in the ack with the user's 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.home.service import refresh_homes
 from bot.services import Services
@@ -25,6 +27,7 @@ from bot.standup import service, views
 from bot.standup.ids import PREFILL_OPTION, Action, Block, Callback, Side, ZoneMode
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 GONE = "That stand-up is gone."
 
@@ -168,39 +171,48 @@ def register(app: App, services: Services) -> None:
             ]
         ack(text=views.build_list_text(rows), response_type="ephemeral")
 
+    def as_manager(
+        command: dict[str, Any], client: WebClient, respond: Respond, action: Callable[[Session, str, str, bool], T]
+    ) -> T | None:
+        """A managing subcommand (owner or admin): ``action(session, team_id, user_id, is_admin)``
+        in one unit of work. Its result must be plain values (the session is closed after). A
+        StandupError (not found, not allowed) is the person's ephemeral answer, and None."""
+        team_id, user_id = command["team_id"], command["user_id"]
+        admin = is_workspace_admin(client, team_id, user_id)
+        try:
+            with db.unit_of_work() as session:
+                return action(session, team_id, user_id, admin)
+        except service.StandupError as error:
+            respond(text=str(error), response_type="ephemeral")
+            return None
+
     @router.add("edit", "edit <name>", "change a stand-up (owner or admin)")
     def on_standup_edit(
         ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
     ) -> None:
         ack()
-        team_id, user_id = command["team_id"], command["user_id"]
-        admin = is_workspace_admin(client, team_id, user_id)
-        try:
-            with db.unit_of_work() as session:
-                form = service.managed_for_edit(
-                    session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin
-                )
-        except service.StandupError as error:
-            respond(text=str(error), response_type="ephemeral")
-            return
-        open_modal(client, command["trigger_id"], views.build_setup_modal(form, load_usergroups(client)))
+        form = as_manager(
+            command, client, respond,
+            lambda session, team_id, user_id, admin: service.managed_for_edit(
+                session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin
+            ),
+        )  # fmt: skip
+        if form is not None:
+            open_modal(client, command["trigger_id"], views.build_setup_modal(form, load_usergroups(client)))
 
     def pause_or_resume(paused: bool) -> Any:
         def handler(
             ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
         ) -> None:
             ack()
-            team_id, user_id = command["team_id"], command["user_id"]
-            admin = is_workspace_admin(client, team_id, user_id)
-            try:
-                with db.unit_of_work() as session:
-                    standup = service.set_paused(
-                        session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin,
-                        paused=paused, now=services.clock(),
-                    )  # fmt: skip
-                    name = standup.name
-            except service.StandupError as error:
-                respond(text=str(error), response_type="ephemeral")
+            name = as_manager(
+                command, client, respond,
+                lambda session, team_id, user_id, admin: service.set_paused(
+                    session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin,
+                    paused=paused, now=services.clock(),
+                ).name,
+            )  # fmt: skip
+            if name is None:
                 return
             verb = "Paused" if paused else "Resumed"
             tail = " No prompts until `/standup resume`." if paused else " Prompts continue from the next stand-up day."
@@ -216,33 +228,28 @@ def register(app: App, services: Services) -> None:
         ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
     ) -> None:
         ack()
-        team_id, user_id = command["team_id"], command["user_id"]
-        admin = is_workspace_admin(client, team_id, user_id)
-        try:
-            with db.unit_of_work() as session:
-                name = service.delete_standup(
-                    session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin
-                )
-        except service.StandupError as error:
-            respond(text=str(error), response_type="ephemeral")
-            return
-        respond(text=f"Deleted “{escape(name)}”.", response_type="ephemeral")
+        name = as_manager(
+            command, client, respond,
+            lambda session, team_id, user_id, admin: service.delete_standup(
+                session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin
+            ),
+        )  # fmt: skip
+        if name is not None:
+            respond(text=f"Deleted “{escape(name)}”.", response_type="ephemeral")
 
     @router.add("now", "now <name>", "start a stand-up right now (owner or admin)")
     def on_standup_now(
         ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
     ) -> None:
         ack()
-        team_id, user_id = command["team_id"], command["user_id"]
-        admin = is_workspace_admin(client, team_id, user_id)
-        try:
-            with db.unit_of_work() as session:
-                run = service.start_now(
-                    session, directory(client, team_id), team_id=team_id, name=argument, actor_id=user_id,
-                    actor_is_admin=admin, now=services.clock(),
-                )  # fmt: skip
-        except service.StandupError as error:
-            respond(text=str(error), response_type="ephemeral")
+        run = as_manager(
+            command, client, respond,
+            lambda session, team_id, user_id, admin: service.start_now(
+                session, directory(client, team_id), team_id=team_id, name=argument, actor_id=user_id,
+                actor_is_admin=admin, now=services.clock(),
+            ),
+        )  # fmt: skip
+        if run is None:
             return
         away = f" ({len(run.away)} out of office)" if run.away else ""
         respond(text=f"Started: I sent {len(run.prompted)} people their prompt{away}.", response_type="ephemeral")
