@@ -1,7 +1,7 @@
 """manifest.yml is a valid Slack app manifest and matches what the Bolt app really listens to.
 
-* Schema: Slack's official manifest JSON schema (draft-07) from the shared reference pack,
-  ``shared/slack-reference/manifest.schema.json`` (slackapi/manifest-schema
+* Schema: Slack's official manifest JSON schema (draft-07), vendored with the tests,
+  ``tests/slack_reference/manifest.schema.json`` (slackapi/manifest-schema
   ``schemas/manifest.schema.1.0.0.json``, tag v0.5.0, commit a936b12a). The schema is also checked
   to reject broken copies of our manifest, so a schema that silently accepts anything fails here.
 * Manifest -> app: every command, shortcut and event in the manifest is replayed as a signed
@@ -114,11 +114,15 @@ def test_manifest_settings_are_the_documented_defaults() -> None:
     assert re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", display["background_color"])
     features = manifest["features"]
     assert features["bot_user"] == {"display_name": "Tandem", "always_online": False}
+    # The Messages tab shows Tandem's DMs (prompts, reminders, loop-closing notes) but is read-only:
+    # nothing answers a typed DM (that would need the message.im event and im:history), so people
+    # are not invited to type into a void.
     assert features["app_home"] == {
         "home_tab_enabled": True,
         "messages_tab_enabled": True,
-        "messages_tab_read_only_enabled": False,
+        "messages_tab_read_only_enabled": True,
     }
+    assert "message.im" not in manifest["settings"]["event_subscriptions"]["bot_events"]
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True
     assert settings["org_deploy_enabled"] is False
@@ -291,7 +295,7 @@ def signed_request(body: str, content_type: str) -> BoltRequest:
 
 
 def slash_command_request(command: str, response_url: str) -> BoltRequest:
-    # Field set of Slack's documented slash-command payload (slack-reference/payloads/slash_command.json).
+    # Field set of Slack's documented slash-command payload (tests/slack_reference/payloads/slash_command.json).
     form = {
         "token": "legacy-verification-token",
         "team_id": TEAM_ID,
@@ -310,7 +314,7 @@ def slash_command_request(command: str, response_url: str) -> BoltRequest:
 
 
 def shortcut_request(callback_id: str, kind: str, response_url: str) -> BoltRequest:
-    # Shapes of slack-reference/payloads/message_action.json and shortcut.json.
+    # Shapes of tests/slack_reference/payloads/message_action.json and shortcut.json.
     payload: dict[str, Any] = {
         "type": "message_action" if kind == "message" else "shortcut",
         "token": "legacy-verification-token",
@@ -337,7 +341,7 @@ def shortcut_request(callback_id: str, kind: str, response_url: str) -> BoltRequ
 
 
 def event_request(event_type: str) -> BoltRequest:
-    # Envelope of slack-reference/payloads/app_home_opened.event_callback.json.
+    # Envelope of tests/slack_reference/payloads/app_home_opened.event_callback.json.
     event: dict[str, Any] = {"type": event_type, "user": "U0PM000001", "event_ts": "1574169232.000100"}
     if event_type == "app_home_opened":
         event.update(channel="D0TANDEM01", tab="home")

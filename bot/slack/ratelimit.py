@@ -2,7 +2,7 @@
 
 Slack limits each method per workspace per app (tiers: N calls per minute), and chat.postMessage
 additionally to about one message per second per channel under a workspace-wide cap
-(rate-limits.json in the shared Slack reference). A :class:`Pacer` keeps a sliding window per
+(tests/slack_reference/rate-limits.json). A :class:`Pacer` keeps a sliding window per
 ``(team, method)`` and, for chat.postMessage, a token bucket per ``(team, channel)``; a
 ``Retry-After`` from a 429 blocks the same key until it expires. Pacing is per process: with
 several replicas draining, Slack's 429s are the backstop.

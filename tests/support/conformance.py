@@ -1,6 +1,6 @@
 """Conformance checks the emulator runs on every Web API call.
 
-* the method exists in Slack's Web API spec (``web-api.openapi.json``, Swagger 2.0, Oct 2020) or
+* the method exists in Slack's Web API spec (``web-api-methods.json``, from the Oct 2020 OpenAPI spec) or
   in :data:`EXTRA_METHODS` (newer methods, each declared here with its source), and the spec's
   required arguments are present;
 * every message (``blocks``) and view (modal / home) parses with slack_sdk's Block Kit models and
@@ -13,7 +13,6 @@ Each problem is a :class:`Problem` with the Slack error the emulator answers wit
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -24,41 +23,27 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-
-def _find_reference() -> Path:
-    """Slack's reference pack: TANDEM_SLACK_REFERENCE, else ``shared/`` beside the checkout (where
-    CI and every developer machine have it)."""
-    if os.environ.get("TANDEM_SLACK_REFERENCE"):
-        return Path(os.environ["TANDEM_SLACK_REFERENCE"])
-    checkout = Path(__file__).resolve().parents[2]
-    for candidate in (checkout.parent / "shared" / "slack-reference", checkout / "shared" / "slack-reference"):
-        if candidate.is_dir():
-            return candidate
-    raise RuntimeError(
-        "Slack's reference pack (shared/slack-reference) was not found beside the checkout; "
-        "set TANDEM_SLACK_REFERENCE to its path"
-    )
-
-
-REFERENCE = _find_reference()
+# Slack's reference data, vendored with the tests (tests/slack_reference/README.md: each file's
+# source, version and licence), so a fresh clone needs nothing beside it.
+REFERENCE = Path(__file__).resolve().parents[1] / "slack_reference"
 
 # Methods newer than the 2020 OpenAPI spec. Required arguments and source for each.
 EXTRA_METHODS: dict[str, dict[str, Any]] = {
     "files.getUploadURLExternal": {
         "required": ("filename", "length"),
         "source": "https://docs.slack.dev/reference/methods/files.getUploadURLExternal "
-        "(response shape: slack-reference/web-api-response-shapes/files.getUploadURLExternal.json)",
+        "(response shape: java-slack-sdk json-logs/samples/api/files.getUploadURLExternal.json)",
     },
     "files.completeUploadExternal": {
         "required": ("files",),
         "source": "https://docs.slack.dev/reference/methods/files.completeUploadExternal "
-        "(response shape: slack-reference/web-api-response-shapes/files.completeUploadExternal.json)",
+        "(response shape: java-slack-sdk json-logs/samples/api/files.completeUploadExternal.json)",
     },
     "apps.connections.open": {
         "required": (),  # no arguments: the app-level token (xapp-, connections:write) goes as Bearer
         "source": "https://docs.slack.dev/reference/methods/apps.connections.open and "
         "https://docs.slack.dev/apis/events-api/using-socket-mode (response {ok, url: wss://.../link/?ticket=...}); "
-        "tier: slack-reference/rate-limits.json (Tier1)",
+        "tier: tests/slack_reference/rate-limits.json (Tier1)",
     },
 }
 
@@ -72,9 +57,11 @@ class Problem:
 
 
 @cache
-def _spec() -> dict[str, Any]:
-    with (REFERENCE / "web-api.openapi.json").open(encoding="utf-8") as handle:
-        return json.load(handle)
+def _methods() -> dict[str, dict[str, Any]]:
+    """Method -> {"required": [...]}: derived from Slack's Web API OpenAPI spec (see the README)."""
+    with (REFERENCE / "web-api-methods.json").open(encoding="utf-8") as handle:
+        methods: dict[str, dict[str, Any]] = json.load(handle)["methods"]
+    return methods
 
 
 @cache
@@ -101,19 +88,13 @@ def method_tiers() -> dict[str, str]:
 
 
 def method_known(method: str) -> bool:
-    return f"/{method}" in _spec()["paths"] or method in EXTRA_METHODS
+    return method in _methods() or method in EXTRA_METHODS
 
 
 def required_arguments(method: str) -> tuple[str, ...]:
     if method in EXTRA_METHODS:
         return tuple(EXTRA_METHODS[method]["required"])
-    path = _spec()["paths"].get(f"/{method}", {})
-    names: list[str] = []
-    for operation in path.values():
-        for parameter in operation.get("parameters", []):
-            if parameter.get("required") and parameter["name"] != "token" and parameter["name"] not in names:
-                names.append(parameter["name"])
-    return tuple(names)
+    return tuple(_methods().get(method, {}).get("required", ()))
 
 
 def check_method(method: str, args: dict[str, Any]) -> list[Problem]:

@@ -2,8 +2,8 @@
 
 Two transports, one API: :class:`HttpTransport` (the real bot process, ``POST /slack/events``)
 and :class:`InProcessTransport` (``app.dispatch(BoltRequest(...))`` on a Bolt App built in the
-test process). Payload shapes follow slack-reference/payloads/ (current Slack fields included:
-``api_app_id``, ``is_enterprise_install``, ``enterprise``...).
+test process). Payload shapes follow Slack's examples in tests/slack_reference/payloads/ (a superset: current fields
+such as ``api_app_id``, ``is_enterprise_install``, ``enterprise``...; tests/harness/test_payload_shapes.py).
 
 Every interaction that Slack gives a ``trigger_id`` gets a fresh one registered with the emulator
 (valid 3 s, once); slash commands, block_actions in messages and message shortcuts get a

@@ -1,6 +1,6 @@
 """Slack request signing (v0): HMAC-SHA256 over ``v0:{timestamp}:{raw body}``.
 
-See slack-reference/signature-vector.json for Slack's worked example.
+See tests/slack_reference/signature-vector.json for Slack's worked example.
 """
 
 from __future__ import annotations
