@@ -1,7 +1,6 @@
 """Digest compile time on a large workspace, on SQLite and PostgreSQL, in one run.
 
-    export PATH=/work/venv/bin:$PATH
-    python bench/digest.py --postgres postgresql://postgres@127.0.0.1:55432/postgres [--runs 9]
+    python bench/digest.py --postgres [--runs 9]
 
 Builds (through migrations, in a temporary SQLite file and a throwaway PostgreSQL database) a
 workspace with 100,000 insights (+ 50,000 "+1"s, 10,000 status changes), 50,000 stand-up
@@ -19,20 +18,21 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, text
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sqlalchemy import insert, text
+
+from bench.postgres import scratch_database
 from bot.db import Database
 from bot.digest import service
 from bot.insights.models import Insight, InsightStatusChange, InsightVote
 from bot.migrate import upgrade_to_head
 from bot.retro.models import Retro, RetroActionItem, RetroRating, RetroSeries
-from bot.settings import normalize_database_url
 from bot.standup.models import Standup, StandupAnswer, StandupOccurrence, StandupParticipant, StandupPrompt
 
 TEAM = "TBENCH0001"
@@ -335,7 +335,11 @@ def report(name: str, results: dict[str, list[float]]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--postgres", help="PostgreSQL server URL (a throwaway database is created and dropped)")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="also on PostgreSQL (bench/postgres.py: TANDEM_BENCH_POSTGRES or a throwaway cluster)",
+    )
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     results: list[tuple[str, dict[str, list[float]]]] = []
@@ -348,23 +352,14 @@ def main() -> int:
         results.append(("sqlite", measure(db, args.runs)))
         db.dispose()
     if args.postgres:
-        server = normalize_database_url(args.postgres)
-        name = f"tandem_bench_digest_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            db = Database.from_url(server.rsplit("/", 1)[0] + f"/{name}")
+        with scratch_database("digest") as url:
+            db = Database.from_url(url)
             upgrade_to_head(db)
             started = time.perf_counter()
             counts = seed(db, random.Random(7))
             print(f"postgresql: seeded {counts} in {time.perf_counter() - started:.0f}s", file=sys.stderr)
             results.append(("postgresql", measure(db, args.runs)))
             db.dispose()
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
     for name, result in results:
         report(name, result)
     return 0

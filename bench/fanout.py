@@ -1,7 +1,7 @@
 """Benchmark: one stand-up prompt fanned out as DMs to 1,000 participants, through the outbox and
 the drainer, against the Slack emulator's rate limits (tests/support), over loopback HTTP.
 
-    python bench/fanout.py                 # SQLite; --postgres for the dev PostgreSQL server
+    python bench/fanout.py                 # SQLite; --postgres: also PostgreSQL (bench/postgres.py)
 
 The emulator enforces chat.postMessage's workspace cap of 300 per minute (sliding window) and
 1/s per channel, with its time scale set to 0.05 (a Slack minute lasts 3 s) so the run is short.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 import tempfile
 import time
@@ -24,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import text
 
+from bench.postgres import scratch_database
 from bot.db import Database
 from bot.migrate import upgrade_to_head
 from bot.runtime import build_services
@@ -37,7 +36,6 @@ from tests.support.emulator import SlackEmulator
 PARTICIPANTS = 1_000
 TIME_SCALE = 0.05
 PER_MINUTE = 300
-PG_ADMIN = os.environ.get("TANDEM_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:55432/postgres")
 
 
 def run(url: str, label: str) -> None:
@@ -94,16 +92,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{tmp}/fanout.db", "sqlite")
     if args.postgres:
-        name = f"tandem_bench_fanout_{os.getpid()}"
-        admin = Database.from_url(PG_ADMIN, isolation_level="AUTOCOMMIT", pool_size=1)
-        with admin.engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run(PG_ADMIN.rsplit("/", 1)[0] + "/" + name, "postgresql")
-        finally:
-            with admin.engine.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with scratch_database("fanout") as url:
+            run(url, "postgresql")
     return 0
 
 

@@ -2,7 +2,7 @@
 Bolt app that only acks (same server: waitress + Bolt's WSGI adapter, same signing).
 
     python bench/load.py                       # SQLite, 50 users x 20 requests per kind
-    python bench/load.py --database postgres   # the dev PostgreSQL server (TANDEM_BENCH_POSTGRES)
+    python bench/load.py --database postgres   # PostgreSQL (see bench/postgres.py)
     python bench/load.py --users 50 --requests 20 --threads 8 --rounds 2
 
 Four processes on 127.0.0.1:
@@ -66,10 +66,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
+from bench.postgres import scratch_database
+
 USERS = 50
 REQUESTS = 20
 THREADS = 8  # waitress threads of both servers (`tandem run`'s default)
-PG_ADMIN = os.environ.get("TANDEM_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:55432/postgres")
 KINDS = ("cmd help", "cmd list", "click", "submit")
 
 
@@ -538,20 +539,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             summary = main_bench(args, f"sqlite:///{tmp}/load.db", "sqlite")
     else:
-        from sqlalchemy import text
-
-        from bot.db import Database
-
-        name = f"tandem_bench_load_{os.getpid()}"
-        admin = Database.from_url(PG_ADMIN, isolation_level="AUTOCOMMIT", pool_size=1)
-        with admin.engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            summary = main_bench(args, PG_ADMIN.rsplit("/", 1)[0] + "/" + name, "postgresql")
-        finally:
-            with admin.engine.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with scratch_database("load") as url:
+            summary = main_bench(args, url, "postgresql")
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -1,6 +1,6 @@
 """Benchmark: one tick with 10,000 active schedules, on SQLite and PostgreSQL.
 
-    python bench/tick.py            # both backends (PostgreSQL at TANDEM_BENCH_POSTGRES or the dev server)
+    python bench/tick.py            # both backends (PostgreSQL: TANDEM_BENCH_POSTGRES or a throwaway cluster)
     python bench/tick.py --sqlite   # SQLite only
 
 10,000 per-participant schedules (weekdays, 07:00-18:59 local, 8 zones incl. Asia/Kolkata), as a
@@ -12,7 +12,6 @@ and idle ticks (nothing due). Median of the runs, plus the process's peak reside
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import resource
 import statistics
@@ -25,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.postgres import scratch_database
 from bot.clock import fixed_clock
 from bot.db import Database
 from bot.migrate import upgrade_to_head
@@ -46,7 +46,6 @@ ZONES = (
     "America/Sao_Paulo",
 )
 SCHEDULES = 10_000
-PG_ADMIN = os.environ.get("TANDEM_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:55432/postgres")
 
 
 def prompt(ctx: JobContext) -> None:
@@ -141,18 +140,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         bench(f"sqlite:///{tmp}/bench.db", "sqlite")
     if not args.sqlite:
-        from sqlalchemy import text
-
-        name = f"tandem_bench_tick_{os.getpid()}"
-        admin = Database.from_url(PG_ADMIN, isolation_level="AUTOCOMMIT", pool_size=1)
-        with admin.engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            bench(PG_ADMIN.rsplit("/", 1)[0] + "/" + name, "postgresql")
-        finally:
-            with admin.engine.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with scratch_database("tick") as url:
+            bench(url, "postgresql")
     return 0
 
 
