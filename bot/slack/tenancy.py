@@ -7,17 +7,17 @@ installation for that workspace and stops it; with a single bot token Bolt's
 ``SingleTeamAuthorization`` never compares the request's team with the token's (it turns its
 cached ``auth.test`` into ``context.authorize_result`` for every request, and for
 ``app_uninstalled`` / ``tokens_revoked`` events it takes the request's own ids), so the listener
-would run with our token. :class:`ForeignWorkspaceGuard` refuses such a request before Bolt's
-any listener: no Web API call, no database write.
+would run with our token. :class:`ForeignWorkspaceGuard` refuses such a request before any
+listener: no Web API call, no database write.
 
-What Slack gets for a refused request is a 200, as Bolt answers a workspace it has no installation
-for in OAuth mode (``MultiTeamsAuthorization``): a non-2xx answer is shown to the person as a
-generic failure (commands, interactions) or, for events, makes Slack redeliver the event three
-times and counts against the app's event delivery health. 401 is kept for bad signatures. The
-body tells the person why where Slack displays the ack: a slash command's ephemeral text, a modal's
-``update`` to a notice. Other kinds ignore an ack's body (a click, a shortcut, an event): empty.
-Nothing is posted to the request's ``response_url``: that would act in a workspace we are not
-installed in.
+What Slack gets for a refused request is a 200, as Bolt answers a workspace it has no
+installation for in OAuth mode (``MultiTeamsAuthorization``, which also posts to the
+response_url): a non-2xx answer is shown to the person as a generic failure (commands,
+interactions) or, for events, makes Slack redeliver the event three times and counts against the
+app's event delivery health. 401 is kept for bad signatures. The body tells the person why where
+Slack displays the ack: a slash command's ephemeral text, a modal's ``update`` to a notice. Other
+kinds ignore an ack's body (a click, a shortcut, an event): empty. Nothing is posted to the
+request's ``response_url``: that would act in a workspace we are not installed in.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ NOT_INSTALLED = (
     "Sorry, this Tandem is installed in another Slack workspace and only works for the people there. Nothing was done."
 )
 NOTICE_CALLBACK_ID = "tandem_not_installed"
-# Requests Slack sends without a workspace, answered by Bolt itself further down the chain.
+# Requests Slack sends without a workspace. Bolt's own middleware answers them before ours; should
+# that ever change (url_verification_enabled=False), the guard must still let them through.
 _NO_WORKSPACE_KINDS = frozenset({"url_verification", "ssl_check"})
 
 
