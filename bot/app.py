@@ -23,7 +23,9 @@ from bot.services import Services
 from bot.slack.blocks import modal, section
 from bot.slack.clients import InstrumentedWebClient, instrumented_copy
 from bot.slack.installations import make_state_store
-from bot.slack.payloads import team_id_of, user_id_of
+from bot.slack.listener_runner import use_ack_safe_runner
+from bot.slack.payloads import request_id_of, team_id_of, user_id_of
+from bot.slack.tenancy import ForeignWorkspaceGuard, InstalledWorkspace
 
 log = logging.getLogger(__name__)
 
@@ -102,15 +104,20 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
         )
     else:
         assert settings.slack_bot_token is not None
-        app = App(**common)  # the client carries SLACK_BOT_TOKEN
+        app = App(**common)  # the client carries SLACK_BOT_TOKEN; Bolt checks it with auth.test
+        # Bolt keeps that auth.test but not its is_enterprise_install: one more call, at start-up only.
+        # The guard is the first of our middleware: a request of another workspace stops there,
+        # before any listener (Bolt's own authorization before it only reads its cached auth.test).
+        app.middleware(ForeignWorkspaceGuard(InstalledWorkspace.from_auth_test(client.auth_test())))
+    # A listener failing after its ack must not change the answer Slack already got (see the module).
+    use_ack_safe_runner(app)
 
     @app.middleware
-    def observe_request(context: BoltContext, body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
+    def observe_request(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
         if context.client is not None and not isinstance(context.client, InstrumentedWebClient):
             context["client"] = instrumented_copy(context.client)  # counted in /metrics
-        # Listeners are submitted to the executor inside this block, so they inherit the context.
-        with log_context(team_id=context.team_id, request_id=body.get("event_id") or body.get("trigger_id")):
-            return next()
+        # The log context (team, request id) is set where the listener runs: bot.slack.listener_runner.
+        return next()
 
     @app.error
     def on_unhandled_error(
@@ -123,12 +130,13 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
         team = team_id_of(body)
         message = FRIENDLY_ERROR
         trigger_error = _trigger_error(error)
-        if trigger_error:
-            # Expected when the process is overloaded, not a bug: no stack trace, a specific message.
-            message = TRIGGER_EXPIRED
-            log.warning("a form could not open in time (team %s): %s", team, trigger_error)
-        else:
-            log.error("unhandled error in a listener (team %s): %s", team, type(error).__name__, exc_info=error)
+        with log_context(team_id=team, request_id=request_id_of(body)):
+            if trigger_error:
+                # Expected when the process is overloaded, not a bug: no stack trace, a specific message.
+                message = TRIGGER_EXPIRED
+                log.warning("a form could not open in time (team %s): %s", team, trigger_error)
+            else:
+                log.error("unhandled error in a listener (team %s): %s", team, type(error).__name__, exc_info=error)
         acknowledgement = None
         if response is not None:
             # Not acknowledged yet (Bolt passes no response once ack() ran): answer 200, not 500;

@@ -20,3 +20,11 @@ def user_id_of(body: dict[str, Any]) -> str:
     if isinstance(user, dict):
         return str(user.get("id") or "")
     return str(body.get("user_id") or "")
+
+
+def request_id_of(body: dict[str, Any]) -> str | None:
+    """Slack's id of this delivery, for logs: an event's ``event_id``, else the ``trigger_id`` of a
+    command or interaction, else the id of the view a ``view_closed`` is about."""
+    view = body.get("view")
+    view_id = view.get("id") if isinstance(view, dict) else None
+    return body.get("event_id") or body.get("trigger_id") or view_id or None
