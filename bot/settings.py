@@ -55,7 +55,12 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = Field(default=None, description="OAuth client secret.")
     slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, description="Slack Web API base URL.")
     database_url: str = Field(default=DEFAULT_DATABASE_URL, description="SQLAlchemy database URL.")
-    port: int = Field(default=3000, ge=1, le=65535, description="HTTP port in HTTP mode.")
+    port: int = Field(
+        default=3000,
+        ge=1,
+        le=65535,
+        description="HTTP port: Slack's requests in HTTP mode; /healthz and /metrics always.",
+    )
     log_level: LogLevel = Field(default="INFO", description="Log level.")
     log_format: Literal["text", "json"] = Field(
         default="text", description="Log line format: text for people, json for log pipelines."
@@ -169,10 +174,12 @@ def _readable_env_file(env_file: str | Path | None, must_exist: bool) -> Path | 
     path = Path(env_file)
     if not path.exists():
         if must_exist:
-            raise SettingsError(f"--env-file {path}: no such file (leave the option out to read only the environment)")
+            raise SettingsError(
+                f"--env-file {path}: no such file (leave the option out to read only the environment)"
+            ) from None
         return None
     if path.is_dir():
-        raise SettingsError(f"--env-file {path}: is a folder, not a settings file")
+        raise SettingsError(f"--env-file {path}: is a folder, not a settings file") from None
     try:
         with path.open("rb") as handle:
             handle.read(1)
@@ -192,7 +199,7 @@ def load_settings(env_file: str | Path | None = ".env", *, must_exist: bool = Fa
         raise SettingsError(
             "SLACK_APP_TOKEN: set but empty; put the app-level token (xapp-...) there for Socket Mode, "
             "or delete the line to serve HTTP on PORT"
-        )
+        ) from None
     try:
         return Settings(_env_file=path)  # type: ignore[call-arg]
     except ValidationError as error:
