@@ -178,11 +178,16 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_refresh(settings: Settings, args: argparse.Namespace) -> int:
     from bot.maintenance import refresh
     from bot.runtime import build_services
+    from bot.slack.probe import check_bot_token
 
     try:
         now = _now_option(args)
     except ValueError as error:
         return _fail(str(error), 2)
+    if not settings.oauth_enabled:
+        # Everything refresh does is Slack calls: a token Slack refuses or a Slack out of reach is
+        # one line here, not slack_sdk's retries and ERROR lines on the first users.info.
+        check_bot_token(settings)
     services = build_services(settings)
     try:
         print(refresh(services, now or services.clock()).summary())

@@ -429,11 +429,12 @@ def test_run_with_a_bot_token_slack_rejects(tmp_path: Path, emulator: SlackEmula
     assert not (tmp_path / "tandem.db").exists()  # checked before anything else
 
 
-@pytest.mark.parametrize("command", [["run", "--http"], ["run", "--socket"]])
-def test_run_when_slack_is_unreachable(tmp_path: Path, command: list[str]) -> None:
+@pytest.mark.parametrize("command", [["run", "--http"], ["run", "--socket"], ["refresh"]])
+def test_slack_unreachable(tmp_path: Path, command: list[str]) -> None:
     url = f"http://127.0.0.1:{closed_port()}/api/"
     env = base_env(tmp_path, SLACK_API_URL=url, SLACK_APP_TOKEN="xapp-1-A0000000000-0-some-app")
-    result = run([*command, "--port", str(closed_port())], tmp_path, env=env)
+    port = ["--port", str(closed_port())] if command[0] == "run" else []
+    result = run([*command, *port], tmp_path, env=env)
     assert_one_line_error(
         result, 1, f"tandem: could not reach Slack at {url} (Connection refused): check the network and SLACK_API_URL"
     )
