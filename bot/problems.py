@@ -55,12 +55,12 @@ def _database_problem(error: DBAPIError, database_url: str) -> Problem | None:
         if "unable to open database file" in lowered:
             folder = path.parent
             if not folder.exists():
-                why = f"the folder {folder} does not exist"
+                why = f"the folder {folder} does not exist; create it or point DATABASE_URL elsewhere"
             elif not folder.is_dir():
-                why = f"{folder} is a file, not a folder"
+                why = f"{folder} is a file, not a folder; point DATABASE_URL elsewhere"
             else:
-                why = f"the folder {folder} is not writable by this user"
-            return Problem(f"cannot open the SQLite database {path}: {why}; create it or point DATABASE_URL elsewhere")
+                why = f"the folder {folder} is not writable by this user; fix that or point DATABASE_URL elsewhere"
+            return Problem(f"cannot open the SQLite database {path}: {why}")
         if "readonly database" in lowered:
             return Problem(f"the SQLite database {path} is read-only: give this user write access to it and its folder")
         if "database is locked" in lowered:

@@ -511,7 +511,7 @@ def test_a_sqlite_path_under_a_file(tmp_path: Path) -> None:
         result,
         1,
         f"tandem: cannot open the SQLite database {tmp_path / 'notes.txt' / 'tandem.db'}: "
-        f"{tmp_path / 'notes.txt'} is a file, not a folder",
+        f"{tmp_path / 'notes.txt'} is a file, not a folder; point DATABASE_URL elsewhere",
     )
 
 
