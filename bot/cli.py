@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
+import socket
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from types import FrameType
 
 from bot.clock import parse_instant
+from bot.problems import EXIT_SETTINGS, Problem, explain
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
 
-EXIT_SETTINGS = 2
 SOCKET_CLOSE_TIMEOUT = 5.0  # seconds
+SOCKET_URL_FRESH_SECONDS = 10.0  # how long `run` connects with the URL its app-token check got
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tandem",
         description="Tandem: stand-ups, retros, customer insights and digests for product and marketing teams.",
     )
-    parser.add_argument("--env-file", default=".env", help="settings file read before the environment (default .env)")
+    parser.add_argument(
+        "--env-file",
+        help="settings file, read under the environment (default: .env in the working directory, if there is one)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
@@ -48,7 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("--now", help="ISO-8601 instant (default: now); no offset means UTC")
 
-    commands.add_parser("check", help="validate settings, reach the database and Slack (auth.test)")
+    commands.add_parser(
+        "check",
+        help="validate settings, reach the database (creating nothing) and Slack (auth.test; "
+        "apps.connections.open with SLACK_APP_TOKEN)",
+    )
 
     commands.add_parser(
         "rotate-keys", help="re-encrypt stored Slack tokens with the first key of TANDEM_ENCRYPTION_KEY"
@@ -57,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     digest = commands.add_parser("digest", help="print a channel's weekly digest in the terminal")
     digest.add_argument("--team", required=True, help="workspace (team id, e.g. T0123ABCD)")
     digest.add_argument("--channel", required=True, help="channel id; its digest's sections (all if none)")
-    digest.add_argument("--preview", action="store_true", help="print the digest as text (nothing is posted)")
+    digest.add_argument(
+        "--preview", action="store_true", help="print the digest as text, as it always does (nothing is posted)"
+    )
     digest.add_argument("--now", help="end of the week to show, ISO-8601 (default: now)")
 
     export = commands.add_parser("export", help="export data, e.g. `tandem export insights --format csv`")
@@ -77,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = load_settings(args.env_file)
+        settings = load_settings(args.env_file or ".env", must_exist=args.env_file is not None)
     except SettingsError as error:
         return _fail(str(error), EXIT_SETTINGS)
 
@@ -99,23 +113,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(settings, args)
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        problem = _problem(error, settings, args)
+        if problem is None:
+            raise  # not an expected failure: a bug, and its traceback helps fix it
+        log.debug("%s: %s", type(error).__name__, problem)
+        return _fail(str(problem), problem.status)
+
+
+def _problem(error: BaseException, settings: Settings, args: argparse.Namespace) -> Problem | None:
+    """The one-line explanation of an expected failure (bot/problems.py), None for a bug."""
+    port = (args.port or settings.port) if args.command == "run" else None
+    return explain(error, database_url=settings.database_url, slack_api_url=settings.slack_api_url, port=port)
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
     from bot.migrate import upgrade_to_head
     from bot.runtime import build_services
 
     services = build_services(settings)
     try:
-        upgrade_to_head(services.db)
-    except SQLAlchemyError as error:
-        log.debug("migration failed", exc_info=True)
-        return _fail(f"could not migrate the database: {type(error).__name__}: {str(error).splitlines()[0]}")
+        state = upgrade_to_head(services.db)
     finally:
         services.db.dispose()
-    print("database is up to date")
+    print(state.upgrade_summary())
     return 0
 
 
@@ -142,10 +163,13 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(str(error), 2)
     services = build_services(settings)
     try:
-        report = run_due(services, now or services.clock())
+        instant = now or services.clock()
+        report = run_due(services, instant)
         print(report.summary())
-        # A cron deployment has no drainer thread: send what is ready now (paced), then exit.
-        print(drain(services).summary())
+        # A cron deployment has no drainer thread: send what is ready (paced), then exit. Ready as
+        # of the tick's instant when that is later than the clock (`--now` ahead: the jobs stamped
+        # their messages then), else as of the clock (nothing already due is held back).
+        print(drain(services, max(instant, services.clock())).summary())
     finally:
         services.db.dispose()
     return 0
@@ -154,11 +178,16 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_refresh(settings: Settings, args: argparse.Namespace) -> int:
     from bot.maintenance import refresh
     from bot.runtime import build_services
+    from bot.slack.probe import check_bot_token
 
     try:
         now = _now_option(args)
     except ValueError as error:
         return _fail(str(error), 2)
+    if not settings.oauth_enabled:
+        # Everything refresh does is Slack calls: a token Slack refuses or a Slack out of reach is
+        # one line here, not slack_sdk's retries and ERROR lines on the first users.info.
+        check_bot_token(settings)
     services = build_services(settings)
     try:
         print(refresh(services, now or services.clock()).summary())
@@ -168,11 +197,9 @@ def cmd_refresh(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
-    from slack_sdk.errors import SlackClientError
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bot.migrate import pending_revisions
+    from bot.migrate import migration_state
     from bot.runtime import build_services
+    from bot.slack.probe import check_app_token, check_bot_token
 
     services = build_services(settings)
     ok = True
@@ -180,25 +207,57 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     transport = "Socket Mode" if settings.slack_app_token else "HTTP"
     print(f"settings   ok: {mode}, {transport}, database {services.db.dialect}")
     try:
-        services.db.ping()
-        pending = pending_revisions(services.db)
-        print("database   ok" + (f" ({len(pending)} migration(s) pending: run `tandem migrate`)" if pending else ""))
-    except SQLAlchemyError as error:
+        missing = _missing_sqlite_file(services.db.engine.url.database) if settings.is_sqlite else None
+        state = migration_state(services.db)  # creates nothing: a missing SQLite file is not opened
+        count = len(state.pending)
+        pending = f"{count} migration{'' if count == 1 else 's'} pending"
+        if missing:
+            print(f"database   ok: {missing} does not exist yet; `tandem migrate` creates it ({pending})")
+        else:
+            print(f"database   ok ({pending}: run `tandem migrate`)" if count else f"database   ok (at {state.head})")
+    except Exception as error:
+        problem = _problem(error, settings, args)
+        if problem is None:
+            raise
         ok = False
-        print(f"database   FAILED: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+        print(f"database   FAILED: {problem}")
+    finally:
+        services.db.dispose()
     if settings.oauth_enabled:
         print("slack      skipped: OAuth mode has no single token; workspaces are checked on install")
     else:
         try:
-            response = services.slack.base_client().auth_test()
-            print(f"slack      ok: team {response.get('team')} ({response.get('team_id')}), bot {response.get('user')}")
-        except (SlackClientError, OSError) as error:
+            bot = check_bot_token(settings)
+            print(f"slack      ok: team {bot.team} ({bot.team_id}), bot {bot.user}")
+        except Problem as problem:
             ok = False
-            reason = getattr(getattr(error, "response", None), "data", None)
-            detail = reason.get("error") if isinstance(reason, dict) else type(error).__name__
-            print(f"slack      FAILED: auth.test: {detail}")
-    services.db.dispose()
+            print(f"slack      FAILED: {problem}")
+    if settings.slack_app_token is not None:
+        try:
+            check_app_token(settings)
+            print("socket     ok: SLACK_APP_TOKEN opens Socket Mode connections")
+        except Problem as problem:
+            ok = False
+            print(f"socket     FAILED: {problem}")
     return 0 if ok else 1
+
+
+def _missing_sqlite_file(database: str | None) -> str | None:
+    """The SQLite file's path when it does not exist yet (None if it does, or is in memory);
+    a Problem when it could not be created there either."""
+    if not database or database == ":memory:":
+        return None
+    path = Path(database)
+    if path.exists():
+        return None
+    folder = path.parent
+    if not folder.exists():
+        raise Problem(f"cannot create the SQLite database {path}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise Problem(f"cannot create the SQLite database {path}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise Problem(f"cannot create the SQLite database {path}: the folder {folder} is not writable by this user")
+    return str(path)
 
 
 def cmd_rotate_keys(settings: Settings, args: argparse.Namespace) -> int:
@@ -222,6 +281,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
     db = Database.from_url(settings.database_url)
     try:
+        db.ping()  # a database that cannot be opened fails here, before anything is written
         with db.unit_of_work() as session:
             if args.output:
                 with open(args.output, "w", encoding="utf-8", newline="") as out:
@@ -243,8 +303,6 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.digest.views import blocks_to_text, build_digest_blocks
     from bot.runtime import build_services
 
-    if not args.preview:
-        return _fail("digest: only --preview is supported here; post with `/digest now` in Slack", 2)
     try:
         now = _now_option(args)
     except ValueError as error:
@@ -261,67 +319,88 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """The HTTP port, bound before anything starts (waitress serves on this socket): a port in use
+    is reported before the database is touched."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=1024)
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from waitress import create_server
+
     from bot.app import build_app
     from bot.logs import ContextThreadPoolExecutor
     from bot.metrics import operational_probes, register_database_probes
     from bot.migrate import upgrade_to_head
     from bot.runtime import build_services
     from bot.scheduling.runner import start_scheduler
-    from bot.slack.delivery import start_drainer
+    from bot.slack.delivery import DrainerThread, start_drainer
+    from bot.slack.probe import check_app_token, check_bot_token
+    from bot.web import build_wsgi_app
 
     socket_mode = args.socket or (settings.slack_app_token is not None and not args.http)
     if socket_mode and settings.slack_app_token is None:
         return _fail("SLACK_APP_TOKEN: required for --socket (an app-level token starting with xapp-)", 2)
 
+    # Nothing starts before the tokens, the port and the database are known to work; a failure on
+    # the way is one line (bot/problems.py), not a half-started process.
+    bot = check_bot_token(settings) if not settings.oauth_enabled else None
+    socket_url = check_app_token(settings) if socket_mode else None
+    socket_url_at = time.monotonic()
+    port = args.port or settings.port
+    # HTTP mode serves Slack on this port; Socket Mode only /healthz and /metrics (for probes).
+    listener = _listen(args.host, port)
     services = build_services(settings)
-    if not args.no_migrate:
-        upgrade_to_head(services.db)
     # Bolt runs each listener (and so its ack) on this pool, and the work after an ack (views.open,
     # outbox writes, App Home refreshes) keeps a thread busy: size it well above the HTTP threads so
     # a new request's ack never waits behind earlier requests' follow-up work.
     executor = ContextThreadPoolExecutor(max_workers=max(16, 4 * args.threads), thread_name_prefix="listener")
-    app = build_app(services, listener_executor=executor)
-    register_database_probes(operational_probes(services))
-
-    def refresh() -> None:
-        from bot.maintenance import refresh as refresh_from_slack
-
-        log.info(refresh_from_slack(services, services.clock()).summary())
-
-    scheduler = None if args.no_scheduler else start_scheduler(services, refresh)
-    drainer = start_drainer(services)
-
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("received %s; finishing in-flight work", signal.Signals(signum).name)
-        stop.set()
-        if not socket_mode:
-            raise SystemExit(0)  # waitress' run() catches this and drains its worker threads
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    from waitress import create_server
-
-    from bot.web import build_wsgi_app
-
-    port = args.port or settings.port
-    # HTTP mode serves Slack here; Socket Mode serves only /healthz and /metrics (for probes).
-    server = create_server(
-        build_wsgi_app(app, services.db, serve_slack=not socket_mode),
-        host=args.host,
-        port=port,
-        threads=args.threads,
-        ident="tandem",
-    )
+    scheduler = None
+    drainer: DrainerThread | None = None
     try:
+        if not args.no_migrate:
+            log.info(upgrade_to_head(services.db).upgrade_summary())
+        if bot is not None:
+            log.info("Slack: team %s (%s), bot %s", bot.team, bot.team_id, bot.user)
+        app = build_app(services, listener_executor=executor)
+        register_database_probes(operational_probes(services))
+        server = create_server(
+            build_wsgi_app(app, services.db, serve_slack=not socket_mode),
+            sockets=[listener],
+            threads=args.threads,
+            ident="tandem",
+        )
+
+        def refresh() -> None:
+            from bot.maintenance import refresh as refresh_from_slack
+
+            log.info(refresh_from_slack(services, services.clock()).summary())
+
+        scheduler = None if args.no_scheduler else start_scheduler(services, refresh)
+        drainer = start_drainer(services)
+
+        stop = threading.Event()
+
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            log.info("received %s; finishing in-flight work", signal.Signals(signum).name)
+            stop.set()
+            if not socket_mode:
+                raise SystemExit(0)  # waitress' run() catches this and drains its worker threads
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             assert settings.slack_app_token is not None
             threading.Thread(target=server.run, name="health-http", daemon=True).start()
             handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+            # The URL the token check was answered with: the first connection costs no second
+            # apps.connections.open (reconnections ask for a new one, as usual). After a long
+            # migration the URL may have expired: then the handler asks for a fresh one.
+            fresh = time.monotonic() - socket_url_at < SOCKET_URL_FRESH_SECONDS
+            handler.client.wss_uri = socket_url if socket_url and fresh else None
             handler.connect()
             log.info("Tandem is running in Socket Mode (health checks on http://%s:%s/healthz)", args.host, port)
             # A timed wait: a signal landing just before an untimed wait blocks in C would leave
@@ -341,12 +420,15 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             log.info("Tandem is listening on http://%s:%s/slack/events", args.host, port)
             server.run()
     finally:
+        listener.close()
         if scheduler is not None:
             scheduler.shutdown(wait=True)
-        drainer.stop()
+        if drainer is not None:
+            drainer.stop()
         executor.shutdown(wait=True)
         services.db.dispose()
-        log.info("Tandem stopped")
+        if drainer is not None:
+            log.info("Tandem stopped")
     return 0
 
 

@@ -4,33 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 from bot.db import Database
 
-
-def _project_root() -> Path:
-    """The folder holding migrations/: the checkout (editable install) or the working directory."""
-    checkout = Path(__file__).resolve().parent.parent
-    return checkout if (checkout / "migrations").is_dir() else Path.cwd()
-
-
-ROOT = _project_root()
-MIGRATIONS = ROOT / "migrations"
+# The migrations/ folder of the checkout, installed as the package ``bot.migrations`` (see
+# pyproject.toml): the same files for an editable install, a wheel and the Docker image, whatever
+# the working directory. alembic.ini is only for running ``alembic`` by hand in the checkout.
+MIGRATIONS = Path(str(resources.files("bot.migrations")))
 
 
 def alembic_config(database_url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini")) if (ROOT / "alembic.ini").exists() else Config()
+    config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     config.attributes["configure_logging"] = False
     return config
+
+
+def revision_name(script: Script) -> str:
+    """``0008_participant_via_group``: the revision and its slug (the file name without its date)."""
+    stem = Path(script.path).stem
+    _date, _, rest = stem.partition("_")
+    return rest if rest.startswith(script.revision) else script.revision
 
 
 @contextmanager
@@ -65,20 +69,63 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
                 connection.commit()
 
 
-def upgrade_to_head(db: Database) -> None:
+@dataclass(frozen=True)
+class MigrationState:
+    """Where a database stands: the revisions it has not applied yet (oldest first) and the head."""
+
+    pending: list[str]
+    head: str
+
+    def upgrade_summary(self) -> str:
+        """What ``tandem migrate`` says after applying ``pending``."""
+        if not self.pending:
+            return f"database is up to date ({self.head})"
+        count = len(self.pending)
+        span = self.pending[0] if count == 1 else f"{self.pending[0]} → {self.pending[-1]}"
+        noun = "migration" if count == 1 else "migrations"
+        return f"applied {count} {noun} ({span}); database is at {self.head}"
+
+
+def _state(script: ScriptDirectory, current: tuple[str, ...]) -> MigrationState:
+    applied: set[str] = set()
+    if current:
+        applied = {rev.revision for rev in script.iterate_revisions(current, "base")}
+    every = list(reversed(list(script.walk_revisions())))  # base first
+    pending = [revision_name(rev) for rev in every if rev.revision not in applied]
+    heads = [revision_name(script.get_revision(head)) for head in script.get_heads()]
+    return MigrationState(pending=pending, head=", ".join(sorted(heads)))
+
+
+def script_directory(db: Database | None = None) -> ScriptDirectory:
+    url = db.engine.url.render_as_string(hide_password=False) if db is not None else "sqlite://"
+    return ScriptDirectory.from_config(alembic_config(url))
+
+
+def migration_state(db: Database) -> MigrationState:
+    """The database's state; a SQLite file that does not exist yet is not created (all pending)."""
+    script = script_directory(db)
+    database = db.engine.url.database
+    if db.dialect == "sqlite" and database and database != ":memory:" and not Path(database).exists():
+        return _state(script, ())
+    with db.engine.connect() as connection:
+        current = tuple(MigrationContext.configure(connection).get_current_heads())
+    return _state(script, current)
+
+
+def upgrade_to_head(db: Database) -> MigrationState:
+    """Apply every pending migration; returns what was pending before (the caller reports it)."""
     config = alembic_config(db.engine.url.render_as_string(hide_password=False))
+    script = ScriptDirectory.from_config(config)
     with migration_connection(db.engine) as connection:
         if connection.dialect.name == "postgresql":
             # Replicas starting together: one migrates, the others wait for it.
             connection.execute(text("SELECT pg_advisory_xact_lock(7340032)"))
+        state = _state(script, tuple(MigrationContext.configure(connection).get_current_heads()))
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
+    return state
 
 
 def pending_revisions(db: Database) -> list[str]:
-    config = alembic_config(db.engine.url.render_as_string(hide_password=False))
-    script = ScriptDirectory.from_config(config)
-    with db.engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    heads = set(script.get_heads())
-    return sorted(heads - current)
+    """The revisions not applied yet, oldest first (``0007_name_keys``...)."""
+    return migration_state(db).pending

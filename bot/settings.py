@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -54,7 +55,12 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = Field(default=None, description="OAuth client secret.")
     slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, description="Slack Web API base URL.")
     database_url: str = Field(default=DEFAULT_DATABASE_URL, description="SQLAlchemy database URL.")
-    port: int = Field(default=3000, ge=1, le=65535, description="HTTP port in HTTP mode.")
+    port: int = Field(
+        default=3000,
+        ge=1,
+        le=65535,
+        description="HTTP port: Slack's requests in HTTP mode; /healthz and /metrics always.",
+    )
     log_level: LogLevel = Field(default="INFO", description="Log level.")
     log_format: Literal["text", "json"] = Field(
         default="text", description="Log line format: text for people, json for log pipelines."
@@ -149,12 +155,57 @@ def _describe(error: ValidationError) -> str:
     return f"{variable}: {message}"
 
 
-def load_settings(env_file: str | Path | None = ".env") -> Settings:
-    """Build the Settings from the environment; raise SettingsError with a one-line reason."""
+def _raw_value(name: str, env_file: Path | None) -> str | None:
+    """A variable as written (None if absent): the environment first, then the file, as Settings reads them."""
+    for key, value in os.environ.items():
+        if key.lower() == name:
+            return value
+    if env_file is not None and env_file.is_file():
+        for key, written in dotenv_values(env_file, encoding="utf-8").items():
+            if key.lower() == name:
+                return written or ""
+    return None
+
+
+def _readable_env_file(env_file: str | Path | None, must_exist: bool) -> Path | None:
+    """The settings file to read, or None; SettingsError if it is named but missing or unreadable."""
+    if env_file is None:
+        return None
+    path = Path(env_file)
+    if not path.exists():
+        if must_exist:
+            raise SettingsError(
+                f"--env-file {path}: no such file (leave the option out to read only the environment)"
+            ) from None
+        return None
+    if path.is_dir():
+        raise SettingsError(f"--env-file {path}: is a folder, not a settings file") from None
     try:
-        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as error:
+        raise SettingsError(f"settings file {path}: cannot read it ({error.strerror}); fix its permissions") from None
+    return path
+
+
+def load_settings(env_file: str | Path | None = ".env", *, must_exist: bool = False) -> Settings:
+    """Build the Settings from the environment; raise SettingsError with a one-line reason.
+
+    ``must_exist``: the file was named explicitly (``--env-file``), so a missing one is an error;
+    the default ``.env`` may be absent. ``/dev/null`` is an empty file.
+    """
+    path = _readable_env_file(env_file, must_exist)
+    if _raw_value("slack_app_token", path) is not None and not (_raw_value("slack_app_token", path) or "").strip():
+        raise SettingsError(
+            "SLACK_APP_TOKEN: set but empty; put the app-level token (xapp-...) there for Socket Mode, "
+            "or delete the line to serve HTTP on PORT"
+        ) from None
+    try:
+        return Settings(_env_file=path)  # type: ignore[call-arg]
     except ValidationError as error:
         raise SettingsError(_describe(error)) from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"settings file {path}: not UTF-8 text") from None
 
 
 def database_url_from_environment() -> str:

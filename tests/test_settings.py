@@ -272,3 +272,52 @@ def test_database_url_for_alembic_by_hand(monkeypatch: pytest.MonkeyPatch) -> No
     assert database_url_from_environment() == DEFAULT_DATABASE_URL
     monkeypatch.setenv("DATABASE_URL", "postgres://u@127.0.0.1:5432/tandem")
     assert database_url_from_environment() == "postgresql+psycopg://u@127.0.0.1:5432/tandem"
+
+
+# ---------------------------------------------------------------- the settings file, named or not
+
+
+def test_a_named_env_file_must_exist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    valid_environment(monkeypatch)
+    missing = tmp_path / "does-not-exist.env"
+    with pytest.raises(SettingsError) as caught:
+        load_settings(missing, must_exist=True)
+    assert str(caught.value) == (
+        f"--env-file {missing}: no such file (leave the option out to read only the environment)"
+    )
+
+
+def test_dev_null_is_an_empty_env_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    valid_environment(monkeypatch)
+    assert load_settings("/dev/null", must_exist=True).port == 3000
+
+
+def test_a_folder_as_env_file_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    valid_environment(monkeypatch)
+    assert settings_error(tmp_path) == f"--env-file {tmp_path}: is a folder, not a settings file"
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_app_token_in_the_environment_is_an_error(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    valid_environment(monkeypatch, SLACK_APP_TOKEN=value)
+    assert settings_error().startswith("SLACK_APP_TOKEN: set but empty;")
+
+
+def test_an_empty_app_token_in_the_file_is_an_error_unless_the_environment_sets_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    env_file = tmp_path / "tandem.env"
+    env_file.write_text("slack_app_token=\n", encoding="utf-8")
+    valid_environment(monkeypatch)
+    assert settings_error(env_file).startswith("SLACK_APP_TOKEN: set but empty;")
+    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)  # the environment wins over the file
+    token = load_settings(env_file).slack_app_token
+    assert token is not None and token.get_secret_value() == APP_TOKEN
+
+
+def test_other_empty_values_still_mean_unset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env_file = tmp_path / "tandem.env"
+    env_file.write_text("SLACK_CLIENT_ID=\nTANDEM_ENCRYPTION_KEY=\nPORT=\n", encoding="utf-8")
+    valid_environment(monkeypatch)
+    settings = load_settings(env_file)
+    assert settings.slack_client_id is None and settings.port == 3000

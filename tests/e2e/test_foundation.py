@@ -108,7 +108,8 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 def test_migrate_builds_the_schema_on_both_databases(tandem: Tandem, empty_database_url: str) -> None:
     result = tandem("migrate", env_overrides={"DATABASE_URL": empty_database_url})
     assert result.returncode == 0, result.stderr
-    assert "up to date" in result.stdout
+    # A fresh database: it says what it applied (it used to say "up to date" here, which was untrue).
+    assert result.stdout.startswith("applied ") and "0001_foundation" in result.stdout
     db = Database.from_url(normalize_database_url(empty_database_url))
     try:
         tables = set(inspect(db.engine).get_table_names())
@@ -117,6 +118,7 @@ def test_migrate_builds_the_schema_on_both_databases(tandem: Tandem, empty_datab
     assert {"alembic_version", "workspaces"} <= tables
     again = tandem("migrate", env_overrides={"DATABASE_URL": empty_database_url})
     assert again.returncode == 0  # idempotent
+    assert again.stdout.startswith("database is up to date (")
     check = tandem("check", env_overrides={"DATABASE_URL": empty_database_url})
     assert "pending" not in check.stdout
 

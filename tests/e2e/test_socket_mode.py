@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.standup.ids import Block
-from tests.support.botproc import BotProcess, ClockFile, bot_env
+from tests.support.botproc import BotProcess, ClockFile, bot_env, run_tandem
 from tests.support.driver import Driver
 from tests.support.emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
@@ -246,3 +246,23 @@ def test_sigterm_closes_the_socket_and_exits_0(
     assert len(emulator.calls("apps.connections.open")) == 1 and len(slack.connections) == 1
     log = socket_bot.log_text()
     assert "received SIGTERM" in log and "Tandem stopped" in log
+
+
+def test_check_verifies_the_app_token(
+    emulator: SlackEmulator, slack: SocketModeServer, sqlite_database_url: str, signing_secret: str, tmp_path: Path
+) -> None:
+    """`tandem check` with SLACK_APP_TOKEN opens a connection URL with it (apps.connections.open)."""
+    env = bot_env(
+        api_url=emulator.base_url,
+        bot_token=emulator.workspace.bot_token,
+        signing_secret=signing_secret,
+        database_url=sqlite_database_url,
+        SLACK_APP_TOKEN=slack.app_token,
+    )
+    result = run_tandem("check", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "settings   ok: single workspace (bot token), Socket Mode" in result.stdout
+    assert "socket     ok: SLACK_APP_TOKEN opens Socket Mode connections" in result.stdout
+    opened = emulator.calls("apps.connections.open")
+    assert len(opened) == 1 and opened[0].ok
+    assert result.stderr == ""

@@ -7,7 +7,9 @@ The main scenario: product people in New York, marketing people in Berlin, each 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +18,7 @@ from bot.db import Database
 from bot.settings import normalize_database_url
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
 from bot.standup.ids import Action, Block
+from tests.support.botproc import run_tandem
 from tests.support.emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
 from tests.support.user import SimulatedUser
@@ -390,3 +393,56 @@ def test_each_side_other_included_is_asked_its_own_questions(inproc_bot: BotUnde
         asked = [b["label"]["text"] for b in modal.blocks if str(b.get("block_id", "")).startswith(Block.ANSWER_PREFIX)]
         assert asked == expected[person.id], person.name
         person.close_modal(view=modal)
+
+
+def next_monday_at(hour: int, zone: str, *, after: datetime) -> datetime:
+    """The first Monday at least two days after ``after``, at ``hour``:00 in ``zone``, in UTC."""
+    day = (after + timedelta(days=2)).astimezone(ZoneInfo(zone)).date()
+    day += timedelta(days=(7 - day.weekday()) % 7)
+    return datetime.combine(day, time(hour, 0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def test_tick_at_a_future_instant_delivers_what_it_ran(bot: BotUnderTest) -> None:
+    """`tandem tick --now T` with T ahead of the real clock and no clock file: the prompts it creates
+    at T are sent by that same tick (the outbox is drained as of T), not left waiting for T to come.
+    The bot's own drainer runs on the real clock, so only the tick can have sent them."""
+    em, ws = bot.emulator, bot.emulator.workspace
+    channel = ws.channel_id("product-marketing")
+    pat, maxi, asha = bot.user("pat"), bot.user("max"), bot.user("asha")
+    assert bot.clock.now() is None  # the bot runs on the real clock
+    ack = setup_standup(
+        bot,
+        pat,
+        {
+            Block.NAME: "Future sync",
+            Block.CHANNEL: channel,
+            Block.PEOPLE_PRODUCT: [pat.id, maxi.id],
+            Block.PEOPLE_MARKETING: [asha.id],
+            Block.ZONE_MODE: "fixed",
+            Block.TIMEZONE: "Europe/Berlin",
+            Block.TIME: "10:00",
+        },
+    )
+    assert ack.status == 200 and not ack.errors, ack.body
+    wait(em, lambda: em.ephemerals_to(pat.id, channel), what="setup confirmation")
+
+    future = next_monday_at(10, "Europe/Berlin", after=datetime.now(UTC))
+    env = {key: value for key, value in bot.env.items() if key != "TANDEM_CLOCK_FILE"}
+    result = run_tandem("tick", "--now", future.isoformat(), env=env, cwd=bot.workdir)
+    assert result.returncode == 0, result.stderr
+    assert future.strftime("%Y-%m-%dT%H:%M") in result.stdout
+
+    # Sent by the tick itself, before it returned: no waiting.
+    assert len(pat.dms) == 1 and len(maxi.dms) == 1 and len(asha.dms) == 1
+    parents = em.messages_in(channel)
+    assert len(parents) == 1 and "Future sync" in all_text(parents[0])
+    assert outbox_settled(bot)
+    db = Database.from_url(normalize_database_url(bot.database_url))
+    try:
+        with db.unit_of_work() as session:
+            sent_at = set(
+                session.scalars(select(OutboxMessage.sent_at).where(OutboxMessage.key.like("standup:%:prompt:%")))
+            )
+    finally:
+        db.dispose()
+    assert sent_at and all(moment is not None and moment >= future for moment in sent_at), sent_at

@@ -141,7 +141,7 @@ class BotProcess:
                 )
             if self._wait_ready(timeout):
                 return self
-            if "address already in use" not in self.log_text().lower():
+            if "already in use" not in self.log_text().lower():
                 break
         self.kill()
         raise RuntimeError(f"the bot did not become ready; its log:\n{self.log_text()[-4000:]}")

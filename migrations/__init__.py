@@ -1,0 +1,1 @@
+"""Tandem's Alembic migrations, installed as the ``bot.migrations`` package (see pyproject.toml)."""
