@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.digest import chart, service
 from bot.digest.ids import JobKind, RunKind
-from bot.scheduling.registry import JobContext, register_job
+from bot.scheduling.registry import JobContext, JobSpec
 from bot.services import Services
 
 
@@ -41,4 +41,4 @@ def post_scheduled_digest(ctx: JobContext) -> None:
 
 
 # A digest more than 6 hours late is old news: record it missed and wait for next week.
-register_job(JobKind.POST, post_scheduled_digest, grace=timedelta(hours=6))
+JOBS = (JobSpec(JobKind.POST, post_scheduled_digest, grace=timedelta(hours=6)),)

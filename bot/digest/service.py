@@ -42,7 +42,7 @@ from bot.scheduling.service import (
     set_paused_for,
     update_schedule,
 )
-from bot.slack.delivery import Ritual, enqueue, register_failure_hook, register_result_hook, result_ref
+from bot.slack.delivery import Ritual, enqueue, result_ref
 from bot.slack.delivery_models import OutboxMessage
 from bot.slack.text import escape, truncate
 from bot.standup.ids import Side
@@ -533,9 +533,8 @@ def _on_failed(session: Session, row: OutboxMessage, error: str) -> None:
     session.flush()
 
 
-register_result_hook(POSTED_HOOK, _on_posted)
-register_result_hook(CHART_SHARED_HOOK, _on_chart_shared)
-register_failure_hook(RITUAL_KIND, _on_failed)
+RESULT_HOOKS = {POSTED_HOOK: _on_posted, CHART_SHARED_HOOK: _on_chart_shared}
+FAILURE_HOOKS = {RITUAL_KIND: _on_failed}
 
 
 # --- on demand (slash command, CLI) ----------------------------------------------------------
