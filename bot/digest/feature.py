@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.digest import jobs, listeners, service
+from bot.digest import jobs, listeners, outbox
 from bot.feature import Feature
 
 FEATURE = Feature(
     name="digest",
     register=listeners.register,
     jobs=jobs.JOBS,
-    result_hooks=service.RESULT_HOOKS,
-    failure_hooks=service.FAILURE_HOOKS,
+    result_hooks=outbox.RESULT_HOOKS,
+    failure_hooks=outbox.FAILURE_HOOKS,
 )

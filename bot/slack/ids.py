@@ -8,7 +8,7 @@ and a grep finds every id of a kind:
 - ``Action``: ``action_id`` values (buttons, selects, inputs);
 - ``Block``: ``block_id`` values (modal inputs: a ``UserError.block_id`` names one of these);
 - ``JobKind``: ``Schedule.kind`` values, ``"<package>.<job>"``; each has exactly one handler in
-  the package's feature object (tests/test_shape.py checks it);
+  the package's feature object (tests/test_wiring.py checks it);
 - ``Hook``: outbox result-hook names and the ritual kind of failure hooks, ``"<package>.<event>"``.
 
 Domain vocabularies (statuses, sections, sides) live beside them with their own names. Values
