@@ -16,6 +16,7 @@ from bot.slack.errors import NotAllowed as NotAllowedError
 from bot.slack.errors import NotFound as NotFoundError
 from bot.slack.errors import UserError
 
+CHART_TITLE = "Last 8 weeks: insights per category and stand-up answers per side"
 WEEK = timedelta(days=7)
 CHART_WEEKS = 8
 HEALTH_WEEKS = 8

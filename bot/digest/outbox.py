@@ -47,7 +47,7 @@ def enqueue_chart_share(session: Session, run: DigestRun, file_id: str, *, owner
         team_id=run.team_id,
         method="files.completeUploadExternal",
         args={
-            "files": [{"id": file_id, "title": views.CHART_TITLE}],
+            "files": [{"id": file_id, "title": data.CHART_TITLE}],
             "channel_id": run.channel_id,
             "thread_ts": result_ref(run.message_key),
             "initial_comment": views.chart_comment(),

@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from bot.digest import data, outbox
 from bot.digest.compose import compile_chart, compile_digest
-from bot.digest.data import ChartRenderer, NotAllowed, Uploader, sections_of
+from bot.digest.data import CHART_TITLE, ChartRenderer, NotAllowed, Uploader, sections_of
 from bot.digest.ids import ALL_SECTIONS, ChartStatus, RunKind, RunStatus, Section
 from bot.digest.manage import digest_for_channel
 from bot.digest.models import DigestRun
-from bot.digest.views import CHART_TITLE
 
 log = logging.getLogger(__name__)
 

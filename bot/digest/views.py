@@ -15,7 +15,6 @@ from bot.insights.ids import STATUS_LABELS, Status
 from bot.slack import blocks as bk
 from bot.slack.text import escape, mention, plain, slack_date, truncate
 
-CHART_TITLE = "Last 8 weeks: insights per category and stand-up answers per side"
 TITLE = "Weekly digest: product and marketing"
 MORE_IN_HOME = "…and {n} more in Tandem's Home tab"
 QUOTE_CHARS = 280
