@@ -29,7 +29,7 @@ from sqlalchemy import insert, text
 
 from bench.postgres import scratch_database
 from bot.db import Database
-from bot.digest import service
+from bot.digest import compose
 from bot.insights.models import Insight, InsightStatusChange, InsightVote
 from bot.migrate import upgrade_to_head
 from bot.retro.models import Retro, RetroActionItem, RetroRating, RetroSeries
@@ -315,12 +315,12 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
 def measure(db: Database, runs: int) -> dict[str, list[float]]:
     def compile_digest() -> None:
         with db.unit_of_work() as session:
-            digest = service.compile_digest(session, TEAM, end=NOW, timezone="UTC")
+            digest = compose.compile_digest(session, TEAM, end=NOW, timezone="UTC")
             assert digest.insights is not None and digest.standups is not None and digest.actions is not None
 
     def compile_chart() -> None:
         with db.unit_of_work() as session:
-            service.compile_chart(session, TEAM, end=NOW)
+            compose.compile_chart(session, TEAM, end=NOW)
 
     return {"compile_digest": timed(compile_digest, runs), "compile_chart": timed(compile_chart, runs)}
 

@@ -29,7 +29,7 @@ from bot.clock import fixed_clock
 from bot.db import Database
 from bot.migrate import upgrade_to_head
 from bot.runtime import build_services
-from bot.scheduling import Cadence, JobContext, register_job
+from bot.scheduling import Cadence, JobContext, JobSpec
 from bot.scheduling.service import create_schedule
 from bot.scheduling.tick import run_due
 from bot.settings import Settings
@@ -90,6 +90,7 @@ def bench(url: str, label: str) -> dict[str, float]:
         database_url=url,
     )
     services = build_services(settings, clock=fixed_clock(start))
+    services.jobs = services.jobs.plus(JobSpec("bench.prompt", prompt))
     # Busy hour: Monday 08:00-09:00 UTC (09:00-10:00 Berlin, 13:30-14:30 Kolkata, 08:00 London...).
     busy: list[float] = []
     working: list[tuple[float, int]] = []  # ticks that ran something: (seconds, occurrences)
@@ -136,7 +137,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sqlite", action="store_true", help="SQLite only")
     args = parser.parse_args()
-    register_job("bench.prompt", prompt)
     with tempfile.TemporaryDirectory() as tmp:
         bench(f"sqlite:///{tmp}/bench.db", "sqlite")
     if not args.sqlite:

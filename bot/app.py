@@ -1,12 +1,12 @@
 """build_app(services) -> the Bolt App with every feature registered.
 
 Listeners stay thin: parse, ack, call one service, render with a pure view builder. Each feature
-package exposes ``register(app, services)`` in its ``listeners`` module.
+package's ``feature.py`` holds a ``Feature`` whose ``register(app, services)`` adds its listeners;
+``bot.features.FEATURES`` lists them.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 from collections.abc import Callable
@@ -18,6 +18,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.features import FEATURES
 from bot.logs import log_context
 from bot.services import Services
 from bot.slack.blocks import modal, section
@@ -28,9 +29,6 @@ from bot.slack.payloads import request_id_of, team_id_of, user_id_of
 from bot.slack.tenancy import ForeignWorkspaceGuard, InstalledWorkspace
 
 log = logging.getLogger(__name__)
-
-# One package per ritual; order matters only for readability.
-FEATURES: tuple[str, ...] = ("standup", "retro", "insights", "digest", "home")
 
 # Minimal bot scopes; README explains each one. Kept in step with manifest.yml by a test.
 BOT_SCOPES: tuple[str, ...] = (
@@ -156,7 +154,6 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
             log.warning("could not tell the user about the error")
         return acknowledgement
 
-    for name in FEATURES:
-        module = importlib.import_module(f"bot.{name}.listeners")
-        module.register(app, services)
+    for feature in FEATURES:
+        feature.register(app, services)
     return app

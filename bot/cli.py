@@ -299,7 +299,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.digest.service import digest_for_preview
+    from bot.digest.posting import digest_for_preview
     from bot.digest.views import blocks_to_text, build_digest_blocks
     from bot.runtime import build_services
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from bot import features as ritual_features
 from bot.clock import Clock, file_clock, system_clock
 from bot.db import Database
+from bot.feature import Feature, delivery_hooks, job_table
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.clients import SlackClients
@@ -21,7 +25,13 @@ def secrets_of(settings: Settings) -> list[str]:
     return [v.get_secret_value() for v in values if v is not None]
 
 
-def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+def build_services(
+    settings: Settings, clock: Clock | None = None, *, features: Sequence[Feature] | None = None
+) -> Services:
+    """Services for ``features`` (default: every ritual, ``bot.features.FEATURES``, read at call
+    time): their job handlers become ``services.jobs``, their outbox hooks ``services.hooks``."""
+    if features is None:
+        features = ritual_features.FEATURES
     db = Database.from_url(settings.database_url)
     store = None
     if settings.oauth_enabled:
@@ -35,5 +45,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         db=db,
         clock=clock,
         slack=SlackClients(settings, store),
+        jobs=job_table(features),
+        hooks=delivery_hooks(features),
         installation_store=store,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from slack_sdk.oauth.installation_store import InstallationStore
 
@@ -12,6 +13,11 @@ from bot.db import Database
 from bot.settings import Settings
 from bot.slack.clients import SlackClients
 
+if TYPE_CHECKING:
+    # Types only: both modules import Services (a job's context and the drainer carry it).
+    from bot.scheduling.registry import JobTable
+    from bot.slack.delivery import DeliveryHooks
+
 
 @dataclass
 class Services:
@@ -19,6 +25,10 @@ class Services:
     db: Database
     clock: Clock
     slack: SlackClients
+    # Built from the features (bot.features) by bot.runtime.build_services: the tick's job
+    # handlers by kind, and the drainer's result and failure hooks. Nothing registers on import.
+    jobs: JobTable
+    hooks: DeliveryHooks
     installation_store: InstallationStore | None = None
     # Set after a unit of work that enqueued outbox rows commits: wakes the drainer thread.
     outbox_wakeup: threading.Event = field(default_factory=threading.Event)

@@ -1,17 +1,14 @@
-"""The digest's chart: rendered locally with matplotlib (Agg, no display, no network) and
-uploaded with Slack's two-step flow (files.getUploadURLExternal, then POST the bytes).
+"""The digest's chart: ``ChartData`` rendered to PNG bytes locally with matplotlib (Agg, no
+display, no network). Data in, bytes out, like ``views``.
 
-The third step, files.completeUploadExternal (sharing into the digest's thread), goes through the
-outbox: see ``service._attach_chart``.
+Uploading the bytes is ``bot.slack.files.upload_file`` (passed in as the ``Uploader``); sharing
+them into the digest's thread goes through the outbox: see ``posting._attach_chart``.
 """
 
 from __future__ import annotations
 
 import io
 import threading
-
-import httpx
-from slack_sdk import WebClient
 
 from bot.digest.data import ChartData
 
@@ -20,6 +17,8 @@ _LOCK = threading.Lock()  # pyplot keeps global state; one figure at a time per 
 
 def render_chart(chart: ChartData) -> bytes:
     """A PNG: new insights per category (stacked bars) and stand-up answers per side (lines)."""
+    # Imported here on purpose: matplotlib costs about a second and tens of MB at import, only a
+    # chart needs it, and the Agg backend must be chosen before pyplot is imported.
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -52,20 +51,3 @@ def render_chart(chart: ChartData) -> bytes:
         finally:
             plt.close(figure)
     return buffer.getvalue()
-
-
-class UploadFailed(Exception):
-    pass
-
-
-def upload_file(client: WebClient, content: bytes, filename: str, title: str, *, timeout: float = 20.0) -> str:
-    """Steps 1 and 2 of Slack's external upload; returns the file id to complete later."""
-    response = client.files_getUploadURLExternal(filename=filename, length=len(content), alt_txt=title)
-    upload_url = str(response.get("upload_url") or "")
-    file_id = str(response.get("file_id") or "")
-    if not upload_url or not file_id:
-        raise UploadFailed("files.getUploadURLExternal returned no upload_url")
-    posted = httpx.post(upload_url, content=content, timeout=timeout)
-    if posted.status_code != 200:
-        raise UploadFailed(f"upload to Slack answered HTTP {posted.status_code}")
-    return file_id

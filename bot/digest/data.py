@@ -1,13 +1,96 @@
-"""The digest as plain data: what ``service.compile_digest`` produces and ``views`` renders.
+"""The digest's contract: plain data in and out of its services, its limits and its errors.
 
-Frozen dataclasses only (no ORM objects, no Slack), so the compile step and the view builders
-can be tested apart. A section is ``None`` when it has nothing to say: views leave it out.
+``compose.compile_digest`` produces a ``Digest``; ``views`` renders it. Frozen dataclasses only
+(no ORM objects, no Slack), so the compile step and the view builders can be tested apart. A
+section is ``None`` when it has nothing to say: views leave it out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+
+from bot.digest.ids import Section
+from bot.slack.errors import NotAllowed as NotAllowedError
+from bot.slack.errors import NotFound as NotFoundError
+from bot.slack.errors import UserError
+
+CHART_TITLE = "Last 8 weeks: insights per category and stand-up answers per side"
+WEEK = timedelta(days=7)
+CHART_WEEKS = 8
+HEALTH_WEEKS = 8
+MIN_RATERS_PER_SIDE = 2  # as the retro's own summary: one rater's averages would be their scores
+DEFAULT_WEEKDAY = 0
+DEFAULT_TIME = "09:00"
+
+# How many lines of each list the message shows; the rest is "…and N more" (App Home).
+LIST_LIMIT = 5
+TOP_PER_CATEGORY = 3
+QUOTES = 3
+INSIGHTS_FETCHED = 60
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+class DigestError(UserError):
+    """Something the user can fix; ``str()`` is user-presentable (see bot.slack.errors)."""
+
+
+class NotAllowed(DigestError, NotAllowedError):
+    pass
+
+
+class DigestNotFound(DigestError, NotFoundError):
+    pass
+
+
+# --- setup and managing --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    channel_id: str
+    weekday: int
+    local_time: str  # "HH:MM"
+    timezone: str
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class SetupForm:
+    settings: DigestSettings
+    digest_id: int  # 0: a new digest
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """One line of ``/digest list``."""
+
+    digest_id: int
+    channel_id: str
+    weekday: int
+    local_time: str
+    timezone: str
+    owner_id: str
+    paused: bool
+    next_run_at: datetime | None
+
+
+def sections_of(values: Iterable[str]) -> tuple[Section, ...]:
+    """Stored or submitted section values -> sections, in the canonical order; unknown ones dropped."""
+    chosen = {v for v in values}
+    return tuple(s for s in Section if s.value in chosen)
+
+
+# --- posting -------------------------------------------------------------------------------------
+
+# (png bytes, filename, title) -> Slack file id; raises on failure. See bot.slack.files.upload_file.
+Uploader = Callable[[bytes, str, str], str]
+
+
+# --- the digest itself ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -199,3 +282,6 @@ class Digest:
     @property
     def empty(self) -> bool:
         return not any((self.standups, self.insights, self.loop, self.actions, self.health, self.upcoming))
+
+
+ChartRenderer = Callable[[ChartData], bytes]  # see chart.render_chart

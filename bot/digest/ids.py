@@ -77,7 +77,11 @@ class Block(StrEnum):
     SECTIONS = "digest_sections"
 
 
-# Outbox result hooks and the failure-hook ritual kind.
-POSTED_HOOK = "digest.posted"
-CHART_SHARED_HOOK = "digest.chart_shared"
-RITUAL_KIND = "digest"
+class Hook(StrEnum):
+    """Outbox result hooks (``on_result``), listed in the feature object."""
+
+    POSTED = "digest.posted"
+    CHART_SHARED = "digest.chart_shared"
+
+
+RITUAL_KIND = "digest"  # the outbox ritual kind: failure alerts and the failure hook

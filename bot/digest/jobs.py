@@ -4,41 +4,43 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.digest import chart, service
+from bot.digest import chart, manage, outbox, posting
+from bot.digest.data import Uploader, sections_of
 from bot.digest.ids import JobKind, RunKind
-from bot.scheduling.registry import JobContext, register_job
+from bot.scheduling.registry import JobContext, JobSpec
 from bot.services import Services
+from bot.slack.files import upload_file
 
 
-def chart_uploader(services: Services, team_id: str) -> service.Uploader:
+def chart_uploader(services: Services, team_id: str) -> Uploader:
     def upload(content: bytes, filename: str, title: str) -> str:
-        return chart.upload_file(services.slack.for_team(team_id), content, filename, title)
+        return upload_file(services.slack.for_team(team_id), content, filename, title)
 
     return upload
 
 
 def post_scheduled_digest(ctx: JobContext) -> None:
     team_id = ctx.schedule.team_id
-    digest = service.get_digest(ctx.session, team_id, int(ctx.schedule.ref_id))
+    digest = manage.get_digest(ctx.session, team_id, int(ctx.schedule.ref_id))
     if digest is None or digest.paused:
         return
-    service.post_digest(
+    posting.post_digest(
         ctx.session,
         team_id=team_id,
         channel_id=digest.channel_id,
         digest_id=digest.id,
         owner_id=digest.owner_id,
-        sections=service.sections_of(digest.sections),
+        sections=sections_of(digest.sections),
         timezone=digest.timezone,
         # The week is the one before the scheduled instant, so a late tick reports the same week.
         end=ctx.scheduled_for,
         now=ctx.now,
         kind=RunKind.SCHEDULED,
-        key=service.run_key(digest.id, digest.channel_id, ctx.scheduled_for, RunKind.SCHEDULED),
+        key=outbox.run_key(digest.id, digest.channel_id, ctx.scheduled_for, RunKind.SCHEDULED),
         render_chart=chart.render_chart,
         upload=chart_uploader(ctx.services, team_id),
     )
 
 
 # A digest more than 6 hours late is old news: record it missed and wait for next week.
-register_job(JobKind.POST, post_scheduled_digest, grace=timedelta(hours=6))
+JOBS = (JobSpec(JobKind.POST, post_scheduled_digest, grace=timedelta(hours=6)),)

@@ -1,5 +1,6 @@
 """Slack listeners for the weekly digest: ``/digest setup|list|preview|now|pause|resume|delete|help``
-and the setup modal."""
+and the setup modal. Thin: parse (``forms``), call one service in a unit of work, render (``views``);
+a ``DigestError`` is answered once, by ``bot.slack.answers``."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.digest import chart, service, views
+from bot.digest import chart, forms, manage, posting, views
 from bot.digest.ids import Action, Block, Callback
-from bot.home.service import refresh_home, refresh_homes
+from bot.home.publish import refresh_home, refresh_homes
 from bot.services import Services
+from bot.slack.answers import answering, answering_submission
 from bot.slack.commands import CommandRouter
+from bot.slack.files import upload_file
 from bot.slack.metadata import MetadataError
 from bot.slack.text import channel_link
 from bot.slack.users import UserNotFound, get_user, is_workspace_admin
@@ -41,7 +44,7 @@ def register(app: App, services: Services) -> None:
     ) -> None:
         tz = _user_tz(client, team_id, user_id)
         with services.db.unit_of_work() as session:
-            form = service.setup_form(session, team_id=team_id, channel_id=channel_id, user_tz=tz, digest_id=digest_id)
+            form = manage.setup_form(session, team_id=team_id, channel_id=channel_id, user_tz=tz, digest_id=digest_id)
         s = form.settings
         view = views.build_setup_modal(
             channel_id=s.channel_id, weekday=s.weekday, local_time=s.local_time, timezone=s.timezone,
@@ -58,7 +61,7 @@ def register(app: App, services: Services) -> None:
     def on_digest_preview(ack: Ack, command: dict[str, Any], respond: Respond, **_: Any) -> None:
         ack()
         with services.db.unit_of_work() as session:
-            digest = service.digest_for_preview(
+            digest = posting.digest_for_preview(
                 session, team_id=command["team_id"], channel_id=command["channel_id"], now=services.clock()
             )
         respond(response_type="ephemeral", **views.build_preview_message(digest))
@@ -70,26 +73,24 @@ def register(app: App, services: Services) -> None:
         admin = is_workspace_admin(client, team_id, user_id)
 
         def upload(content: bytes, filename: str, title: str) -> str:
-            return chart.upload_file(client, content, filename, title)
+            return upload_file(client, content, filename, title)
 
-        try:
-            with services.db.unit_of_work() as session:
-                service.post_now(
-                    session, team_id=team_id, channel_id=channel_id, user_id=user_id, is_admin=admin,
-                    now=services.clock(), render_chart=chart.render_chart, upload=upload,
-                )  # fmt: skip
-        except service.DigestError as error:
-            respond(response_type="ephemeral", text=str(error))
+        with answering(respond) as answer, services.db.unit_of_work() as session:
+            posting.post_now(
+                session, team_id=team_id, channel_id=channel_id, user_id=user_id, is_admin=admin,
+                now=services.clock(), render_chart=chart.render_chart, upload=upload,
+            )  # fmt: skip
+        if answer.failed:
             return
         respond(response_type="ephemeral", text=f"Posting this week's digest to {channel_link(channel_id)} now.")
 
     @router.add("list", "list", "the weekly digests in this workspace")
     def on_digest_list(ack: Ack, command: dict[str, Any], **_: Any) -> None:
         with services.db.unit_of_work() as session:
-            lines = service.digest_lines(session, command["team_id"])
+            lines = manage.digest_lines(session, command["team_id"])
         ack(text=views.build_list_text(lines), response_type="ephemeral")
 
-    def manage(action: str) -> Any:
+    def on_digest_managed(action: str) -> Any:
         def handler(
             ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
         ) -> None:
@@ -99,24 +100,22 @@ def register(app: App, services: Services) -> None:
             def is_admin() -> bool:
                 return is_workspace_admin(client, team_id, user_id)
 
-            try:
-                with services.db.unit_of_work() as session:
-                    digest = service.find_digest(
-                        session, team_id=team_id, argument=argument, channel_id=command.get("channel_id") or "",
-                        name_of=lambda channel_id: _channel_name(client, channel_id),
+            with answering(respond) as answer, services.db.unit_of_work() as session:
+                digest = manage.find_digest(
+                    session, team_id=team_id, argument=argument, channel_id=command.get("channel_id") or "",
+                    name_of=lambda channel_id: _channel_name(client, channel_id),
+                )  # fmt: skip
+                channel_id, owner_id = digest.channel_id, digest.owner_id
+                if action == "delete":
+                    sent = manage.delete_digest(session, digest, user_id=user_id, is_admin=is_admin)[1]
+                    reply = views.build_managed_text(action, None, channel_id, sent)
+                else:
+                    line = manage.set_digest_paused(
+                        session, digest, user_id=user_id, is_admin=is_admin, paused=action == "pause",
+                        now=services.clock(),
                     )  # fmt: skip
-                    channel_id, owner_id = digest.channel_id, digest.owner_id
-                    if action == "delete":
-                        sent = service.delete_digest(session, digest, user_id=user_id, is_admin=is_admin)[1]
-                        reply = views.build_managed_text(action, None, channel_id, sent)
-                    else:
-                        line = service.set_digest_paused(
-                            session, digest, user_id=user_id, is_admin=is_admin, paused=action == "pause",
-                            now=services.clock(),
-                        )  # fmt: skip
-                        reply = views.build_managed_text(action, line, channel_id)
-            except service.DigestError as error:
-                respond(response_type="ephemeral", text=str(error))
+                    reply = views.build_managed_text(action, line, channel_id)
+            if answer.failed:
                 return
             respond(response_type="ephemeral", text=reply)
             refresh_homes(services, team_id, user_id, owner_id)  # the Home lists digests with their state
@@ -124,9 +123,11 @@ def register(app: App, services: Services) -> None:
         return handler
 
     where = "[#channel]"
-    router.add("pause", f"pause {where}", "stop posting until resumed (owner or admin)")(manage("pause"))
-    router.add("resume", f"resume {where}", "post again from the next digest day (owner or admin)")(manage("resume"))
-    router.add("delete", f"delete {where}", "stop the digest for good (owner or admin)")(manage("delete"))
+    router.add("pause", f"pause {where}", "stop posting until resumed (owner or admin)")(on_digest_managed("pause"))
+    router.add("resume", f"resume {where}", "post again from the next digest day (owner or admin)")(
+        on_digest_managed("resume")
+    )
+    router.add("delete", f"delete {where}", "stop the digest for good (owner or admin)")(on_digest_managed("delete"))
 
     @app.command("/digest")
     def on_digest_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -143,27 +144,27 @@ def register(app: App, services: Services) -> None:
 
     @app.view(Callback.SETUP)
     def on_digest_setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        channel, weekday, at, tz, chosen = views.parse_setup(view["state"]["values"])
-        settings = service.DigestSettings(channel, weekday, at, tz, service.sections_of(chosen))
-        errors = service.validate_settings(settings)
+        settings = forms.parse_setup(view["state"]["values"])
+        errors = forms.validate_settings(settings)
         if errors:
             ack(response_action="errors", errors=errors)
             return
         try:
-            digest_id = views.SetupMetadata.decode(view.get("private_metadata")).digest_id
+            digest_id = forms.SetupMetadata.decode(view.get("private_metadata")).digest_id
         except MetadataError:
             digest_id = 0
         team_id, user_id = body["user"]["team_id"], body["user"]["id"]
         admin = is_workspace_admin(client, team_id, user_id)
-        try:
-            with services.db.unit_of_work() as session:
-                _digest, created = service.save_digest(
-                    session, team_id=team_id, user_id=user_id, is_admin=admin, settings=settings,
-                    now=services.clock(), digest_id=digest_id or None,
-                )  # fmt: skip
-        except service.DigestError as error:
-            ack(response_action="errors", errors={Block.CHANNEL: str(error)})
+        answer_on_form = answering_submission(ack, view, fallback_block=Block.CHANNEL)
+        with answer_on_form as answer, services.db.unit_of_work() as session:
+            _digest, created = manage.save_digest(
+                session, team_id=team_id, user_id=user_id, is_admin=admin, settings=settings,
+                now=services.clock(), digest_id=digest_id or None,
+            )  # fmt: skip
+        if answer.failed:
             return
-        text = views.build_saved_text(channel, weekday, at, tz, created)
+        text = views.build_saved_text(
+            settings.channel_id, settings.weekday, settings.local_time, settings.timezone, created
+        )
         ack(response_action="update", view=views.build_notice_modal("Weekly digest", text))
         refresh_home(services, team_id, user_id)

@@ -8,24 +8,19 @@ from datetime import datetime
 from typing import Any
 
 from bot.digest import data
+from bot.digest.data import DigestLine
+from bot.digest.forms import SetupMetadata
 from bot.digest.ids import ALL_SECTIONS, Action, Block, Callback, Section
-from bot.digest.service import DigestLine
 from bot.insights.ids import STATUS_LABELS, Status
 from bot.slack import blocks as bk
-from bot.slack.metadata import ViewMetadata
 from bot.slack.text import escape, mention, plain, slack_date, truncate
 
-CHART_TITLE = "Last 8 weeks: insights per category and stand-up answers per side"
 TITLE = "Weekly digest: product and marketing"
 MORE_IN_HOME = "…and {n} more in Tandem's Home tab"
 QUOTE_CHARS = 280
 LINE_CHARS = 200
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 Message = dict[str, Any]
-
-
-class SetupMetadata(ViewMetadata):
-    digest_id: int = 0
 
 
 def chart_comment() -> str:
@@ -281,20 +276,6 @@ def build_setup_modal(
         submit="Save",
         private_metadata=SetupMetadata(digest_id=digest_id).encode() if digest_id else "",
     )
-
-
-def parse_setup(values: dict[str, Any]) -> tuple[str, int, str, str, list[str]]:
-    """(channel, weekday, time, zone, sections) from a setup submission's ``view.state.values``."""
-
-    def element(block: str, action: str) -> dict[str, Any]:
-        return dict((values.get(block) or {}).get(action) or {})
-
-    channel = element(Block.CHANNEL, Action.CHANNEL).get("selected_conversation") or ""
-    day = (element(Block.WEEKDAY, Action.WEEKDAY).get("selected_option") or {}).get("value") or "0"
-    at = element(Block.TIME, Action.TIME).get("selected_time") or ""
-    tz = (element(Block.TIMEZONE, Action.TIMEZONE).get("value") or "").strip()
-    sections = [o["value"] for o in element(Block.SECTIONS, Action.SECTIONS).get("selected_options") or []]
-    return str(channel), int(day) if str(day).isdigit() else -1, str(at), tz, sections
 
 
 def build_saved_text(channel_id: str, weekday: int, local_time: str, timezone: str, created: bool) -> str:

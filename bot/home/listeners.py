@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.home import service
-from bot.home.ids import HomeAction
+from bot.home.ids import Action
+from bot.home.publish import publish_home
 from bot.retro import service as retro_service
 from bot.retro import views as retro_views
 from bot.retro.listeners import open_edit_modal as open_retro_edit_modal
@@ -40,11 +40,9 @@ def register(app: App, services: Services) -> None:
     def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab") != "home":
             return
-        service.publish_home(
-            services, client, str(body.get("team_id") or event.get("view", {}).get("team_id")), event["user"]
-        )
+        publish_home(services, client, str(body.get("team_id") or event.get("view", {}).get("team_id")), event["user"])
 
-    @app.action(HomeAction.ASK_DONE)
+    @app.action(Action.ASK_DONE)
     def on_home_ask_done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         team_id, user_id, value = _ids(body)
@@ -56,9 +54,9 @@ def register(app: App, services: Services) -> None:
                     )
             except standup_service.StandupError:
                 pass  # already handled or gone: the refreshed Home shows the truth
-        service.publish_home(services, client, team_id, user_id)
+        publish_home(services, client, team_id, user_id)
 
-    @app.action(HomeAction.ACTION_DONE)
+    @app.action(Action.ACTION_DONE)
     def on_home_action_done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         team_id, user_id, value = _ids(body)
@@ -71,9 +69,9 @@ def register(app: App, services: Services) -> None:
                     )  # fmt: skip
             except retro_service.RetroError:
                 pass  # not theirs any more, or deleted: the refreshed Home shows the truth
-        service.publish_home(services, client, team_id, user_id)
+        publish_home(services, client, team_id, user_id)
 
-    @app.action(HomeAction.NEW_STANDUP)
+    @app.action(Action.NEW_STANDUP)
     def on_home_new_standup(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         team_id, user_id, _ = _ids(body)
@@ -84,7 +82,7 @@ def register(app: App, services: Services) -> None:
         )
         client.views_open(trigger_id=body["trigger_id"], view=standup_views.build_setup_modal(form, []))
 
-    @app.action(HomeAction.EDIT_STANDUP)
+    @app.action(Action.EDIT_STANDUP)
     def on_home_edit_standup(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         team_id, user_id, value = _ids(body)
@@ -102,7 +100,7 @@ def register(app: App, services: Services) -> None:
             view = standup_views.build_notice_modal("Stand-up", str(error))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.action(HomeAction.NEW_RETRO)
+    @app.action(Action.NEW_RETRO)
     def on_home_new_retro(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         team_id, user_id, _ = _ids(body)
@@ -111,7 +109,7 @@ def register(app: App, services: Services) -> None:
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.action(HomeAction.EDIT_RETRO)
+    @app.action(Action.EDIT_RETRO)
     def on_home_edit_retro(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         team_id, user_id, value = _ids(body)

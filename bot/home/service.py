@@ -1,91 +1,31 @@
-"""App Home: what is waiting for one person, gathered into plain data, and ``refresh_home``.
+"""App Home: what is waiting for one person, gathered from the database into ``data.HomeData``.
 
-Other features call ``refresh_home(services, team_id, user_id)`` after a change that affects
-what someone's Home shows (an ask addressed to them, an action item they own, an insight's
-status). It opens its own unit of work, so call it after yours has committed.
+Database reads only (one session, passed in). Who the person is (zone, admin) comes from the
+caller; publishing the view is ``bot.home.publish`` (the Slack side, above this module).
 """
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.digest import queries
 from bot.digest.models import Digest
+from bot.home.data import (
+    LIST_LIMIT,
+    UPCOMING_DAYS,
+    ActionItem,
+    AskItem,
+    HomeData,
+    ManagedRitual,
+    MyInsight,
+    NextRitual,
+    PendingStandup,
+)
 from bot.scheduling.service import next_occurrences
-from bot.services import Services
-from bot.slack.users import UserNotFound, get_user
-
-log = logging.getLogger(__name__)
-
-LIST_LIMIT = 15  # per list; the view caps the whole Home at Slack's 100 blocks
-UPCOMING_DAYS = 7
-
-
-@dataclass(frozen=True)
-class PendingStandup:
-    occurrence_id: int
-    name: str
-    closes_at: datetime
-
-
-@dataclass(frozen=True)
-class AskItem:
-    ask_id: int
-    from_user: str
-    text: str
-    at: datetime
-    standup: str
-
-
-@dataclass(frozen=True)
-class ActionItem:
-    action_id: int
-    text: str
-    due_on: date
-    series: str
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class MyInsight:
-    number: int
-    text: str
-    status: str
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class NextRitual:
-    kind: str  # "standup" | "retro"
-    name: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class ManagedRitual:
-    kind: str  # "standup" | "retro" | "digest"
-    ref_id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class HomeData:
-    user_id: str
-    standups: tuple[PendingStandup, ...]
-    asks: tuple[AskItem, ...]
-    actions: tuple[ActionItem, ...]
-    insights: tuple[MyInsight, ...]
-    upcoming: tuple[NextRitual, ...]
-    can_manage: bool  # workspace admin or owner of some ritual: sees set-up and edit buttons
-    managed: tuple[ManagedRitual, ...]
 
 
 def home_data(session: Session, *, team_id: str, user_id: str, user_tz: str, is_admin: bool, now: datetime) -> HomeData:
@@ -151,41 +91,3 @@ def _upcoming(session: Session, team_id: str, user_id: str, now: datetime) -> tu
         if ref.isdigit() and int(ref) in names[kind]
     ]
     return tuple(sorted(found, key=lambda r: (r.at, r.name)))
-
-
-def _person(client: WebClient, team_id: str, user_id: str) -> tuple[str, bool]:
-    try:
-        user = get_user(client, team_id, user_id)
-    except UserNotFound:
-        return "UTC", False
-    return user.tz or "UTC", user.is_admin
-
-
-def publish_home(services: Services, client: WebClient, team_id: str, user_id: str) -> None:
-    """Build this person's Home and publish it (``app_home_opened`` and after their clicks)."""
-    from bot.home.views import build_home_view
-
-    tz, is_admin = _person(client, team_id, user_id)
-    with services.db.unit_of_work() as session:
-        data = home_data(session, team_id=team_id, user_id=user_id, user_tz=tz, is_admin=is_admin, now=services.clock())
-    client.views_publish(user_id=user_id, view=build_home_view(data))
-
-
-def refresh_homes(services: Services, team_id: str, *user_ids: str | None) -> None:
-    """``refresh_home`` for each distinct person named (empty ids are skipped)."""
-    for user_id in dict.fromkeys(u for u in user_ids if u):
-        refresh_home(services, team_id, user_id)
-
-
-def refresh_home(services: Services, team_id: str, user_id: str) -> bool:
-    """Re-publish ``user_id``'s Home after a change that affects it; False if Slack refused.
-
-    A refresh is a courtesy (the Home is rebuilt whenever it is opened), so a Slack error is
-    logged and reported, never raised into the caller's flow.
-    """
-    try:
-        publish_home(services, services.slack.for_team(team_id), team_id, user_id)
-    except SlackApiError as error:
-        log.warning("could not refresh the App Home of %s: %s", user_id, error.response.get("error"))
-        return False
-    return True

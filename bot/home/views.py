@@ -1,4 +1,4 @@
-"""Pure builder of the App Home view from ``home.service.HomeData``."""
+"""Pure builder of the App Home view from ``home.data.HomeData`` (data in, Block Kit out)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.digest.ids import Action as DigestAction
-from bot.home.ids import HomeAction
-from bot.home.service import HomeData
+from bot.home.data import HomeData
+from bot.home.ids import Action
 from bot.insights.ids import STATUS_LABELS, Status
 from bot.slack import blocks as bk
 from bot.slack.text import escape, mention, plain, slack_date, truncate
@@ -51,7 +51,7 @@ def build_home_view(data: HomeData) -> dict[str, Any]:
             blocks.append(
                 bk.section(
                     f"{mention(a.from_user)} asked in {escape(a.standup)}: {_short(a.text)}",
-                    accessory=bk.button("Mark handled", HomeAction.ASK_DONE, str(a.ask_id)),
+                    accessory=bk.button("Mark handled", Action.ASK_DONE, str(a.ask_id)),
                 )
             )
     if data.actions:
@@ -61,7 +61,7 @@ def build_home_view(data: HomeData) -> dict[str, Any]:
             blocks.append(
                 bk.section(
                     f"{_short(item.text)} — _{escape(item.series)}_, {due}",
-                    accessory=bk.button("Done", HomeAction.ACTION_DONE, str(item.action_id), style="primary"),
+                    accessory=bk.button("Done", Action.ACTION_DONE, str(item.action_id), style="primary"),
                 )
             )
     if nothing:
@@ -81,17 +81,17 @@ def build_home_view(data: HomeData) -> dict[str, Any]:
         blocks += [bk.divider(), bk.section("*:gear: Set up rituals*")]
         blocks.append(
             bk.actions(
-                bk.button("New stand-up", HomeAction.NEW_STANDUP),
-                bk.button("New retro", HomeAction.NEW_RETRO),
+                bk.button("New stand-up", Action.NEW_STANDUP),
+                bk.button("New retro", Action.NEW_RETRO),
                 bk.button("New digest", DigestAction.OPEN_SETUP),
             )
         )
         for ritual in data.managed:
             value = str(ritual.ref_id)
             if ritual.kind == "standup":
-                label, button = f"Stand-up *{escape(ritual.name)}*", bk.button("Edit", HomeAction.EDIT_STANDUP, value)
+                label, button = f"Stand-up *{escape(ritual.name)}*", bk.button("Edit", Action.EDIT_STANDUP, value)
             elif ritual.kind == "retro":
-                label, button = f"Retro *{escape(ritual.name)}*", bk.button("Edit", HomeAction.EDIT_RETRO, value)
+                label, button = f"Retro *{escape(ritual.name)}*", bk.button("Edit", Action.EDIT_RETRO, value)
             else:
                 label, button = f"*{ritual.name}*", bk.button("Edit", DigestAction.OPEN_SETUP, value)  # names are ours
             blocks.append(bk.section(label, accessory=button))

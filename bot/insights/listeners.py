@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from bot.home.service import refresh_homes
+from bot.home.publish import refresh_homes
 from bot.insights import service, views
 from bot.insights.ids import ActionId, BlockId, CallbackId
 from bot.insights.service import CaptureContext, CaptureForm, InsightError, InsightFilter

@@ -47,7 +47,7 @@ from bot.insights.models import (
 )
 from bot.insights.search import overlap, search_insight_ids, terms
 from bot.slack import users as slack_users
-from bot.slack.delivery import Ritual, enqueue, register_result_hook, result_ref
+from bot.slack.delivery import Ritual, enqueue, result_ref
 from bot.slack.delivery_models import OutboxMessage
 from bot.slack.text import clean_text  # control characters dropped, ends stripped
 
@@ -839,7 +839,7 @@ def _record_posted(session: Session, row: OutboxMessage, result: dict[str, Any])
         insight.channel_id = str(result.get("channel") or insight.channel_id)
 
 
-register_result_hook(POSTED_HOOK, _record_posted)
+RESULT_HOOKS = {POSTED_HOOK: _record_posted}
 
 
 # --- list and search --------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Scheduled work for retros: open a run of a series, close a run, remind an action item's owner.
 
-Also registers the outbox result hook that records the ts of a retro's channel message, so later
+Also holds the outbox result hook that records the ts of a retro's channel message, so later
 ``chat.update`` calls can address it directly.
 """
 
@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from bot.retro import service
 from bot.retro.ids import RETRO_MESSAGE_HOOK, RetroJob, RetroStatus
 from bot.retro.models import Retro, RetroActionItem, RetroSeries
-from bot.scheduling.registry import JobContext, register_job
-from bot.slack.delivery import register_result_hook
+from bot.scheduling.registry import JobContext, JobSpec
 from bot.slack.delivery_models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -64,8 +63,10 @@ def on_retro_message_posted(session: Session, row: OutboxMessage, result: dict[s
         service.record_message_ts(session, row.team_id, int(parts[1]), ts)
 
 
-register_job(RetroJob.OPEN, open_scheduled_retro, grace=timedelta(hours=12))
-# A run must always close eventually, even after a long outage: closing late beats never.
-register_job(RetroJob.CLOSE, close_scheduled_retro, grace=timedelta(days=30))
-register_job(RetroJob.ACTION_REMINDER, remind_action_owner, grace=timedelta(hours=20))
-register_result_hook(RETRO_MESSAGE_HOOK, on_retro_message_posted)
+JOBS = (
+    JobSpec(RetroJob.OPEN, open_scheduled_retro, grace=timedelta(hours=12)),
+    # A run must always close eventually, even after a long outage: closing late beats never.
+    JobSpec(RetroJob.CLOSE, close_scheduled_retro, grace=timedelta(days=30)),
+    JobSpec(RetroJob.ACTION_REMINDER, remind_action_owner, grace=timedelta(hours=20)),
+)
+RESULT_HOOKS = {RETRO_MESSAGE_HOOK: on_retro_message_posted}

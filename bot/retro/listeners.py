@@ -12,8 +12,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-import bot.retro.jobs  # noqa: F401 - registers the retro jobs and the message result hook
-from bot.home.service import refresh_homes
+from bot.home.publish import refresh_homes
 from bot.retro import service, views
 from bot.retro.ids import RetroAction, RetroBlock, RetroCallback, RetroStatus
 from bot.retro.service import InputError, RetroError

@@ -1,8 +1,8 @@
-"""The scheduling engine: schedules in the database, one tick, job handlers registered by name.
+"""The scheduling engine: schedules in the database, one tick, job handlers listed by the features.
 
 Public API (see docs/ARCHITECTURE.md, "Scheduling contract")::
 
-    from bot.scheduling import Cadence, JobContext, register_job
+    from bot.scheduling import Cadence, JobContext, JobSpec
     from bot.scheduling.service import create_schedule, schedule_once, update_schedule, ...
     from bot.scheduling.tick import run_due
 """
@@ -10,6 +10,6 @@ Public API (see docs/ARCHITECTURE.md, "Scheduling contract")::
 from __future__ import annotations
 
 from bot.scheduling.cadence import Cadence, CadenceKind, InvalidCadence
-from bot.scheduling.registry import DEFAULT_GRACE, JobContext, register_job
+from bot.scheduling.registry import DEFAULT_GRACE, JobContext, JobSpec, JobTable
 
-__all__ = ["DEFAULT_GRACE", "Cadence", "CadenceKind", "InvalidCadence", "JobContext", "register_job"]
+__all__ = ["DEFAULT_GRACE", "Cadence", "CadenceKind", "InvalidCadence", "JobContext", "JobSpec", "JobTable"]

@@ -1,13 +1,17 @@
-"""Job handlers, registered by name (``Schedule.kind``) when a feature's ``jobs`` module is imported.
+"""Job handlers by name (``Schedule.kind``): a ``JobTable`` built from the features' job specs.
+
+Nothing registers itself on import. Each ritual package lists its jobs in its feature object
+(``bot/<feature>/feature.py``)::
 
     # bot/standup/jobs.py
-    from bot.scheduling import JobContext, register_job
-
-    def send_prompts(ctx: JobContext) -> None:
+    def run_standup_prompt(ctx: JobContext) -> None:
         standup = get_standup(ctx.session, ctx.schedule.team_id, int(ctx.schedule.ref_id))
         ...  # enqueue outbox rows with keys derived from (standup, ctx.scheduled_for)
 
-    register_job("standup.prompt", send_prompts, grace=timedelta(hours=2))
+    JOBS = (JobSpec(JobKind.PROMPT, run_standup_prompt, grace=timedelta(hours=2)), ...)
+
+and the composition root (``bot.runtime.build_services``) builds ``services.jobs`` from every
+feature in ``bot.features.FEATURES``; the tick (``bot.scheduling.tick.run_due``) reads it.
 
 A handler runs inside the unit of work that claims its occurrence: what it writes (outbox rows,
 occurrence rows of its own) commits together with the claim, or not at all. It must not commit.
@@ -15,9 +19,7 @@ occurrence rows of its own) commits together with the claim, or not at all. It m
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,9 +29,6 @@ from bot.scheduling.models import Schedule
 from bot.services import Services
 
 DEFAULT_GRACE = timedelta(hours=2)
-
-# Packages whose ``jobs`` module (if any) registers job handlers; mirrors bot.app.FEATURES.
-JOB_FEATURES: tuple[str, ...] = ("standup", "retro", "insights", "digest", "home")
 
 
 @dataclass(frozen=True)
@@ -57,41 +56,36 @@ JobHandler = Callable[[JobContext], None]
 class JobSpec:
     kind: str
     handler: JobHandler
-    grace: timedelta
+    grace: timedelta = DEFAULT_GRACE
 
 
-_JOBS: dict[str, JobSpec] = {}
+class DuplicateJob(ValueError):
+    """Two specs claim the same kind: every kind has exactly one handler."""
 
 
-def register_job(kind: str, handler: JobHandler, *, grace: timedelta = DEFAULT_GRACE) -> JobHandler:
-    """Register ``handler`` for schedules of ``kind``. Re-registering a kind replaces it."""
-    _JOBS[kind] = JobSpec(kind, handler, grace)
-    return handler
+class JobTable(Mapping[str, JobSpec]):
+    """Kind -> spec, read-only. Building it with two specs of one kind raises ``DuplicateJob``."""
 
+    def __init__(self, specs: Iterable[JobSpec] = ()) -> None:
+        self._specs: dict[str, JobSpec] = {}
+        for spec in specs:
+            kind = str(spec.kind)
+            if kind in self._specs:
+                raise DuplicateJob(f"two handlers for job kind {kind!r}")
+            self._specs[kind] = JobSpec(kind, spec.handler, spec.grace)
 
-def job_for(kind: str) -> JobSpec | None:
-    return _JOBS.get(kind)
+    def __getitem__(self, kind: str) -> JobSpec:
+        return self._specs[kind]
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
 
-def registered_kinds() -> list[str]:
-    return sorted(_JOBS)
+    def __len__(self) -> int:
+        return len(self._specs)
 
+    def kinds(self) -> list[str]:
+        return sorted(self._specs)
 
-def unregister_job(kind: str) -> None:
-    """Tests only."""
-    _JOBS.pop(kind, None)
-
-
-_imported = False
-
-
-def import_feature_jobs() -> None:
-    """Import ``bot.<feature>.jobs`` for every feature that has one (once per process)."""
-    global _imported
-    if _imported:
-        return
-    for feature in JOB_FEATURES:
-        name = f"bot.{feature}.jobs"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
-    _imported = True
+    def plus(self, *specs: JobSpec) -> JobTable:
+        """This table and ``specs`` (tests and benchmarks add throwaway jobs this way)."""
+        return JobTable([*self._specs.values(), *specs])

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from bot.metrics import TICKS
 from bot.scheduling.cadence import CadenceKind
 from bot.scheduling.models import OccurrenceStatus, Schedule, ScheduleOccurrence
-from bot.scheduling.registry import JobContext, JobSpec, import_feature_jobs, job_for, registered_kinds
+from bot.scheduling.registry import JobContext, JobSpec
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -121,8 +121,8 @@ def _run_schedule(services: Services, schedule_id: int, now: datetime, report: T
             if schedule is None:
                 report.skipped += 1
                 return
-            spec = job_for(schedule.kind)
-            if spec is None:  # unregistered since the due query: leave it for a process that knows it
+            spec = services.jobs.get(schedule.kind)
+            if spec is None:  # not a kind this process knows: leave it for a process that does
                 report.skipped += 1
                 return
             run_at, missed, dropped = _plan(schedule, spec, now)
@@ -158,7 +158,7 @@ def _record_failure(services: Services, schedule_id: int, now: datetime, error: 
         schedule = _lock_due(session, schedule_id, now)
         if schedule is None:
             return
-        spec = job_for(schedule.kind)
+        spec = services.jobs.get(schedule.kind)
         if spec is None:
             return
         run_at, missed, _dropped = _plan(schedule, spec, now)
@@ -188,13 +188,12 @@ def due_schedule_ids(
 
 
 def run_due(services: Services, now: datetime, *, max_schedules: int | None = None) -> TickReport:
-    """Run every occurrence due at ``now`` (aware UTC) whose job is registered in this process."""
+    """Run every occurrence due at ``now`` (aware UTC) whose kind is in ``services.jobs``."""
     if now.tzinfo is None:
         raise ValueError("run_due needs an aware datetime")
-    import_feature_jobs()
     TICKS.inc()
     report = TickReport(now=now)
-    kinds = registered_kinds()
+    kinds = services.jobs.kinds()
     if not kinds:
         return report
     last_id = 0

@@ -10,11 +10,13 @@ the drainer substitutes that field of the referenced row's Slack response (dotte
 ``"channel.id"`` of a ``conversations.open``) and sends the row only once the referenced row is
 sent; if that row failed permanently, this one fails with ``dependency_failed``.
 
-**Hooks.** ``register_result_hook(name, fn)``: ``fn(session, row, result)`` runs in the unit of
-work that marks a row (enqueued with ``on_result=name``) sent — record the ``ts`` of a prompt on
-your occurrence there. ``register_failure_hook(ritual_kind, fn)``: ``fn(session, row, error)`` runs
-when a row carrying ``ritual=Ritual(kind, id, owner)`` fails permanently. The owner is also told
-once per (ritual, channel, error) by DM, with the fix.
+**Hooks.** A feature lists its hooks in its feature object (``bot/<feature>/feature.py``); the
+composition root builds ``services.hooks`` (``DeliveryHooks``) from them. A result hook
+``fn(session, row, result)`` runs in the unit of work that marks a row (enqueued with
+``on_result=name``) sent — record the ``ts`` of a prompt on your occurrence there. A failure hook
+``fn(session, row, error)`` (keyed by ritual kind) runs when a row carrying
+``ritual=Ritual(kind, id, owner)`` fails permanently. The owner is also told once per (ritual,
+channel, error) by DM, with the fix. Nothing registers itself on import.
 
 **Sending.** ``drain(services)`` claims ready rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) with
 a lease, paces them per method tier and per channel (``bot.slack.ratelimit``), sends them over
@@ -39,7 +41,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -111,18 +113,42 @@ def result_ref(key: str, field: str = "ts") -> dict[str, str]:
 
 ResultHook = Callable[[Session, OutboxMessage, dict[str, Any]], None]
 FailureHook = Callable[[Session, OutboxMessage, str], None]
-_RESULT_HOOKS: dict[str, ResultHook] = {}
-_FAILURE_HOOKS: dict[str, FailureHook] = {}
 
 
-def register_result_hook(name: str, hook: ResultHook) -> ResultHook:
-    _RESULT_HOOKS[name] = hook
-    return hook
+class DuplicateHook(ValueError):
+    """Two hooks under one name (or one ritual kind): each name has exactly one hook."""
 
 
-def register_failure_hook(ritual_kind: str, hook: FailureHook) -> FailureHook:
-    _FAILURE_HOOKS[ritual_kind] = hook
-    return hook
+def _unique(pairs: Iterable[tuple[str, Any]], what: str) -> dict[str, Any]:
+    table: dict[str, Any] = {}
+    for name, hook in pairs:
+        if str(name) in table:
+            raise DuplicateHook(f"two {what} named {name!r}")
+        table[str(name)] = hook
+    return table
+
+
+@dataclass(frozen=True)
+class DeliveryHooks:
+    """The drainer's hooks: result hooks by name, failure hooks by ritual kind (read-only)."""
+
+    results: Mapping[str, ResultHook] = field(default_factory=dict)
+    failures: Mapping[str, FailureHook] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls, results: Iterable[tuple[str, ResultHook]] = (), failures: Iterable[tuple[str, FailureHook]] = ()
+    ) -> DeliveryHooks:
+        """Build the tables; ``DuplicateHook`` if a name or ritual kind comes twice."""
+        return cls(_unique(results, "result hooks"), _unique(failures, "failure hooks"))
+
+    def plus(
+        self, *, results: Mapping[str, ResultHook] | None = None, failures: Mapping[str, FailureHook] | None = None
+    ) -> DeliveryHooks:
+        """These hooks and more (tests add throwaway hooks this way)."""
+        return DeliveryHooks.of(
+            [*self.results.items(), *(results or {}).items()], [*self.failures.items(), *(failures or {}).items()]
+        )
 
 
 # --- enqueue -------------------------------------------------------------------------------------
@@ -489,7 +515,7 @@ class Drainer:
         log.warning("outbox %s (%s %s) failed: %s", row.id, row.team_id, row.method, error)
         if row.ritual_kind is None:
             return
-        hook = _FAILURE_HOOKS.get(row.ritual_kind)
+        hook = self.services.hooks.failures.get(row.ritual_kind)
         if hook is not None:
             hook(session, row, error)
         if alert and row.ritual_owner and row.ritual_owner != row.channel:
@@ -518,7 +544,7 @@ class Drainer:
                 row.sent_at = now
                 report.add("sent")
                 if row.on_result:
-                    hook = _RESULT_HOOKS.get(row.on_result)
+                    hook = self.services.hooks.results.get(row.on_result)
                     if hook is None:
                         log.error("outbox %s: no result hook named %r", row.id, row.on_result)
                     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.scheduling.registry import JobContext, register_job
+from bot.scheduling.registry import JobContext, JobSpec
 from bot.standup import service
 from bot.standup.ids import JobKind
 
@@ -53,6 +53,8 @@ def run_standup_close(ctx: JobContext) -> None:
     )
 
 
-register_job(JobKind.PROMPT, run_standup_prompt, grace=PROMPT_GRACE)
-register_job(JobKind.REMIND, run_standup_remind, grace=REMIND_GRACE)
-register_job(JobKind.CLOSE, run_standup_close, grace=CLOSE_GRACE)
+JOBS = (
+    JobSpec(JobKind.PROMPT, run_standup_prompt, grace=PROMPT_GRACE),
+    JobSpec(JobKind.REMIND, run_standup_remind, grace=REMIND_GRACE),
+    JobSpec(JobKind.CLOSE, run_standup_close, grace=CLOSE_GRACE),
+)

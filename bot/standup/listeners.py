@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.home.service import refresh_homes
+from bot.home.publish import refresh_homes
 from bot.services import Services
 from bot.slack.commands import CommandRouter
 from bot.slack.metadata import MetadataError

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.slack.delivery import Ritual, enqueue, register_result_hook, result_ref
+from bot.slack.delivery import Ritual, enqueue, result_ref
 from bot.slack.delivery_models import OutboxMessage
 from bot.standup.models import Standup, StandupAnswer, StandupOccurrence
 
@@ -117,5 +117,4 @@ def _on_answer_sent(session: Session, row: OutboxMessage, result: dict[str, Any]
         answer.message_ts = str(result["ts"])
 
 
-register_result_hook(PARENT_SENT, _on_parent_sent)
-register_result_hook(ANSWER_SENT, _on_answer_sent)
+RESULT_HOOKS = {PARENT_SENT: _on_parent_sent, ANSWER_SENT: _on_answer_sent}

@@ -20,8 +20,6 @@ from bot.slack.delivery import (
     Ritual,
     enqueue,
     get_message,
-    register_failure_hook,
-    register_result_hook,
     result_ref,
     use_drainer,
 )
@@ -101,7 +99,7 @@ def test_sends_resolves_references_and_runs_result_hooks(
         assert session.get(OutboxMessage, row.id) is row  # same unit of work
         seen.append((row.key, result["ts"]))
 
-    register_result_hook("test.remember", remember)
+    slack_services.hooks = slack_services.hooks.plus(results={"test.remember": remember})
     general = ws.channel_id("general")
     pat = ws.user_id("pat")
     with slack_services.db.unit_of_work() as session:
@@ -200,7 +198,9 @@ def test_permanent_failures_call_the_hook_and_alert_the_owner_once_per_channel_a
     slack_services: Services, emulator: SlackEmulator, ws: Workspace
 ) -> None:
     failures: list[tuple[str, str]] = []
-    register_failure_hook("test-ritual", lambda session, row, error: failures.append((row.key, error)))
+    slack_services.hooks = slack_services.hooks.plus(
+        failures={"test-ritual": lambda session, row, error: failures.append((row.key, error))}
+    )
     owner = ws.user_id("max")
     ritual = Ritual("test-ritual", 42, owner)
     with slack_services.db.unit_of_work() as session:

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.db import Database
-from bot.digest import service
+from bot.digest import compose
+from bot.digest.data import WEEK
 from bot.digest.ids import Section
 from tests.digest.seed import NOW, WEEK_START, People, seed_week
 
@@ -26,7 +27,7 @@ def db(database_url: str) -> Iterator[Database]:
 
 def test_seeded_week_compiles_to_the_expected_figures(db: Database) -> None:
     with db.unit_of_work() as session:
-        digest = service.compile_digest(session, TEAM, end=NOW)
+        digest = compose.compile_digest(session, TEAM, end=NOW)
 
     assert (digest.start, digest.end) == (WEEK_START, NOW)
     standups = digest.standups
@@ -77,9 +78,9 @@ def test_seeded_week_compiles_to_the_expected_figures(db: Database) -> None:
 
 def test_sections_not_chosen_or_empty_are_left_out(db: Database) -> None:
     with db.unit_of_work() as session:
-        only = service.compile_digest(session, TEAM, end=NOW, sections=[Section.INSIGHTS])
-        quiet = service.compile_digest(session, TEAM, end=NOW + service.WEEK * 10, sections=[Section.INSIGHTS])
-        other_team = service.compile_digest(session, "T0OTHER", end=NOW)
+        only = compose.compile_digest(session, TEAM, end=NOW, sections=[Section.INSIGHTS])
+        quiet = compose.compile_digest(session, TEAM, end=NOW + WEEK * 10, sections=[Section.INSIGHTS])
+        other_team = compose.compile_digest(session, "T0OTHER", end=NOW)
     assert only.insights is not None and only.standups is None and only.actions is None
     assert quiet.insights is None and quiet.empty
     assert other_team.empty  # every query is scoped by team
@@ -87,7 +88,7 @@ def test_sections_not_chosen_or_empty_are_left_out(db: Database) -> None:
 
 def test_chart_series_cover_eight_weeks(db: Database) -> None:
     with db.unit_of_work() as session:
-        chart = service.compile_chart(session, TEAM, end=NOW)
+        chart = compose.compile_chart(session, TEAM, end=NOW)
     assert len(chart.week_starts) == 8
     assert chart.insights["Customer needs and pain points"][-1] == 3
     assert chart.answers["Product"][-2:] == (6, 8)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.digest import data, views
+from bot.digest import data, forms, views
+from bot.digest.data import DigestSettings
+from bot.digest.ids import Section
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, SECTION_TEXT_LIMIT
 from tests.support.conformance import check_message, check_view
 
@@ -93,5 +95,5 @@ def test_setup_modal_is_valid_and_round_trips() -> None:
         "digest_timezone": {"timezone": {"type": "plain_text_input", "value": " Europe/Berlin "}},
         "digest_sections": {"sections": {"type": "checkboxes", "selected_options": [{"value": "insights"}]}},
     }
-    assert views.parse_setup(values) == ("C1", 2, "10:30", "Europe/Berlin", ["insights"])
-    assert views.SetupMetadata.decode(modal["private_metadata"]).digest_id == 4
+    assert forms.parse_setup(values) == DigestSettings("C1", 2, "10:30", "Europe/Berlin", (Section.INSIGHTS,))
+    assert forms.SetupMetadata.decode(modal["private_metadata"]).digest_id == 4

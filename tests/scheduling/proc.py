@@ -12,8 +12,10 @@ import sys
 import time
 from datetime import timedelta
 
+from bot import features
 from bot.cli import main
-from bot.scheduling import JobContext, register_job
+from bot.feature import Feature
+from bot.scheduling import JobContext, JobSpec
 from bot.slack.delivery import enqueue
 
 
@@ -29,7 +31,12 @@ def prompt(ctx: JobContext) -> None:
     )
 
 
-register_job("proc.prompt", prompt, grace=timedelta(hours=2))
+PROC = Feature(
+    name="proc", register=lambda app, services: None, jobs=(JobSpec("proc.prompt", prompt, timedelta(hours=2)),)
+)
 
 if __name__ == "__main__":
+    # This child process only: the CLI below builds its Services from bot.features.FEATURES
+    # (read when build_services runs), so the test job is one more feature, wired like the real ones.
+    features.FEATURES = (*features.FEATURES, PROC)
     raise SystemExit(main(["--env-file", os.devnull, *sys.argv[1:]]))

@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.scheduling import Cadence, JobContext, register_job
+from bot.scheduling import Cadence, JobContext, JobSpec
 from bot.scheduling.models import OccurrenceStatus, Schedule, ScheduleOccurrence
-from bot.scheduling.registry import unregister_job
 from bot.scheduling.service import (
     create_schedule,
     delete_schedules_for,
@@ -59,14 +58,15 @@ def explode(ctx: JobContext) -> None:
 
 
 @pytest.fixture(autouse=True)
-def jobs() -> Iterator[None]:
+def jobs(services: Services) -> Iterator[None]:
     RUNS.clear()
-    register_job("test.prompt", record, grace=timedelta(hours=2))
-    register_job("test.reminder", record, grace=timedelta(minutes=30))
-    register_job("test.boom", explode)
+    # This test's Services only: the tick reads its job table from services.jobs.
+    services.jobs = services.jobs.plus(
+        JobSpec("test.prompt", record, grace=timedelta(hours=2)),
+        JobSpec("test.reminder", record, grace=timedelta(minutes=30)),
+        JobSpec("test.boom", explode),
+    )
     yield
-    for kind in ("test.prompt", "test.reminder", "test.boom"):
-        unregister_job(kind)
 
 
 def occurrences(services: Services) -> list[tuple[str, datetime, str]]:

@@ -1,0 +1,146 @@
+"""Posting a digest: compile the week, record the run, enqueue the message and share the chart.
+
+Used by the ``digest.post`` job (``jobs.py``) and ``/digest now``; ``digest_for_preview`` is the
+same week shown to one person. Slack is reached only through the outbox (``outbox.py``) and the
+``Uploader`` the caller passes in (the chart's bytes must be uploaded before they are shared).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.digest import data, outbox
+from bot.digest.compose import compile_chart, compile_digest
+from bot.digest.data import CHART_TITLE, ChartRenderer, NotAllowed, Uploader, sections_of
+from bot.digest.ids import ALL_SECTIONS, ChartStatus, RunKind, RunStatus, Section
+from bot.digest.manage import digest_for_channel
+from bot.digest.models import DigestRun
+
+log = logging.getLogger(__name__)
+
+
+def post_digest(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    digest_id: int | None,
+    owner_id: str,
+    sections: Sequence[Section],
+    timezone: str,
+    end: datetime,
+    now: datetime,
+    kind: RunKind,
+    key: str,
+    render_chart: ChartRenderer | None,
+    upload: Uploader | None,
+) -> DigestRun:
+    """Compile the week ending ``end`` and enqueue it for ``channel_id``; idempotent on ``key``.
+
+    The chart (when asked for and there is something to draw) is rendered and its bytes uploaded
+    now; sharing it into the digest's thread is an outbox row that waits for the digest's ``ts``.
+    Any chart failure is recorded on the run and the digest goes out regardless.
+    """
+    existing = session.scalar(select(DigestRun).where(DigestRun.team_id == team_id, DigestRun.message_key == key))
+    if existing is not None:
+        return existing
+    digest = compile_digest(session, team_id, end=end, sections=sections, timezone=timezone)
+    run = DigestRun(
+        team_id=team_id,
+        digest_id=digest_id,
+        channel_id=channel_id,
+        kind=kind.value,
+        period_start=digest.start,
+        period_end=digest.end,
+        message_key=key,
+        status=RunStatus.QUEUED.value,
+        chart_status=ChartStatus.NONE.value,
+        created_at=now,
+    )
+    session.add(run)
+    session.flush()
+    outbox.enqueue_digest(session, run, digest, owner_id=owner_id, now=now)
+    if Section.CHART in sections and render_chart is not None and upload is not None:
+        _attach_chart(session, run, owner_id, end=end, now=now, render_chart=render_chart, upload=upload)
+    return run
+
+
+def _attach_chart(
+    session: Session,
+    run: DigestRun,
+    owner_id: str,
+    *,
+    end: datetime,
+    now: datetime,
+    render_chart: ChartRenderer,
+    upload: Uploader,
+) -> None:
+    chart = compile_chart(session, run.team_id, end=end)
+    if chart.empty:
+        return
+    filename = f"tandem-digest-{end:%Y-%m-%d}.png"
+    try:
+        png = render_chart(chart)
+        file_id = upload(png, filename, CHART_TITLE)
+    # The digest must go out whatever happens to its chart (matplotlib, network, Slack errors):
+    # the failure is recorded on the run and logged with its traceback, not swallowed.
+    except Exception as error:
+        log.warning("digest %s: chart upload failed, posting without it", run.id, exc_info=True)
+        run.chart_status = ChartStatus.FAILED.value
+        run.chart_error = f"{type(error).__name__}: {error}"[:1000]
+        session.flush()
+        return
+    run.chart_status = ChartStatus.QUEUED.value
+    run.chart_file_id = file_id
+    session.flush()
+    outbox.enqueue_chart_share(session, run, file_id, owner_id=owner_id, now=now)
+
+
+def digest_for_preview(session: Session, *, team_id: str, channel_id: str, now: datetime) -> data.Digest:
+    """This week (ending now) as the channel's digest would show it (all sections if none is set up)."""
+    digest = digest_for_channel(session, team_id, channel_id) if channel_id else None
+    sections = sections_of(digest.sections) if digest else ALL_SECTIONS
+    timezone = digest.timezone if digest else "UTC"
+    return compile_digest(session, team_id, end=now, sections=sections, timezone=timezone)
+
+
+def post_now(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    is_admin: bool,
+    now: datetime,
+    render_chart: ChartRenderer | None,
+    upload: Uploader | None,
+) -> DigestRun:
+    """``/digest now``: this week, ending now, posted to the channel. Only the digest's owner or a
+    workspace admin may post to a channel that has a digest; without one, only admins (so a
+    channel never gets digests nobody asked for)."""
+    digest = digest_for_channel(session, team_id, channel_id)
+    if not (is_admin or (digest is not None and digest.owner_id == user_id)):
+        raise NotAllowed(
+            "Only the person who set up this channel's digest or a workspace admin can post it. "
+            "`/digest preview` shows it to you alone."
+        )
+    return post_digest(
+        session,
+        team_id=team_id,
+        channel_id=channel_id,
+        digest_id=digest.id if digest else None,
+        owner_id=digest.owner_id if digest else user_id,
+        sections=sections_of(digest.sections) if digest else ALL_SECTIONS,
+        timezone=digest.timezone if digest else "UTC",
+        end=now,
+        now=now,
+        kind=RunKind.NOW,
+        key=outbox.run_key(digest.id if digest else None, channel_id, now, RunKind.NOW),
+        render_chart=render_chart,
+        upload=upload,
+    )

@@ -1,0 +1,71 @@
+"""The App Home's contract: what one person's Home shows, as plain frozen data, and its limits.
+
+``service.home_data`` produces ``HomeData`` from the database; ``views.build_home_view`` renders it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+LIST_LIMIT = 15  # per list; the view caps the whole Home at Slack's 100 blocks
+UPCOMING_DAYS = 7
+
+
+@dataclass(frozen=True)
+class PendingStandup:
+    occurrence_id: int
+    name: str
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class AskItem:
+    ask_id: int
+    from_user: str
+    text: str
+    at: datetime
+    standup: str
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    action_id: int
+    text: str
+    due_on: date
+    series: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class MyInsight:
+    number: int
+    text: str
+    status: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class NextRitual:
+    kind: str  # "standup" | "retro"
+    name: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ManagedRitual:
+    kind: str  # "standup" | "retro" | "digest"
+    ref_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class HomeData:
+    user_id: str
+    standups: tuple[PendingStandup, ...]
+    asks: tuple[AskItem, ...]
+    actions: tuple[ActionItem, ...]
+    insights: tuple[MyInsight, ...]
+    upcoming: tuple[NextRitual, ...]
+    can_manage: bool  # workspace admin or owner of some ritual: sees set-up and edit buttons
+    managed: tuple[ManagedRitual, ...]

@@ -1,0 +1,8 @@
+"""The stand-up feature: its listeners, jobs and outbox hooks (listed in bot/features.py)."""
+
+from __future__ import annotations
+
+from bot.feature import Feature
+from bot.standup import jobs, listeners, outbox
+
+FEATURE = Feature(name="standup", register=listeners.register, jobs=jobs.JOBS, result_hooks=outbox.RESULT_HOOKS)
