@@ -3,6 +3,7 @@ and the setup modal."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -13,6 +14,7 @@ from bot.digest import chart, service, views
 from bot.digest.ids import Action, Block, Callback
 from bot.home.service import refresh_home, refresh_homes
 from bot.services import Services
+from bot.slack.channels import channel_choice_problem, channel_is_external, read_confirmation
 from bot.slack.commands import CommandRouter
 from bot.slack.metadata import MetadataError
 from bot.slack.text import channel_link
@@ -33,6 +35,16 @@ def _channel_name(client: WebClient, channel_id: str) -> str | None:
         return None  # archived, or the bot left: it cannot be named, only picked as <#C…>
 
 
+def _channel_external(client: WebClient, channel_id: str) -> bool:
+    """Whether ``channel_id`` is shared with another organisation. A failed look-up answers False
+    here (setup is not blocked on a hiccup); the drainer checks again before posting and holds
+    the digest back if it is."""
+    try:
+        return channel_is_external(client, channel_id)
+    except SlackApiError:
+        return False
+
+
 def register(app: App, services: Services) -> None:
     router = CommandRouter("/digest", "Weekly digest", default="setup")
 
@@ -45,7 +57,7 @@ def register(app: App, services: Services) -> None:
         s = form.settings
         view = views.build_setup_modal(
             channel_id=s.channel_id, weekday=s.weekday, local_time=s.local_time, timezone=s.timezone,
-            sections=s.sections, digest_id=form.digest_id,
+            sections=s.sections, digest_id=form.digest_id, external_ok=s.external_ok,
         )  # fmt: skip
         client.views_open(trigger_id=trigger_id, view=view)
 
@@ -77,6 +89,7 @@ def register(app: App, services: Services) -> None:
                 service.post_now(
                     session, team_id=team_id, channel_id=channel_id, user_id=user_id, is_admin=admin,
                     now=services.clock(), render_chart=chart.render_chart, upload=upload,
+                    channel_external=_channel_external(client, channel_id),
                 )  # fmt: skip
         except service.DigestError as error:
             respond(response_type="ephemeral", text=str(error))
@@ -143,9 +156,16 @@ def register(app: App, services: Services) -> None:
 
     @app.view(Callback.SETUP)
     def on_digest_setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        channel, weekday, at, tz, chosen = views.parse_setup(view["state"]["values"])
-        settings = service.DigestSettings(channel, weekday, at, tz, service.sections_of(chosen))
+        values = view["state"]["values"]
+        channel, weekday, at, tz, chosen = views.parse_setup(values)
+        ticked = read_confirmation(values, Block.EXTERNAL, Action.EXTERNAL)
+        settings = service.DigestSettings(channel, weekday, at, tz, service.sections_of(chosen), external_ok=ticked)
         errors = service.validate_settings(settings)
+        if not errors:
+            external = _channel_external(client, channel)
+            settings = dataclasses.replace(settings, channel_external=external)
+            if problem := channel_choice_problem(external=external, ticked=ticked):
+                errors[Block.CHANNEL] = problem
         if errors:
             ack(response_action="errors", errors=errors)
             return

@@ -42,6 +42,7 @@ from bot.scheduling.service import (
     set_paused_for,
     update_schedule,
 )
+from bot.slack.channels import Confirmation, settle_confirmation
 from bot.slack.delivery import Ritual, enqueue, register_failure_hook, register_result_hook, result_ref
 from bot.slack.delivery_models import OutboxMessage
 from bot.slack.text import escape, truncate
@@ -81,6 +82,8 @@ class DigestSettings:
     local_time: str  # "HH:MM"
     timezone: str
     sections: tuple[Section, ...]
+    external_ok: bool = False  # "post there anyway" ticked / confirmed (a channel shared with another organisation)
+    channel_external: bool = False  # the channel is shared with another organisation (checked at submit)
 
 
 def default_settings(channel_id: str, timezone: str) -> DigestSettings:
@@ -140,7 +143,12 @@ def can_manage(digest: Digest | None, user_id: str, is_admin: bool) -> bool:
 
 def settings_of(digest: Digest) -> DigestSettings:
     return DigestSettings(
-        digest.channel_id, digest.weekday, digest.local_time, digest.timezone, sections_of(digest.sections)
+        digest.channel_id,
+        digest.weekday,
+        digest.local_time,
+        digest.timezone,
+        sections_of(digest.sections),
+        external_ok=bool(digest.external_confirmed_by),
     )
 
 
@@ -176,6 +184,15 @@ def save_digest(
     if digest is None:
         digest = Digest(team_id=team_id, owner_id=user_id, paused=False, created_at=now)
         session.add(digest)
+    confirmation = settle_confirmation(
+        external=settings.channel_external,
+        ticked=settings.external_ok,
+        previous=Confirmation(digest.external_confirmed_by, digest.external_confirmed_at),
+        channel_changed=created or digest.channel_id != settings.channel_id,
+        user_id=user_id,
+        now=now,
+    )
+    digest.external_confirmed_by, digest.external_confirmed_at = confirmation.by, confirmation.at
     digest.channel_id = settings.channel_id
     digest.weekday = settings.weekday
     digest.local_time = settings.local_time
@@ -408,8 +425,12 @@ def post_digest(
     key: str,
     render_chart: ChartRenderer | None,
     upload: Uploader | None,
+    allow_external: bool = False,
 ) -> DigestRun:
     """Compile the week ending ``end`` and enqueue it for ``channel_id``; idempotent on ``key``.
+
+    ``allow_external``: the owner confirmed posting it in a channel shared with another
+    organisation (``bot.slack.channels``); otherwise the drainer holds it back there.
 
     The chart (when asked for and there is something to draw) is rendered and its bytes uploaded
     now; sharing it into the digest's thread is an outbox row that waits for the digest's ``ts``.
@@ -439,10 +460,13 @@ def post_digest(
     message = views.build_digest_message(digest)
     enqueue(
         session, team_id=team_id, method="chat.postMessage", args={"channel": channel_id, **message},
-        key=key, now=now, ritual=ritual, on_result=POSTED_HOOK,
+        key=key, now=now, ritual=ritual, on_result=POSTED_HOOK, allow_external=allow_external,
     )  # fmt: skip
     if Section.CHART in sections and render_chart is not None and upload is not None:
-        _attach_chart(session, run, ritual, end=end, now=now, render_chart=render_chart, upload=upload)
+        _attach_chart(
+            session, run, ritual, end=end, now=now, render_chart=render_chart, upload=upload,
+            allow_external=allow_external,
+        )  # fmt: skip
     return run
 
 
@@ -455,6 +479,7 @@ def _attach_chart(
     now: datetime,
     render_chart: ChartRenderer,
     upload: Uploader,
+    allow_external: bool,
 ) -> None:
     from bot.digest import views
 
@@ -490,6 +515,7 @@ def _attach_chart(
         now=now,
         ritual=ritual,
         on_result=CHART_SHARED_HOOK,
+        allow_external=allow_external,
     )
 
 
@@ -580,15 +606,24 @@ def post_now(
     now: datetime,
     render_chart: ChartRenderer | None,
     upload: Uploader | None,
+    channel_external: bool = False,
 ) -> DigestRun:
     """``/digest now``: this week, ending now, posted to the channel. Only the digest's owner or a
     workspace admin may post to a channel that has a digest; without one, only admins (so a
-    channel never gets digests nobody asked for)."""
+    channel never gets digests nobody asked for). A channel shared with another organisation
+    (``channel_external``) gets it only if its digest was set up there with the confirmation."""
     digest = digest_for_channel(session, team_id, channel_id)
     if not (is_admin or (digest is not None and digest.owner_id == user_id)):
         raise NotAllowed(
             "Only the person who set up this channel's digest or a workspace admin can post it. "
             "`/digest preview` shows it to you alone."
+        )
+    confirmed = digest is not None and bool(digest.external_confirmed_by)
+    if channel_external and not confirmed:
+        raise DigestError(
+            "This channel includes people outside your organisation, so I won't post the digest here "
+            "unasked. Set it up with `/digest setup` and tick “post there anyway”, or use "
+            "`/digest preview` to see it yourself."
         )
     return post_digest(
         session,
@@ -604,6 +639,7 @@ def post_now(
         key=run_key(digest.id if digest else None, channel_id, now, RunKind.NOW),
         render_chart=render_chart,
         upload=upload,
+        allow_external=confirmed,
     )
 
 
