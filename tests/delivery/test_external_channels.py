@@ -117,3 +117,31 @@ def test_a_failed_look_up_is_never_taken_for_internal(
     ghost = rows(slack_services)["ghost"]
     assert ghost.status == OutboxStatus.FAILED and ghost.error == "channel_not_found"
     assert not emulator.calls("chat.postMessage", channel="C0NOSUCH01")
+
+
+def test_a_rituals_confirmation_is_kept_only_for_the_channel_it_was_given_for() -> None:
+    from datetime import UTC, datetime
+
+    from bot.slack.channels import Confirmation, channel_choice_problem, settle_confirmation
+
+    at, later = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+    given = Confirmation("U1", at)
+    assert channel_choice_problem(external=True, ticked=False) is not None
+    assert channel_choice_problem(external=True, ticked=True) is None
+    assert channel_choice_problem(external=False, ticked=False) is None
+    settle = settle_confirmation
+    # New, or another channel: who ticked it now. The same channel kept: the original who/when.
+    assert settle(
+        external=True, ticked=True, previous=Confirmation(), channel_changed=True, user_id="U2", now=later
+    ) == (Confirmation("U2", later))
+    assert settle(external=True, ticked=True, previous=given, channel_changed=False, user_id="U2", now=later) == given
+    assert settle(external=True, ticked=True, previous=given, channel_changed=True, user_id="U2", now=later) == (
+        Confirmation("U2", later)
+    )
+    # Unticked, or an internal channel: nothing stored (a channel shared later gets nothing).
+    assert settle(external=True, ticked=False, previous=given, channel_changed=False, user_id="U1", now=later) == (
+        Confirmation()
+    )
+    assert settle(external=False, ticked=True, previous=given, channel_changed=False, user_id="U1", now=later) == (
+        Confirmation()
+    )
