@@ -47,7 +47,7 @@ from bot.insights.models import (
 )
 from bot.insights.search import overlap, search_insight_ids, terms
 from bot.slack import users as slack_users
-from bot.slack.channels import channel_is_external
+from bot.slack.channels import channel_is_external, is_external
 from bot.slack.delivery import Ritual, enqueue, register_result_hook, result_ref
 from bot.slack.delivery_models import OutboxMessage
 from bot.slack.text import clean_text  # control characters dropped, ends stripped
@@ -358,7 +358,7 @@ def channel_problem(client: WebClient, channel_id: str) -> str | None:
         if error.response.get("error") == "channel_not_found":
             return "I can't see that channel. If it's private, invite me first with `/invite @Tandem`."
         raise
-    if info.get("is_ext_shared") or (info.get("is_shared") and not info.get("is_org_shared")):
+    if is_external(info):
         return "That channel is shared with another organisation. Pick an internal channel: insights name customers."
     if info.get("is_archived"):
         return "That channel is archived. Pick another one."

@@ -4,10 +4,20 @@ becomes shared after setup is noticed at delivery time (the owner is told once b
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.services import Services
-from bot.slack.channels import EXTERNAL_CHANNEL, AudienceCache, is_external, post_target
+from bot.slack.channels import (
+    EXTERNAL_CHANNEL,
+    AudienceCache,
+    Confirmation,
+    channel_choice_problem,
+    is_external,
+    post_target,
+    settle_confirmation,
+)
 from bot.slack.delivery import Drainer, DrainPolicy, HttpSender, Ritual, enqueue
 from bot.slack.delivery_models import OutboxStatus
 from bot.slack.ratelimit import Pacer, RateLimits
@@ -120,10 +130,6 @@ def test_a_failed_look_up_is_never_taken_for_internal(
 
 
 def test_a_rituals_confirmation_is_kept_only_for_the_channel_it_was_given_for() -> None:
-    from datetime import UTC, datetime
-
-    from bot.slack.channels import Confirmation, channel_choice_problem, settle_confirmation
-
     at, later = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
     given = Confirmation("U1", at)
     assert channel_choice_problem(external=True, ticked=False) is not None
