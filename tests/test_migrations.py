@@ -146,3 +146,35 @@ def test_0007_keys_existing_names_keeps_referencing_rows_and_downgrades(empty_db
 
     alembic(db, lambda config: command.upgrade(config, "head"))  # and back up again
     assert [key for (key,) in column_values(db, "retro_series", "title_key")] == ["rétro d'été", "launch review"]
+
+
+def test_0009_records_who_chose_an_external_channel_and_downgrades(empty_db: Database) -> None:
+    """Expand only: rows from 0008 keep working; outbox rows default to "nobody chose an external
+    channel" (the safe answer), rituals to "nobody confirmed"."""
+    db = empty_db
+    alembic(db, lambda config: command.upgrade(config, "0006"))
+    ids = seed_0006(db)
+    alembic(db, lambda config: command.upgrade(config, "0008"))
+    outbox_id = insert(
+        db, "outbox", team_id=TEAM, key="k1", method="chat.postMessage", args={"channel": "C1"}, depends_on=[],
+        channel="C1", status="pending", attempts=0, next_attempt_at=AT, created_at=AT, updated_at=AT,
+    )  # fmt: skip
+
+    alembic(db, lambda config: command.upgrade(config, "0009"))
+    assert column_values(db, "outbox", "id", "allow_external") == [(outbox_id, False)]
+    assert column_values(db, "standups", "external_confirmed_by", "external_confirmed_at") == [(None, None)] * 3
+    assert column_values(db, "retro_series", "external_confirmed_by") == [(None,), (None,)]
+    alembic(db, command.check)  # the migrated schema is what the models describe
+
+    with db.unit_of_work() as session:
+        found = standup_service.find_by_name(session, TEAM, "straße")
+        assert found is not None and found.id == ids["straße"] and found.external_confirmed_by is None
+
+    alembic(db, lambda config: command.downgrade(config, "0008"))
+    with db.engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        assert "allow_external" not in {c["name"] for c in inspector.get_columns("outbox")}
+        for table in ("standups", "retro_series", "digests"):
+            assert "external_confirmed_by" not in {c["name"] for c in inspector.get_columns(table)}
+        assert "thread_reply_by" not in {c["name"] for c in inspector.get_columns("insight_status_changes")}
+    assert (count(db, "outbox"), count(db, "standups"), count(db, "retro_series")) == (1, 3, 2)

@@ -56,6 +56,8 @@ class DigestSettings:
     local_time: str  # "HH:MM"
     timezone: str
     sections: tuple[Section, ...]
+    external_ok: bool = False  # "post there anyway" ticked / confirmed (a channel shared with another organisation)
+    channel_external: bool = False  # the channel is shared with another organisation (checked at submit)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from bot.digest.data import DigestSettings, sections_of
 from bot.digest.ids import Action, Block
 from bot.scheduling.cadence import InvalidCadence, zone
 from bot.slack import forms
+from bot.slack.channels import read_confirmation
 from bot.slack.metadata import ViewMetadata
 
 
@@ -24,6 +25,7 @@ def parse_setup(state: forms.State) -> DigestSettings:
         local_time=str(forms.element(state, Block.TIME, Action.TIME).get("selected_time") or ""),
         timezone=forms.text(state, Block.TIMEZONE, Action.TIMEZONE),
         sections=sections_of(forms.selected_values(state, Block.SECTIONS, Action.SECTIONS)),
+        external_ok=read_confirmation(state, Block.EXTERNAL, Action.EXTERNAL),
     )
 
 

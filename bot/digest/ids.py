@@ -62,6 +62,7 @@ class Callback(StrEnum):
 
 class Action(StrEnum):
     CHANNEL = "channel"
+    EXTERNAL = "external_ok"
     WEEKDAY = "weekday"
     TIME = "time"
     TIMEZONE = "timezone"
@@ -71,6 +72,7 @@ class Action(StrEnum):
 
 class Block(StrEnum):
     CHANNEL = "digest_channel"
+    EXTERNAL = "digest_external"
     WEEKDAY = "digest_weekday"
     TIME = "digest_time"
     TIMEZONE = "digest_timezone"

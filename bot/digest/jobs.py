@@ -39,6 +39,7 @@ def post_scheduled_digest(ctx: JobContext) -> None:
         key=outbox.run_key(digest.id, digest.channel_id, ctx.scheduled_for, RunKind.SCHEDULED),
         render_chart=chart.render_chart,
         upload=chart_uploader(ctx.services, team_id),
+        allow_external=bool(digest.external_confirmed_by),
     )
 
 

@@ -4,6 +4,7 @@ a ``DigestError`` is answered once, by ``bot.slack.answers``."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -15,6 +16,7 @@ from bot.digest.ids import Action, Block, Callback
 from bot.home.publish import refresh_home, refresh_homes
 from bot.services import Services
 from bot.slack.answers import answering, answering_submission
+from bot.slack.channels import channel_choice_problem, channel_is_external
 from bot.slack.commands import CommandRouter
 from bot.slack.files import upload_file
 from bot.slack.metadata import MetadataError
@@ -36,6 +38,16 @@ def _channel_name(client: WebClient, channel_id: str) -> str | None:
         return None  # archived, or the bot left: it cannot be named, only picked as <#C…>
 
 
+def _channel_external(client: WebClient, channel_id: str) -> bool:
+    """Whether ``channel_id`` is shared with another organisation. A failed look-up answers False
+    here (setup is not blocked on a hiccup); the drainer checks again before posting and holds
+    the digest back if it is."""
+    try:
+        return channel_is_external(client, channel_id)
+    except SlackApiError:
+        return False
+
+
 def register(app: App, services: Services) -> None:
     router = CommandRouter("/digest", "Weekly digest", default="setup")
 
@@ -48,7 +60,7 @@ def register(app: App, services: Services) -> None:
         s = form.settings
         view = views.build_setup_modal(
             channel_id=s.channel_id, weekday=s.weekday, local_time=s.local_time, timezone=s.timezone,
-            sections=s.sections, digest_id=form.digest_id,
+            sections=s.sections, digest_id=form.digest_id, external_ok=s.external_ok,
         )  # fmt: skip
         client.views_open(trigger_id=trigger_id, view=view)
 
@@ -79,6 +91,7 @@ def register(app: App, services: Services) -> None:
             posting.post_now(
                 session, team_id=team_id, channel_id=channel_id, user_id=user_id, is_admin=admin,
                 now=services.clock(), render_chart=chart.render_chart, upload=upload,
+                channel_external=_channel_external(client, channel_id),
             )  # fmt: skip
         if answer.failed:
             return
@@ -146,6 +159,11 @@ def register(app: App, services: Services) -> None:
     def on_digest_setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         settings = forms.parse_setup(view["state"]["values"])
         errors = forms.validate_settings(settings)
+        if not errors:
+            external = _channel_external(client, settings.channel_id)
+            settings = dataclasses.replace(settings, channel_external=external)
+            if problem := channel_choice_problem(external=external, ticked=settings.external_ok):
+                errors[Block.CHANNEL] = problem
         if errors:
             ack(response_action="errors", errors=errors)
             return

@@ -30,6 +30,7 @@ from bot.scheduling.service import (
     set_paused_for,
     update_schedule,
 )
+from bot.slack.channels import Confirmation, settle_confirmation
 from bot.slack.text import escape, truncate
 from bot.workspaces import Workspace
 
@@ -69,7 +70,12 @@ def can_manage(digest: Digest | None, user_id: str, is_admin: bool) -> bool:
 
 def settings_of(digest: Digest) -> DigestSettings:
     return DigestSettings(
-        digest.channel_id, digest.weekday, digest.local_time, digest.timezone, sections_of(digest.sections)
+        digest.channel_id,
+        digest.weekday,
+        digest.local_time,
+        digest.timezone,
+        sections_of(digest.sections),
+        external_ok=bool(digest.external_confirmed_by),
     )
 
 
@@ -100,6 +106,15 @@ def save_digest(
     if digest is None:
         digest = Digest(team_id=team_id, owner_id=user_id, paused=False, created_at=now)
         session.add(digest)
+    confirmation = settle_confirmation(
+        external=settings.channel_external,
+        ticked=settings.external_ok,
+        previous=Confirmation(digest.external_confirmed_by, digest.external_confirmed_at),
+        channel_changed=created or digest.channel_id != settings.channel_id,
+        user_id=user_id,
+        now=now,
+    )
+    digest.external_confirmed_by, digest.external_confirmed_at = confirmation.by, confirmation.at
     digest.channel_id = settings.channel_id
     digest.weekday = settings.weekday
     digest.local_time = settings.local_time

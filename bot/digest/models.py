@@ -26,6 +26,9 @@ class Digest(Base):
     sections: Mapped[list[str]] = mapped_column(JSON)  # ids.Section values
     owner_id: Mapped[str] = mapped_column(String(32))
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who confirmed posting in a channel shared with another organisation, and when (bot.slack.channels).
+    external_confirmed_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    external_confirmed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

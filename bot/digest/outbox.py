@@ -31,16 +31,22 @@ def ritual_of(run: DigestRun, owner_id: str) -> Ritual:
     return Ritual(RITUAL_KIND, run.id, owner_id)
 
 
-def enqueue_digest(session: Session, run: DigestRun, digest: data.Digest, *, owner_id: str, now: datetime) -> None:
-    """The digest message itself, keyed by the run's ``message_key``."""
+def enqueue_digest(
+    session: Session, run: DigestRun, digest: data.Digest, *, owner_id: str, now: datetime, allow_external: bool
+) -> None:
+    """The digest message itself, keyed by the run's ``message_key``. ``allow_external``: its owner
+    confirmed this channel although it is shared with another organisation."""
     message = views.build_digest_message(digest)
     enqueue(
         session, team_id=run.team_id, method="chat.postMessage", args={"channel": run.channel_id, **message},
         key=run.message_key, now=now, ritual=ritual_of(run, owner_id), on_result=Hook.POSTED,
+        allow_external=allow_external,
     )  # fmt: skip
 
 
-def enqueue_chart_share(session: Session, run: DigestRun, file_id: str, *, owner_id: str, now: datetime) -> None:
+def enqueue_chart_share(
+    session: Session, run: DigestRun, file_id: str, *, owner_id: str, now: datetime, allow_external: bool
+) -> None:
     """Share the uploaded chart into the digest's thread, once the digest has its ``ts``."""
     enqueue(
         session,
@@ -56,6 +62,7 @@ def enqueue_chart_share(session: Session, run: DigestRun, file_id: str, *, owner
         now=now,
         ritual=ritual_of(run, owner_id),
         on_result=Hook.CHART_SHARED,
+        allow_external=allow_external,
     )
 
 

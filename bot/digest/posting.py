@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.digest import data, outbox
 from bot.digest.compose import compile_chart, compile_digest
-from bot.digest.data import CHART_TITLE, ChartRenderer, NotAllowed, Uploader, sections_of
+from bot.digest.data import CHART_TITLE, ChartRenderer, DigestError, NotAllowed, Uploader, sections_of
 from bot.digest.ids import ALL_SECTIONS, ChartStatus, RunKind, RunStatus, Section
 from bot.digest.manage import digest_for_channel
 from bot.digest.models import DigestRun
@@ -39,8 +39,12 @@ def post_digest(
     key: str,
     render_chart: ChartRenderer | None,
     upload: Uploader | None,
+    allow_external: bool = False,
 ) -> DigestRun:
     """Compile the week ending ``end`` and enqueue it for ``channel_id``; idempotent on ``key``.
+
+    ``allow_external``: the owner confirmed posting it in a channel shared with another
+    organisation (``bot.slack.channels``); otherwise the drainer holds it back there.
 
     The chart (when asked for and there is something to draw) is rendered and its bytes uploaded
     now; sharing it into the digest's thread is an outbox row that waits for the digest's ``ts``.
@@ -64,9 +68,12 @@ def post_digest(
     )
     session.add(run)
     session.flush()
-    outbox.enqueue_digest(session, run, digest, owner_id=owner_id, now=now)
+    outbox.enqueue_digest(session, run, digest, owner_id=owner_id, now=now, allow_external=allow_external)
     if Section.CHART in sections and render_chart is not None and upload is not None:
-        _attach_chart(session, run, owner_id, end=end, now=now, render_chart=render_chart, upload=upload)
+        _attach_chart(
+            session, run, owner_id, end=end, now=now, render_chart=render_chart, upload=upload,
+            allow_external=allow_external,
+        )  # fmt: skip
     return run
 
 
@@ -79,6 +86,7 @@ def _attach_chart(
     now: datetime,
     render_chart: ChartRenderer,
     upload: Uploader,
+    allow_external: bool,
 ) -> None:
     chart = compile_chart(session, run.team_id, end=end)
     if chart.empty:
@@ -98,7 +106,7 @@ def _attach_chart(
     run.chart_status = ChartStatus.QUEUED.value
     run.chart_file_id = file_id
     session.flush()
-    outbox.enqueue_chart_share(session, run, file_id, owner_id=owner_id, now=now)
+    outbox.enqueue_chart_share(session, run, file_id, owner_id=owner_id, now=now, allow_external=allow_external)
 
 
 def digest_for_preview(session: Session, *, team_id: str, channel_id: str, now: datetime) -> data.Digest:
@@ -119,15 +127,24 @@ def post_now(
     now: datetime,
     render_chart: ChartRenderer | None,
     upload: Uploader | None,
+    channel_external: bool = False,
 ) -> DigestRun:
     """``/digest now``: this week, ending now, posted to the channel. Only the digest's owner or a
     workspace admin may post to a channel that has a digest; without one, only admins (so a
-    channel never gets digests nobody asked for)."""
+    channel never gets digests nobody asked for). A channel shared with another organisation
+    (``channel_external``) gets it only if its digest was set up there with the confirmation."""
     digest = digest_for_channel(session, team_id, channel_id)
     if not (is_admin or (digest is not None and digest.owner_id == user_id)):
         raise NotAllowed(
             "Only the person who set up this channel's digest or a workspace admin can post it. "
             "`/digest preview` shows it to you alone."
+        )
+    confirmed = digest is not None and bool(digest.external_confirmed_by)
+    if channel_external and not confirmed:
+        raise DigestError(
+            "This channel includes people outside your organisation, so I won't post the digest here "
+            "unasked. Set it up with `/digest setup` and tick “post there anyway”, or use "
+            "`/digest preview` to see it yourself."
         )
     return post_digest(
         session,
@@ -143,4 +160,5 @@ def post_now(
         key=outbox.run_key(digest.id if digest else None, channel_id, now, RunKind.NOW),
         render_chart=render_chart,
         upload=upload,
+        allow_external=confirmed,
     )

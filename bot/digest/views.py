@@ -13,6 +13,7 @@ from bot.digest.forms import SetupMetadata
 from bot.digest.ids import ALL_SECTIONS, Action, Block, Callback, Section
 from bot.insights.ids import STATUS_LABELS, Status
 from bot.slack import blocks as bk
+from bot.slack.channels import confirmation_block
 from bot.slack.text import escape, mention, plain, slack_date, truncate
 
 TITLE = "Weekly digest: product and marketing"
@@ -239,7 +240,14 @@ def blocks_to_text(blocks: Sequence[bk.Block]) -> str:
 
 
 def build_setup_modal(
-    *, channel_id: str, weekday: int, local_time: str, timezone: str, sections: Sequence[Section], digest_id: int = 0
+    *,
+    channel_id: str,
+    weekday: int,
+    local_time: str,
+    timezone: str,
+    sections: Sequence[Section],
+    digest_id: int = 0,
+    external_ok: bool = False,
 ) -> dict[str, Any]:
     channel: dict[str, Any] = {"type": "conversations_select", "action_id": Action.CHANNEL,
                                "filter": {"include": ["public", "private"], "exclude_bot_users": True}}  # fmt: skip
@@ -253,6 +261,7 @@ def build_setup_modal(
         checkboxes["initial_options"] = chosen
     blocks = [
         bk.input_block("Post to", channel, block_id=Block.CHANNEL),
+        confirmation_block(Block.EXTERNAL, Action.EXTERNAL, confirmed=external_ok),
         bk.input_block(
             "Day",
             {"type": "static_select", "action_id": Action.WEEKDAY, "options": days, "initial_option": days[weekday]},

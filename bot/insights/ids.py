@@ -13,6 +13,7 @@ class CallbackId(StrEnum):
     TRIAGE = "insights_triage"
     SETUP = "insights_setup"
     DONE = "insights_done"
+    TELL_THREAD = "insights_tell_thread"  # the preview of a reply in a customer's own thread
 
 
 class BlockId(StrEnum):
@@ -29,6 +30,8 @@ class BlockId(StrEnum):
     NOTE = "insight_note"
     STATUS = "insight_status"
     ROADMAP = "insight_roadmap"
+    TELL_THREAD = "insight_tell_thread"
+    PREVIEW = "insight_thread_preview"
     CHANNEL = "insights_channel"
     TRIAGER_USERS = "insights_triager_users"
     TRIAGER_GROUP = "insights_triager_group"

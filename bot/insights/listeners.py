@@ -242,10 +242,10 @@ def register(app: App, services: Services) -> None:
         team_id, user_id = team_id_of(body), user_id_of(body)
         try:
             with services.db.unit_of_work() as session:
-                insight = service.triage_target(
+                target = service.triage_target(
                     session, client, team_id, user_id, _insight_id(action.get("value")) or 0, services.clock()
                 )
-                view = views.build_triage_view(service.card(insight))
+                view = views.build_triage_view(service.card(target.insight), customer_channel=target.customer_channel)
         except InsightError as error:
             view = views.build_notice_view("Triage insight", str(error))
         client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -275,6 +275,7 @@ def register(app: App, services: Services) -> None:
                     roadmap_url=roadmap,
                     now=services.clock(),
                 )
+                reply = service.thread_reply_preview(outcome.insight, outcome.change) if outcome.change else {}
         except (InsightError, MetadataError) as error:
             ack(response_action="errors", errors={BlockId.STATUS: str(error)})
             return
@@ -282,9 +283,41 @@ def register(app: App, services: Services) -> None:
             log.exception("could not triage an insight")
             ack(response_action="errors", errors={BlockId.STATUS: DATABASE_TROUBLE})
             return
-        ack()
+        if outcome.change is not None and outcome.customer_channel and views.read_tell_thread(values):
+            # They asked to tell the customer too: show the exact reply first; "Post it" sends it.
+            chosen = views.ThreadReplyMetadata(insight_id=outcome.insight.id, change_id=outcome.change.id)
+            preview = views.build_thread_preview_view(reply, outcome.customer_channel, chosen)
+            ack(response_action="update", view=preview)
+        else:
+            ack()
         if outcome.change is not None:  # the submitter's "my insights" shows the new status
             refresh_homes(services, team_id_of(body), outcome.insight.submitted_by)
+
+    @app.view(CallbackId.TELL_THREAD.value)
+    def on_insight_thread_reply_confirmed(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        try:
+            meta = views.ThreadReplyMetadata.decode(view.get("private_metadata"))
+            with services.db.unit_of_work() as session:
+                service.reply_in_customer_thread(
+                    session,
+                    client,
+                    team_id=team_id_of(body),
+                    insight_id=meta.insight_id,
+                    change_id=meta.change_id,
+                    user_id=user_id_of(body),
+                    now=services.clock(),
+                )
+        except (InsightError, MetadataError) as error:
+            # The preview has no input to hang an error on: say it in its place.
+            ack(response_action="update", view=views.build_notice_view("Tell the customer?", str(error)))
+            return
+        except SQLAlchemyError:
+            log.exception("could not reply in a customer's thread")
+            ack(response_action="update", view=views.build_notice_view("Tell the customer?", DATABASE_TROUBLE))
+            return
+        ack()
 
     @app.view(CallbackId.SETUP.value)
     def on_insight_setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:

@@ -141,6 +141,9 @@ class InsightStatusChange(Base):
     roadmap_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
     changed_by: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime]
+    # Who chose to tell the customer's own thread (a channel shared with another organisation), and when.
+    thread_reply_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    thread_reply_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class InsightDraft(Base):

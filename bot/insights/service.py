@@ -47,6 +47,7 @@ from bot.insights.models import (
 )
 from bot.insights.search import overlap, search_insight_ids, terms
 from bot.slack import users as slack_users
+from bot.slack.channels import channel_is_external, is_external
 from bot.slack.delivery import Ritual, enqueue, result_ref
 from bot.slack.delivery_models import OutboxMessage
 from bot.slack.text import clean_text  # control characters dropped, ends stripped
@@ -357,7 +358,7 @@ def channel_problem(client: WebClient, channel_id: str) -> str | None:
         if error.response.get("error") == "channel_not_found":
             return "I can't see that channel. If it's private, invite me first with `/invite @Tandem`."
         raise
-    if info.get("is_ext_shared") or (info.get("is_shared") and not info.get("is_org_shared")):
+    if is_external(info):
         return "That channel is shared with another organisation. Pick an internal channel: insights name customers."
     if info.get("is_archived"):
         return "That channel is archived. Pick another one."
@@ -660,18 +661,52 @@ def add_plus_one(
     return insight
 
 
+@dataclass(frozen=True)
+class TriageTarget:
+    insight: Insight
+    # The insight came from a thread in a channel shared with another organisation: the triage
+    # modal offers to tell them there (never by default).
+    customer_channel: str | None
+
+
 def triage_target(
     session: Session, client: WebClient, team_id: str, user_id: str, insight_id: int, now: datetime
-) -> Insight:
+) -> TriageTarget:
     """The insight a triager is about to triage. Raises NotTriager or InsightNotFound."""
-    check_triager(session, client, team_id, user_id, now)
-    return get_insight(session, team_id, insight_id)
+    settings = check_triager(session, client, team_id, user_id, now)
+    insight = get_insight(session, team_id, insight_id)
+    return TriageTarget(insight, customer_channel(client, insight, settings))
+
+
+def _source_thread(insight: Insight, settings: InsightSettings) -> bool:
+    """Whether the workspace answers in the thread an insight was captured from (and it has one)."""
+    return bool(settings.notify_thread and insight.source_channel_id and insight.source_message_ts)
+
+
+def customer_channel(client: WebClient, insight: Insight, settings: InsightSettings) -> str | None:
+    """The insight's source channel if a reply there would reach another organisation, else None.
+
+    A channel Slack won't describe (deleted, private without us) counts as theirs: no reply
+    goes there unasked. The outbox drainer checks again right before posting."""
+    if not _source_thread(insight, settings):
+        return None
+    try:
+        external = channel_is_external(client, insight.source_channel_id)
+    except SlackApiError as error:
+        logging.getLogger(__name__).info(
+            "conversations.info failed for an insight's source channel: %s", error.response.get("error")
+        )
+        external = True
+    return insight.source_channel_id if external else None
 
 
 @dataclass(frozen=True)
 class TriageOutcome:
     insight: Insight
     change: InsightStatusChange | None  # None when the status stayed the same
+    # The thread reply was not sent because the channel is shared with another organisation; the
+    # triager may still choose it (``reply_in_customer_thread``).
+    customer_channel: str | None = None
 
 
 def triage(
@@ -695,6 +730,7 @@ def triage(
     insight.roadmap_url = roadmap_url
     insight.updated_at = now
     change = None
+    held_back_in: str | None = None
     if status != previous:
         change = InsightStatusChange(
             team_id=team_id,
@@ -708,10 +744,48 @@ def triage(
         )
         session.add(change)
         session.flush()
-        _close_the_loop(session, insight, change, settings, now)
+        held_back_in = customer_channel(client, insight, settings)
+        _close_the_loop(session, insight, change, settings, now, in_thread=held_back_in is None)
     session.flush()
     _update_channel_message(session, insight, now)
-    return TriageOutcome(insight, change)
+    return TriageOutcome(insight, change, held_back_in)
+
+
+def thread_reply_preview(insight: Insight, change: InsightStatusChange) -> dict[str, Any]:
+    """Exactly what ``reply_in_customer_thread`` posts for ``change``."""
+    return views.build_thread_reply(_notice(insight, change))
+
+
+def reply_in_customer_thread(
+    session: Session,
+    client: WebClient,
+    *,
+    team_id: str,
+    insight_id: int,
+    change_id: int,
+    user_id: str,
+    now: datetime,
+) -> InsightStatusChange:
+    """A triager chose to tell the customer's own thread about ``change`` (after seeing the text):
+    one reply, recorded with who chose it and when. Choosing again changes nothing."""
+    settings = check_triager(session, client, team_id, user_id, now)
+    insight = get_insight(session, team_id, insight_id)
+    change = session.scalar(
+        select(InsightStatusChange).where(
+            InsightStatusChange.team_id == team_id,
+            InsightStatusChange.insight_id == insight.id,
+            InsightStatusChange.id == change_id,
+        )
+    )
+    if change is None or not _source_thread(insight, settings):
+        raise InsightNotFound()
+    if change.thread_reply_by:
+        return change
+    change.thread_reply_by = user_id
+    change.thread_reply_at = now
+    session.flush()
+    _enqueue_thread_reply(session, insight, change, now, chosen=True)
+    return change
 
 
 # --- outbox -----------------------------------------------------------------------------------------
@@ -785,10 +859,8 @@ def _update_channel_message(session: Session, insight: Insight, now: datetime) -
     )
 
 
-def _close_the_loop(
-    session: Session, insight: Insight, change: InsightStatusChange, settings: InsightSettings, now: datetime
-) -> None:
-    notice = views.StatusNotice(
+def _notice(insight: Insight, change: InsightStatusChange) -> views.StatusNotice:
+    return views.StatusNotice(
         number=insight.number,
         text=insight.text,
         status=Status(change.to_status),
@@ -797,6 +869,20 @@ def _close_the_loop(
         changed_by=change.changed_by,
         insight_permalink_channel=insight.channel_id,
     )
+
+
+def _close_the_loop(
+    session: Session,
+    insight: Insight,
+    change: InsightStatusChange,
+    settings: InsightSettings,
+    now: datetime,
+    *,
+    in_thread: bool,
+) -> None:
+    """DM the submitter and the +1ers; reply in the source thread only if ``in_thread`` (it is
+    internal): a customer's channel hears only what a triager chose for it."""
+    notice = _notice(insight, change)
     recipients: dict[str, bool] = {}  # user -> is the submitter
     if settings.notify_submitter:
         recipients[insight.submitted_by] = True
@@ -813,22 +899,29 @@ def _close_the_loop(
             key=f"insight:{insight.id}:change:{change.id}:dm:{user_id}",
             now=now,
         )
-    if settings.notify_thread and insight.source_channel_id and insight.source_message_ts:
-        enqueue(
-            session,
-            team_id=insight.team_id,
-            method="chat.postMessage",
-            args={
-                "channel": insight.source_channel_id,
-                "thread_ts": insight.source_thread_ts or insight.source_message_ts,
-                "unfurl_links": False,
-                **views.build_thread_reply(notice),
-            },
-            key=f"insight:{insight.id}:change:{change.id}:thread",
-            now=now,
-            # If the bot is not in that channel, the person who captured it hears how to fix it.
-            ritual=Ritual(RITUAL_KIND, insight.id, insight.submitted_by),
-        )
+    if in_thread and _source_thread(insight, settings):
+        _enqueue_thread_reply(session, insight, change, now, chosen=False)
+
+
+def _enqueue_thread_reply(
+    session: Session, insight: Insight, change: InsightStatusChange, now: datetime, *, chosen: bool
+) -> None:
+    enqueue(
+        session,
+        team_id=insight.team_id,
+        method="chat.postMessage",
+        args={
+            "channel": insight.source_channel_id,
+            "thread_ts": insight.source_thread_ts or insight.source_message_ts,
+            "unfurl_links": False,
+            **views.build_thread_reply(_notice(insight, change)),
+        },
+        key=f"insight:{insight.id}:change:{change.id}:thread",
+        now=now,
+        # If the bot is not in that channel, the person who captured it hears how to fix it.
+        ritual=Ritual(RITUAL_KIND, insight.id, insight.submitted_by),
+        allow_external=chosen,
+    )
 
 
 def _record_posted(session: Session, row: OutboxMessage, result: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ from bot.slack.blocks import (
     fields_section,
     input_block,
     modal,
+    mrkdwn,
     option,
     plain_text,
     section,
@@ -114,6 +115,13 @@ class DraftMetadata(ViewMetadata):
 
 class InsightMetadata(ViewMetadata):
     insight_id: int
+
+
+class ThreadReplyMetadata(ViewMetadata):
+    """The preview of one reply in a customer's thread: which status change it tells about."""
+
+    insight_id: int
+    change_id: int
 
 
 class PagerValue(BaseModel):
@@ -424,7 +432,12 @@ def build_plus_one_view(card: InsightCard) -> dict[str, Any]:
     )
 
 
-def build_triage_view(card: InsightCard) -> dict[str, Any]:
+TELL_VALUE = "tell_thread"
+
+
+def build_triage_view(card: InsightCard, *, customer_channel: str | None = None) -> dict[str, Any]:
+    """``customer_channel``: the insight came from a channel shared with another organisation;
+    offer to tell them there too (off by default; the exact text is previewed before posting)."""
     from bot.insights.models import NOTE_MAX
 
     blocks = [
@@ -447,6 +460,22 @@ def build_triage_view(card: InsightCard) -> dict[str, Any]:
             optional=True,
         ),
     ]
+    if customer_channel:
+        # Checkbox options may be mrkdwn: the channel shows by name, as Slack renders <#C...>.
+        tell = {
+            "text": mrkdwn(f"Also tell them in {channel_link(customer_channel)}", 75),
+            "value": TELL_VALUE,
+            "description": plain_text("A short reply in their thread; you see it before it's posted", 75),
+        }
+        blocks.append(
+            input_block(
+                "Their channel includes people outside your organisation",
+                {"type": "checkboxes", "action_id": ActionId.INPUT, "options": [tell]},
+                block_id=BlockId.TELL_THREAD,
+                optional=True,
+                hint="Off by default: the submitter and the +1ers hear by DM either way.",
+            )
+        )
     return modal(
         "Triage insight",
         blocks,
@@ -585,6 +614,34 @@ def build_status_dm(notice: StatusNotice, *, submitter: bool) -> dict[str, Any]:
         "text": f"Update on insight #{notice.number}: it's now {notice.status.label}.",
         "blocks": [section(text)],
     }
+
+
+def read_tell_thread(values: dict[str, Any]) -> bool:
+    """Whether the triager ticked "Also tell them in #channel"."""
+    state = _value(values, BlockId.TELL_THREAD)
+    return any((o or {}).get("value") == TELL_VALUE for o in state.get("selected_options") or [])
+
+
+def build_thread_preview_view(reply: dict[str, Any], channel_id: str, meta: ThreadReplyMetadata) -> dict[str, Any]:
+    """The exact reply (``build_thread_reply``'s text), shown before it is posted where people
+    outside the organisation read it. Submit posts it; closing posts nothing."""
+    blocks = [
+        section(
+            f"The triage is saved, and the people who shared it hear by DM. This exact message would be "
+            f"posted in the customer's thread in {channel_link(channel_id)}, where people outside your "
+            "organisation can read it:"
+        ),
+        section(f">{reply['text']}", block_id=BlockId.PREVIEW),
+        context("Nothing else goes there: no note, customer name, link or quote."),
+    ]
+    return modal(
+        "Tell the customer?",
+        blocks,
+        callback_id=CallbackId.TELL_THREAD,
+        submit="Post it",
+        close="Don't post",
+        private_metadata=meta.encode(),
+    )
 
 
 def build_thread_reply(notice: StatusNotice) -> dict[str, Any]:

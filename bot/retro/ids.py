@@ -28,6 +28,7 @@ class RetroAction(StrEnum):
 class RetroBlock(StrEnum):
     TITLE = "retro_title"
     CHANNEL = "retro_channel"
+    EXTERNAL = "retro_external"
     WHEN = "retro_when"
     DATE = "retro_date"
     LAUNCH_DATE = "retro_launch_date"

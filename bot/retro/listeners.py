@@ -5,6 +5,7 @@ Nothing here logs a user id next to an item, vote or rating: anonymity holds in 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from bot.retro.ids import RetroAction, RetroBlock, RetroCallback, RetroStatus
 from bot.retro.service import InputError, RetroError
 from bot.services import Services
 from bot.slack.blocks import modal, section
+from bot.slack.channels import channel_choice_problem, is_external
 from bot.slack.commands import CommandRouter
 from bot.slack.metadata import MetadataError
 from bot.slack.text import channel_link, plain
@@ -165,8 +167,12 @@ def register(app: App, services: Services) -> None:
             return
         try:
             setup = views.parse_setup(view["state"]["values"])
-            if not _bot_in_channel(client, setup.channel_id):
+            member, external = _channel_state(client, setup.channel_id)
+            if not member:
                 raise InputError(RetroBlock.CHANNEL, NOT_IN_CHANNEL.format(channel=channel_link(setup.channel_id)))
+            if problem := channel_choice_problem(external=external, ticked=setup.external_ok):
+                raise InputError(RetroBlock.CHANNEL, problem)
+            setup = dataclasses.replace(setup, channel_external=external)
             with db.unit_of_work() as session:
                 if series_id:
                     result = service.update_series(
@@ -467,16 +473,17 @@ def answer_submission(ack: Ack, fallback_block: str, work: Callable[[], T]) -> t
     return True, result
 
 
-def _bot_in_channel(client: WebClient, channel_id: str) -> bool:
+def _channel_state(client: WebClient, channel_id: str) -> tuple[bool, bool]:
+    """(the bot is a member, the channel is shared with another organisation)."""
     try:
         response = client.conversations_info(channel=channel_id)
     except SlackApiError as error:
         if error.response.get("error") in ("channel_not_found", "not_in_channel"):
-            return False
+            return False, False
         raise
     channel = response.get("channel") or {}
     # DMs and group DMs have no is_member; the bot can post only where it is a member.
-    return bool(channel.get("is_member"))
+    return bool(channel.get("is_member")), is_external(channel)
 
 
 def _user_tz(client: WebClient, team_id: str, user_id: str) -> str:

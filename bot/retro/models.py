@@ -59,6 +59,9 @@ class RetroSeries(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     # Deleted with ``/retro delete``: no more runs; past runs and action items are kept.
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who confirmed posting in a channel shared with another organisation, and when (bot.slack.channels).
+    external_confirmed_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    external_confirmed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime]
 
     @validates("title")

@@ -55,6 +55,7 @@ from bot.scheduling.service import (
     update_schedule,
 )
 from bot.slack import delivery
+from bot.slack.channels import Confirmation, settle_confirmation
 from bot.slack.text import name_key
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,8 @@ class SeriesSetup:
     # "N days after a launch": the first retro's date is launch_date + days_after_launch.
     launch_date: date | None = None
     days_after_launch: int | None = None
+    external_ok: bool = False  # "post there anyway" was ticked (a channel shared with another organisation)
+    channel_external: bool = False  # the channel is shared with another organisation (checked at submit)
 
     @property
     def first_date(self) -> date | None:
@@ -209,6 +212,24 @@ class SetupResult:
     opened: Retro | None
     first_run_at: datetime | None
     cadence_text: str
+
+
+def _external_confirmed(series: RetroSeries, retro: Retro) -> bool:
+    """The facilitator confirmed posting this series in its channel although it is shared with
+    another organisation (``bot.slack.channels``); without it the drainer holds such posts back."""
+    return bool(series.external_confirmed_by) and retro.channel_id == series.channel_id
+
+
+def _settle_confirmation(series: RetroSeries, setup: SeriesSetup, user_id: str, now: datetime, *, new: bool) -> None:
+    confirmation = settle_confirmation(
+        external=setup.channel_external,
+        ticked=setup.external_ok,
+        previous=Confirmation(series.external_confirmed_by, series.external_confirmed_at),
+        channel_changed=new or series.channel_id != setup.channel_id,
+        user_id=user_id,
+        now=now,
+    )
+    series.external_confirmed_by, series.external_confirmed_at = confirmation.by, confirmation.at
 
 
 def _apply_setup(series: RetroSeries, setup: SeriesSetup) -> None:
@@ -284,6 +305,7 @@ def create_series(
     if _active_series_named(session, team_id, setup.title) is not None:
         raise InputError(RetroBlock.TITLE, "There is already a retro with that title. Pick another one.")
     series = RetroSeries(team_id=team_id, facilitator_id=facilitator_id, paused=False, archived=False, created_at=now)
+    _settle_confirmation(series, setup, facilitator_id, now, new=True)
     _apply_setup(series, setup)
     session.add(series)
     session.flush()
@@ -326,6 +348,7 @@ def series_form(series: RetroSeries) -> SeriesForm:
             include_insights=series.include_insights,
             launch_date=series.launch_on,
             days_after_launch=series.days_after_launch,
+            external_ok=bool(series.external_confirmed_by),
         ),
     )
 
@@ -409,6 +432,7 @@ def update_series(
     same_title = _active_series_named(session, team_id, setup.title)
     if same_title is not None and same_title.id != series.id:
         raise InputError(RetroBlock.TITLE, "There is already a retro with that title. Pick another one.")
+    _settle_confirmation(series, setup, user_id, now, new=False)
     _apply_setup(series, setup)
     session.flush()
     if setup.start_mode is StartMode.NOW:
@@ -712,6 +736,7 @@ def open_retro(session: Session, series: RetroSeries, now: datetime) -> Retro:
         args={"channel": retro.channel_id, **message},
         key=_message_key(retro),
         ritual=delivery.Ritual("retro", series.id, series.facilitator_id),
+        allow_external=_external_confirmed(series, retro),
         on_result=RETRO_MESSAGE_HOOK,
         now=now,
     )
@@ -743,6 +768,7 @@ def refresh_retro_message(session: Session, retro: Retro, now: datetime, reason:
         args={"channel": retro.channel_id, "ts": ts, **message},
         key=f"retro:{retro.id}:update:{reason}",
         ritual=delivery.Ritual("retro", series.id, series.facilitator_id),
+        allow_external=_external_confirmed(series, retro),
         now=now,
     )
 
@@ -1077,6 +1103,7 @@ def close_retro(session: Session, retro: Retro, now: datetime) -> RetroSummary:
         args={"channel": retro.channel_id, "thread_ts": thread_ts, "reply_broadcast": True, **message},
         key=_summary_key(retro),
         ritual=delivery.Ritual("retro", series.id, series.facilitator_id),
+        allow_external=_external_confirmed(series, retro),
         now=now,
     )
     return summary
@@ -1303,6 +1330,7 @@ def _refresh_summary(session: Session, retro: Retro, now: datetime, reason: str)
         args={"channel": retro.channel_id, "ts": delivery.result_ref(_summary_key(retro)), **message},
         key=f"retro:{retro.id}:summary:{reason}",
         ritual=delivery.Ritual("retro", series.id, series.facilitator_id),
+        allow_external=_external_confirmed(series, retro),
         now=now,
     )
 

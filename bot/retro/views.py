@@ -65,6 +65,7 @@ from bot.slack.blocks import (
     section,
     text_input,
 )
+from bot.slack.channels import confirmation_block, read_confirmation
 from bot.slack.metadata import ViewMetadata
 from bot.slack.text import clean_text, escape, mention, plain, slack_date, truncate
 
@@ -202,6 +203,7 @@ def build_setup_modal(
     blocks: list[Block] = [
         input_block("Title", title_input, block_id=RetroBlock.TITLE),
         input_block("Shared channel", channel_select, block_id=RetroBlock.CHANNEL),
+        confirmation_block(RetroBlock.EXTERNAL, RetroBlock.EXTERNAL, confirmed=setup is not None and setup.external_ok),
         input_block(
             "Template",
             {
@@ -378,6 +380,7 @@ def parse_setup(values: dict[str, Any]) -> SeriesSetup:
         ) from None
     timezone = str(_value(values, RetroBlock.TIMEZONE).get("value") or "UTC").strip()
     insights = bool(_value(values, RetroBlock.INSIGHTS).get("selected_options"))
+    external_ok = read_confirmation(values, RetroBlock.EXTERNAL, RetroBlock.EXTERNAL)
     return SeriesSetup(
         title=title,
         channel_id=channel_id,
@@ -394,6 +397,7 @@ def parse_setup(values: dict[str, Any]) -> SeriesSetup:
         include_insights=insights,
         launch_date=launch_date,
         days_after_launch=days_after_launch,
+        external_ok=external_ok,
     )
 
 

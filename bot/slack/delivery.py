@@ -25,6 +25,14 @@ row. 429 ``Retry-After`` blocks the method (chat.postMessage: the channel) and r
 5xx, timeouts and connection errors back off exponentially with jitter, for up to a day; other
 Slack errors are permanent.
 
+**External channels.** Nothing is shown in a channel shared with another organisation unless the
+row says a person chose it (``enqueue(..., allow_external=True)``). Right before a visible call to
+a channel (``bot.slack.channels.post_target``) the drainer asks ``conversations.info`` (cached per
+process for ``DrainPolicy.audience_ttl``, so one Tier-3 call per channel per minute, not per post)
+and fails the row with ``external_channel`` if the channel is external: the ritual's owner is told
+once by DM, like any channel they can fix. One check for every ritual, at the last moment, so a
+channel that became shared after setup gets nothing. A failed look-up never counts as internal.
+
 **Crash window (at-least-once, honestly).** A row is marked sent in its own transaction right
 after Slack answers. If the process dies between Slack accepting a call and that commit (about a
 millisecond on loopback), the row is still ``sending``; once its lease expires another drainer
@@ -54,6 +62,7 @@ from sqlalchemy.orm import Session
 from bot.db import insert_ignore
 from bot.metrics import record_slack_call
 from bot.services import Services
+from bot.slack.channels import EXTERNAL_CHANNEL, AudienceCache, is_external, post_target
 from bot.slack.clients import WorkspaceNotInstalled
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
 from bot.slack.ratelimit import Pacer, RateLimits, Reservation
@@ -92,6 +101,7 @@ FIXABLE_ERRORS = frozenset(
         "restricted_action",
         "cannot_dm_bot",
         "messages_tab_disabled",
+        EXTERNAL_CHANNEL,
     }
 )
 DEPENDENCY_FAILED = "dependency_failed"
@@ -200,11 +210,14 @@ def enqueue(
     ritual: Ritual | None = None,
     on_result: str | None = None,
     not_before: datetime | None = None,
+    allow_external: bool = False,
 ) -> OutboxMessage:
     """Record the intent to call ``method`` with ``args``; returns the (new or existing) row.
 
     Idempotent on ``(team_id, key)``: a second call with the same key changes nothing. The row is
-    sent after the caller's unit of work commits, not before ``not_before``.
+    sent after the caller's unit of work commits, not before ``not_before``. ``allow_external``:
+    a person chose to show this in a channel shared with another organisation (else it is held
+    back there, see "External channels" above).
     """
     if len(key) > 255:
         raise ValueError("outbox key longer than 255 characters")
@@ -226,6 +239,7 @@ def enqueue(
         "ritual_kind": ritual.kind if ritual else None,
         "ritual_id": str(ritual.id) if ritual else None,
         "ritual_owner": ritual.owner if ritual else None,
+        "allow_external": allow_external,
         "created_at": now,
         "updated_at": now,
     }
@@ -362,6 +376,7 @@ class DrainPolicy:
     backoff_cap: float = 300.0
     give_up_after: timedelta = timedelta(hours=24)  # transient errors: keep trying this long
     concurrency: int = 4  # calls in flight at once (distinct channels only)
+    audience_ttl: float = 60.0  # seconds a channel's "shared with another organisation?" is cached
 
 
 def _backoff(policy: DrainPolicy, attempts: int) -> float:
@@ -411,6 +426,11 @@ def failure_alert_text(row: OutboxMessage, error: str) -> str:
         "not_authed": "Tandem's access to this workspace is broken: ask your Slack admin to reinstall Tandem.",
         "token_revoked": "Tandem was uninstalled or its token revoked: ask your Slack admin to reinstall Tandem.",
         "restricted_action": f"Posting in {where} is restricted. Ask an admin to allow me, or pick another channel.",
+        EXTERNAL_CHANNEL: (
+            f"{where} includes people outside your organisation, and nobody confirmed posting there, "
+            "so I held it back. Pick an internal channel in the ritual's settings, or tick "
+            "“post there anyway” there if they should see it."
+        ),
     }
     fix = fixes.get(error, f"Slack answered `{error}`.")
     return f":warning: {what} to {where}. {fix} I'll keep the ritual running; this is the only notice about it."
@@ -423,6 +443,7 @@ class _Claimed:
     method: str
     args: dict[str, Any]
     reservation: Reservation
+    allow_external: bool = False
 
 
 class Drainer:
@@ -446,6 +467,7 @@ class Drainer:
         self.owner = owner or f"drainer-{uuid.uuid4().hex[:12]}"
         self._sleep = sleep
         self._lock = threading.Lock()  # one drain at a time per Drainer
+        self.audiences = AudienceCache(self.policy.audience_ttl)
 
     def close(self) -> None:
         if self._http is not None:
@@ -501,7 +523,7 @@ class Drainer:
                 row.lease_owner = self.owner
                 row.attempts += 1
                 row.updated_at = now
-                claimed.append(_Claimed(row.id, row.team_id, row.method, args, reservation))
+                claimed.append(_Claimed(row.id, row.team_id, row.method, args, reservation, bool(row.allow_external)))
         return claimed, min_wait
 
     def _fail(
@@ -603,10 +625,26 @@ class Drainer:
                 self._release([c.row_id for c in lane[index:]], current)
                 return
             started = time.monotonic()
-            outcome = self.sender(item.team_id, item.method, item.args)
+            outcome = self._held_back(item) or self.sender(item.team_id, item.method, item.args)
             self.pacer.settle(item.reservation)
             self.pacer.observe_latency(time.monotonic() - started)
             self._finish(item.row_id, outcome, now or self.services.clock(), report)
+
+    def _held_back(self, item: _Claimed) -> Outcome | None:
+        """Why ``item`` must not be sent to its channel (see "External channels"), or None."""
+        channel = post_target(item.method, item.args)
+        if channel is None or item.allow_external:
+            return None
+        external = self.audiences.get(item.team_id, channel)
+        if external is None:
+            looked_up = self.sender(item.team_id, "conversations.info", {"channel": channel})
+            if looked_up.kind != "ok":
+                # Unknown is never "internal": retry later, or fail with Slack's own reason.
+                kind = "permanent" if looked_up.kind == "permanent" else "transient"
+                return Outcome(kind, error=looked_up.error or "conversations_info_failed")
+            external = is_external(looked_up.data.get("channel") or {})
+            self.audiences.put(item.team_id, channel, external)
+        return Outcome("permanent", error=EXTERNAL_CHANNEL) if external else None
 
     def _send_batch(
         self, claimed: list[_Claimed], now: datetime | None, current: datetime, report: DrainReport

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
@@ -47,6 +47,8 @@ class OutboxMessage(Base):
     ritual_kind: Mapped[str | None] = mapped_column(String(64), nullable=True)  # e.g. "standup"
     ritual_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     ritual_owner: Mapped[str | None] = mapped_column(String(32), nullable=True)  # user id told on failure
+    # A person chose to show this in a channel shared with another organisation (bot.slack.channels).
+    allow_external: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -38,6 +38,7 @@ class Callback(StrEnum):
 
 
 class Action(StrEnum):
+    EXTERNAL = "standup_external_ok"
     OPEN_ANSWER = "standup_open_answer"
     SKIP_TODAY = "standup_skip_today"
     EDIT_ANSWER = "standup_edit_answer"
@@ -65,6 +66,7 @@ class Action(StrEnum):
 class Block(StrEnum):
     NAME = "standup_name"
     CHANNEL = "standup_channel"
+    EXTERNAL = "standup_external"
     PEOPLE_PRODUCT = "standup_people_product"
     PEOPLE_MARKETING = "standup_people_marketing"
     PEOPLE_OTHER = "standup_people_other"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.home.publish import refresh_homes
 from bot.services import Services
+from bot.slack.channels import read_confirmation
 from bot.slack.commands import CommandRouter
 from bot.slack.metadata import MetadataError
 from bot.slack.payloads import team_id_of, user_id_of
@@ -75,6 +76,7 @@ def parse_setup(view: dict[str, Any]) -> service.StandupInput:
         reminder_minutes=int(_selected(state, Block.REMINDER, Action.REMINDER) or 0),
         open_minutes=int(_selected(state, Block.OPEN_FOR, Action.OPEN_FOR) or 480),
         prefill=PREFILL_OPTION in options,
+        external_ok=read_confirmation(state, Block.EXTERNAL, Action.EXTERNAL),
     )
 
 
@@ -297,8 +299,11 @@ def register(app: App, services: Services) -> None:
             with db.unit_of_work() as session:
                 if service.name_taken(session, team_id, data.name, standup_id):
                     errors[Block.NAME] = f"There is already a stand-up called “{data.name}”. Pick another name."
-        if not errors and (problem := service.channel_problem(client, data.channel_id)):
-            errors[Block.CHANNEL] = problem
+        if not errors:
+            check = service.check_channel(client, data.channel_id, confirmed=data.external_ok)
+            data.channel_external = check.external
+            if check.problem:
+                errors[Block.CHANNEL] = check.problem
         if errors:
             ack(response_action="errors", errors=errors)
             return

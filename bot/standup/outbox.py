@@ -32,6 +32,17 @@ def _ritual(session: Session, team_id: str, standup_id: int) -> Ritual | None:
     return Ritual(RITUAL_KIND, standup_id, owner) if owner else None
 
 
+def _confirmed_external(session: Session, occurrence: StandupOccurrence) -> bool:
+    """The owner confirmed posting this stand-up in its channel although it is shared with another
+    organisation (``bot.slack.channels``); without it, the drainer holds such posts back."""
+    confirmed_by, channel_id = session.execute(
+        select(Standup.external_confirmed_by, Standup.channel_id).where(
+            Standup.team_id == occurrence.team_id, Standup.id == occurrence.standup_id
+        )
+    ).one_or_none() or (None, None)
+    return bool(confirmed_by) and channel_id == occurrence.channel_id
+
+
 def post_parent(session: Session, occurrence: StandupOccurrence, message: dict[str, Any], *, now: datetime) -> None:
     enqueue(
         session,
@@ -41,6 +52,7 @@ def post_parent(session: Session, occurrence: StandupOccurrence, message: dict[s
         key=occurrence.parent_key,
         now=now,
         ritual=_ritual(session, occurrence.team_id, occurrence.standup_id),
+        allow_external=_confirmed_external(session, occurrence),
         on_result=PARENT_SENT,
     )
 
@@ -56,6 +68,7 @@ def update_parent(
         key=f"{occurrence.parent_key}:update:{key_suffix}"[:255],
         now=now,
         ritual=_ritual(session, occurrence.team_id, occurrence.standup_id),
+        allow_external=_confirmed_external(session, occurrence),
     )
 
 
@@ -70,6 +83,7 @@ def post_reply(
         key=answer.message_key,
         now=now,
         ritual=_ritual(session, occurrence.team_id, occurrence.standup_id),
+        allow_external=_confirmed_external(session, occurrence),
         on_result=ANSWER_SENT,
     )
 
@@ -91,6 +105,7 @@ def update_answer(
         key=f"{answer.message_key}:{key_suffix}"[:255],
         now=now,
         ritual=_ritual(session, occurrence.team_id, occurrence.standup_id),
+        allow_external=_confirmed_external(session, occurrence),
     )
 
 

@@ -44,6 +44,7 @@ from bot.scheduling.service import (
 )
 from bot.services import Services
 from bot.slack import users as slack_users
+from bot.slack.channels import Confirmation, channel_choice_problem, is_external, settle_confirmation
 from bot.slack.clients import WorkspaceNotInstalled
 from bot.slack.text import escape, name_key, truncate
 from bot.standup import outbox, views
@@ -131,6 +132,8 @@ class StandupInput:
     reminder_minutes: int
     open_minutes: int
     prefill: bool
+    external_ok: bool = False  # the "post there anyway" box was ticked
+    channel_external: bool = False  # the channel is shared with another organisation (``check_channel``)
 
 
 def parse_questions(text: str | None) -> list[str]:
@@ -314,6 +317,15 @@ def save_standup(
         if not can_manage(found, actor_id, actor_is_admin):
             raise NotAllowed("Only the stand-up's owner or a workspace admin can change it.")
         standup = found
+    confirmation = settle_confirmation(
+        external=data.channel_external,
+        ticked=data.external_ok,
+        previous=Confirmation(standup.external_confirmed_by, standup.external_confirmed_at),
+        channel_changed=standup_id is None or standup.channel_id != data.channel_id,
+        user_id=actor_id,
+        now=now,
+    )
+    standup.external_confirmed_by, standup.external_confirmed_at = confirmation.by, confirmation.at
     standup.name = data.name.strip()
     standup.channel_id = data.channel_id
     standup.weekdays = ",".join(str(d) for d in sorted(set(data.days)))
@@ -589,6 +601,7 @@ def setup_form_from(standup: Standup, people: Sequence[StandupParticipant]) -> v
         reminder_minutes=standup.reminder_minutes,
         open_minutes=standup.open_minutes,
         prefill=standup.prefill,
+        external_ok=bool(standup.external_confirmed_by),
     )
 
 
@@ -1279,26 +1292,36 @@ def name_taken(session: Session, team_id: str, name: str, standup_id: int | None
     return other is not None and other.id != standup_id
 
 
-def channel_problem(client: WebClient, channel_id: str) -> str | None:
-    """Why the bot cannot post in ``channel_id`` (a message with the fix), or None when it can."""
+@dataclass(frozen=True)
+class ChannelCheck:
+    problem: str | None  # why the stand-up can't be saved with this channel (the fix), or None
+    external: bool = False  # shared with another organisation
+
+
+def check_channel(client: WebClient, channel_id: str, *, confirmed: bool) -> ChannelCheck:
+    """Can the stand-up post in ``channel_id``? The problem comes with its fix. A channel shared
+    with another organisation needs the setup modal's confirmation (``bot.slack.channels``)."""
     try:
         response = client.conversations_info(channel=channel_id)
     except SlackApiError as error:
         code = error.response.get("error")
         if code == "channel_not_found":
-            return (
+            return ChannelCheck(
                 "I can't see that channel. If it is private, invite me there first "
                 "(type `/invite @Tandem` in the channel), then save again."
             )
         log.warning("conversations.info failed at stand-up setup: %s", code)
-        return None  # don't block setup on a hiccup: delivery alerts the owner if posting fails
+        # Don't block setup on a hiccup: the drainer checks the channel again before each post
+        # and alerts the owner if posting fails or the channel turns out to be external.
+        return ChannelCheck(None)
     channel = response.get("channel") or {}
     if channel.get("is_archived"):
-        return "That channel is archived. Pick another one."
+        return ChannelCheck("That channel is archived. Pick another one.")
     if not channel.get("is_member"):
         name = channel.get("name") or "that channel"
-        return f"I'm not in #{name} yet. Type `/invite @Tandem` in #{name}, then save again."
-    return None
+        return ChannelCheck(f"I'm not in #{name} yet. Type `/invite @Tandem` in #{name}, then save again.")
+    external = is_external(channel)
+    return ChannelCheck(channel_choice_problem(external=external, ticked=confirmed), external)
 
 
 # ---------------------------------------------------------------------------- closing and summary

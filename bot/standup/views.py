@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.slack import blocks as bk
+from bot.slack.channels import confirmation_block
 from bot.slack.metadata import ViewMetadata
 from bot.slack.text import channel_link, escape, mention, slack_date, truncate
 from bot.standup.ids import PREFILL_OPTION, Action, Block, Callback, Side, ZoneMode
@@ -83,6 +84,7 @@ class SetupForm:
     reminder_minutes: int = 120
     open_minutes: int = 480
     prefill: bool = True
+    external_ok: bool = False  # confirmed posting in a channel shared with another organisation
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,7 @@ def build_setup_modal(form: SetupForm, usergroups: list[Usergroup] | None = None
             block_id=Block.CHANNEL,
             hint="Answers are posted there, one thread per stand-up. Invite me first: /invite @Tandem",
         ),
+        confirmation_block(Block.EXTERNAL, Action.EXTERNAL, confirmed=form.external_ok),
         bk.header("Who takes part"),
     ]
     for side, block_id in (

@@ -30,13 +30,14 @@ def human_message(emulator: SlackEmulator, workspace: Workspace, channel_id: str
 
 
 def shared_channel(workspace: Workspace, name: str = "acme-globex-shared") -> str:
-    """A channel shared with a customer: our people, a customer's person, and the bot.
+    """A Slack Connect channel shared with a customer's organisation (conversations.info says
+    ``is_ext_shared``): our people, a customer's person, and the bot.
 
-    The emulator has no Slack Connect model; an external person is a user of this workspace
-    named as the customer. What matters here is that nothing visible may be posted in it.
+    The customer's person is modelled as a user of this workspace (the emulator keeps one user
+    list per workspace) so that they can write the message the shortcut acts on.
     """
     workspace.add_user("casey", "Casey Customer (Globex)")
-    return workspace.add_channel(name, members=["mia", "pat", "casey"]).id
+    return workspace.add_channel(name, members=["mia", "pat", "casey"], external_teams=["T0GLOBEX01"]).id
 
 
 def click_in_ephemeral(

@@ -1,7 +1,10 @@
 """End to end, the real bot process against the Slack emulator, on SQLite and PostgreSQL:
-an insight captured from a customer's message in a shared channel posts nothing there, reaches
-the insights channel, collects a +1, and when triaged to "planned" both people hear about it and
-the original thread gets a short, customer-safe reply. The export round-trips every field."""
+an insight captured from a customer's message in a Slack Connect channel posts nothing there,
+reaches the insights channel, collects a +1, and when triaged to "planned" both people hear about
+it by DM while the customer's channel stays silent (issue #18: it used to get a thread reply by
+default, telling the customer their words were logged and a roadmap status nobody chose to
+share). Only a triager's explicit, previewed choice sends one reply there. The export round-trips
+every field."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import pytest
 
 from bot.insights.export import FIELDS, from_csv_row
 from bot.insights.ids import ActionId, BlockId, CallbackId
+from tests.hardening.helpers import scalar, wait_outbox_settled
 from tests.insights.helpers import human_message, shared_channel
 from tests.support.fixtures import BotUnderTest
 
@@ -68,27 +72,27 @@ def test_capture_from_a_shared_channel_closes_the_loop(bot: BotUnderTest, tmp_pa
     pat.close_modal(view=refusal)
 
     ada.click(ActionId.TRIAGE, message=posted)
+    triage = ada.modal(callback_id=CallbackId.TRIAGE)
+    offer = next(b for b in triage.blocks if b.get("block_id") == BlockId.TELL_THREAD)
+    assert f"Also tell them in <#{shared}>" in json.dumps(offer) and not offer["element"].get("initial_options")
     ack = ada.submit(
         {BlockId.STATUS: "planned", BlockId.NOTE: "Slated for Q1", BlockId.ROADMAP: "https://roadmap.example.com/sso"},
-        callback_id=CallbackId.TRIAGE,
+        view=triage,
     )
-    assert ack.status == 200 and not ack.errors
+    assert ack.status == 200 and not ack.errors and ack.response_action is None  # no preview: not chosen
 
-    # Both people hear about it, and the original thread gets a customer-safe reply.
+    # Both people hear about it by DM; the customer's channel hears nothing.
     for person, whose in ((mia, "you shared"), (pat, "you heard too")):
         dm = emulator.wait_for(lambda p=person: p.dms, what=f"a DM to {person.name}")[0]  # type: ignore[misc]
         text = json.dumps(dm.blocks)
         assert "Planned" in text and whose in text and "Slated for Q1" in text and "roadmap.example.com" in text
-    reply = emulator.wait_for(lambda: emulator.thread(shared, said.ts), what="the thread reply")[0]
-    assert "Planned" in reply.text
-    for secret in ("Globex", "Initech", "Q1", "roadmap", "Okta"):
-        assert secret not in json.dumps(reply.to_api())
     emulator.wait_for(lambda: "Planned" in json.dumps(emulator.message(insights, posted.ts).blocks))
+    wait_outbox_settled(emulator, bot.database_url)
 
-    # Nothing visible was ever posted in the shared channel except that reply in the thread.
-    assert [m.ts for m in emulator.messages_in(shared)] == [said.ts]
-    assert [c.args.get("thread_ts") for c in emulator.calls("chat.postMessage", channel=shared)] == [said.ts]
-    assert not emulator.calls("chat.postEphemeral", channel=shared)
+    # Nothing at all was posted, replied, reacted or shown in the shared channel.
+    assert [m.ts for m in emulator.messages_in(shared)] == [said.ts] and not emulator.thread(shared, said.ts)
+    for method in ("chat.postMessage", "chat.update", "chat.postEphemeral", "reactions.add"):
+        assert not emulator.calls(method, channel=shared), method
 
     # The CSV export round-trips every field (compared with the JSON export).
     target = tmp_path / "insights.csv"
@@ -112,3 +116,68 @@ def test_capture_from_a_shared_channel_closes_the_loop(bot: BotUnderTest, tmp_pa
     assert record["source_permalink"] == permalink and record["message_ts"] == posted.ts
     assert record["plus_ones"][0]["customer"] == "Initech"
     assert record["status_history"][0]["to"] == "planned"
+
+
+def test_the_triager_may_choose_to_tell_the_customer_after_seeing_the_text(bot: BotUnderTest) -> None:
+    emulator, ws = bot.emulator, bot.emulator.workspace
+    ada, mia = bot.user("ada"), bot.user("mia")
+    insights = ws.add_channel("customer-insights", members=["ada", "mia"]).id
+    ada.command("/insight", "setup")
+    assert not ada.submit({BlockId.CHANNEL: insights}, callback_id=CallbackId.SETUP).errors
+    shared = shared_channel(ws)
+    said = human_message(emulator, ws, shared, ws.user_id("casey"), CUSTOMER_SAYS)
+    mia.shortcut(CallbackId.MESSAGE_SHORTCUT, said)
+    mia.submit({BlockId.CUSTOMER: "Globex"}, callback_id=CallbackId.CAPTURE)
+    posted = emulator.wait_for(lambda: emulator.messages_in(insights), what="the insight in the channel")[0]
+
+    # Ticking "Also tell them" shows the exact reply before anything is posted.
+    ada.click(ActionId.TRIAGE, message=posted)
+    ack = ada.submit(
+        {BlockId.STATUS: "shipped", BlockId.NOTE: "Live for Globex since Monday", BlockId.TELL_THREAD: ["tell_thread"]},
+        callback_id=CallbackId.TRIAGE,
+    )
+    assert ack.status == 200 and ack.response_action == "update", ack.body
+    preview = ada.modal(callback_id=CallbackId.TELL_THREAD)
+    shown = next(b for b in preview.blocks if b.get("block_id") == BlockId.PREVIEW)["text"]["text"].removeprefix(">")
+    assert "Shipped" in shown and f"<#{shared}>" in json.dumps(preview.blocks)
+    emulator.wait_for(lambda: mia.dms, what="the DM to Mia")  # the loop closed inside already
+    wait_outbox_settled(emulator, bot.database_url)
+    assert not emulator.thread(shared, said.ts)  # nothing yet: the preview is not a choice
+
+    # "Post it": exactly one reply in the customer's thread, with the previewed text.
+    ack = ada.submit(view=preview)
+    assert ack.status == 200 and not ack.errors
+    reply = emulator.wait_for(lambda: emulator.thread(shared, said.ts), what="the thread reply")
+    wait_outbox_settled(emulator, bot.database_url)
+    assert [r.text for r in emulator.thread(shared, said.ts)] == [shown] and len(reply) == 1
+    for secret in ("Globex", "Monday", "Okta"):
+        assert secret not in json.dumps(reply[0].to_api())
+    assert [m.ts for m in emulator.messages_in(shared)] == [said.ts]  # only in the thread
+
+    # Recorded with who chose it and when; choosing again (a re-sent submission) posts nothing more.
+    assert ada.submit(view=preview).status == 200
+    wait_outbox_settled(emulator, bot.database_url)
+    assert len(emulator.calls("chat.postMessage", channel=shared)) == 1
+    chosen_by = scalar(bot.database_url, "SELECT thread_reply_by FROM insight_status_changes")
+    assert chosen_by == ws.user_id("ada")
+    chosen = "SELECT count(*) FROM insight_status_changes WHERE thread_reply_at IS NOT NULL"
+    assert scalar(bot.database_url, chosen) == 1
+
+
+def test_closing_the_preview_posts_nothing(bot: BotUnderTest) -> None:
+    emulator, ws = bot.emulator, bot.emulator.workspace
+    ada, mia = bot.user("ada"), bot.user("mia")
+    insights = ws.add_channel("customer-insights", members=["ada", "mia"]).id
+    ada.command("/insight", "setup")
+    ada.submit({BlockId.CHANNEL: insights}, callback_id=CallbackId.SETUP)
+    shared = shared_channel(ws)
+    said = human_message(emulator, ws, shared, ws.user_id("casey"), "Please add SAML")
+    mia.shortcut(CallbackId.MESSAGE_SHORTCUT, said)
+    mia.submit(callback_id=CallbackId.CAPTURE)
+    posted = emulator.wait_for(lambda: emulator.messages_in(insights), what="the insight in the channel")[0]
+    ada.click(ActionId.TRIAGE, message=posted)
+    ada.submit({BlockId.STATUS: "planned", BlockId.TELL_THREAD: ["tell_thread"]}, callback_id=CallbackId.TRIAGE)
+    ada.close_modal(view=ada.modal(callback_id=CallbackId.TELL_THREAD))
+    emulator.wait_for(lambda: mia.dms, what="the DM to Mia")
+    wait_outbox_settled(emulator, bot.database_url)
+    assert not emulator.thread(shared, said.ts) and not emulator.calls("chat.postMessage", channel=shared)

@@ -11,7 +11,7 @@ import pytest
 
 from bot.insights.ids import ActionId, BlockId, CallbackId
 from bot.slack.delivery import drain
-from tests.insights.helpers import click_in_ephemeral, human_message, shared_channel
+from tests.insights.helpers import click_in_ephemeral, human_message
 from tests.support.fixtures import BotUnderTest
 from tests.support.user import SimulatedUser
 
@@ -100,8 +100,10 @@ def test_triage_permissions_and_each_notification_path(inproc_bot: BotUnderTest)
     # Triagers: the @product group. Only the people who +1'd hear about changes.
     channel = set_up(bot, **{BlockId.TRIAGER_GROUP: ws.usergroup_id("product"), BlockId.LOOP: ["plus_ones"]})
     mia, asha, pat, ada = bot.user("mia"), bot.user("asha"), bot.user("pat"), bot.user("ada")
-    shared = shared_channel(ws)
-    said = human_message(emulator, ws, shared, ws.user_id("casey"), "Your onboarding emails arrive too late")
+    # An internal channel: its thread hears by default (a customer's shared one never does, see
+    # test_e2e_loop.py).
+    shared = ws.add_channel("sales-calls", members=["mia", "pat", "asha"]).id
+    said = human_message(emulator, ws, shared, ws.user_id("pat"), "Your onboarding emails arrive too late")
     mia.shortcut(CallbackId.MESSAGE_SHORTCUT, said)
     mia.submit(callback_id=CallbackId.CAPTURE)
     drain(bot.services)
@@ -135,7 +137,7 @@ def test_triage_permissions_and_each_notification_path(inproc_bot: BotUnderTest)
         lambda: "Shipped" in json.dumps(emulator.home_of(ws.user_id("mia")) or {}), what="Mia's refreshed Home"
     )
 
-    # The bot left the shared channel: the thread reply fails and the submitter is told how to fix it.
+    # The bot left the channel: the thread reply fails and the submitter is told how to fix it.
     ws.channel(shared).members.discard(ws.bot_user_id)
     pat.click(ActionId.TRIAGE, message=posted)
     pat.submit({BlockId.STATUS: "wont_do"}, callback_id=CallbackId.TRIAGE)

@@ -167,11 +167,19 @@ def _rows(session: Session, team_id: str = TEAM) -> list[OutboxMessage]:
 
 
 class FakeSlack:
-    """Just enough of WebClient for permission checks: users.info and usergroups.users.list."""
+    """Just enough of WebClient for permission checks (users.info, usergroups.users.list) and for
+    telling a customer's channel (conversations.info: ``external`` channels are Slack Connect)."""
 
-    def __init__(self, admins: set[str], groups: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self, admins: set[str], groups: dict[str, list[str]] | None = None, external: frozenset[str] = frozenset()
+    ) -> None:
         self.admins = admins
         self.groups = groups or {}
+        self.external = external
+
+    def conversations_info(self, channel: str) -> dict[str, Any]:
+        shared = channel in self.external
+        return {"channel": {"id": channel, "is_shared": shared, "is_ext_shared": shared, "is_org_shared": False}}
 
     def users_info(self, user: str) -> dict[str, Any]:
         return {"user": {"id": user, "is_admin": user in self.admins, "real_name": user}}
@@ -184,7 +192,7 @@ def test_triage_closes_the_loop_through_the_outbox(db: Database) -> None:
     from bot.slack import users
 
     users.clear_cache()
-    slack: Any = FakeSlack(admins={"U0ADA"}, groups={"S0PRODUCT": ["U0MAX"]})
+    slack: Any = FakeSlack(admins={"U0ADA"}, groups={"S0PRODUCT": ["U0MAX"]}, external=frozenset({"C0SHARED"}))
     with db.unit_of_work() as session:
         settings = service.get_settings(session, TEAM, NOW)
         settings.channel_id = "C0INSIGHTS"
@@ -235,11 +243,36 @@ def test_triage_closes_the_loop_through_the_outbox(db: Database) -> None:
             f"insight:{insight_id}:update:2",  # the triage
             f"insight:{insight_id}:change:{change}:dm:U0MIA",
             f"insight:{insight_id}:change:{change}:dm:U0PAT",
-            f"insight:{insight_id}:change:{change}:thread",
-        }
-        thread = rows[f"insight:{insight_id}:change:{change}:thread"].args
+        }  # and nothing in the customer's channel: it is shared with their organisation
+        assert outcome.customer_channel == "C0SHARED"
+        preview = service.thread_reply_preview(outcome.insight, outcome.change)
+    # The triager chose to tell them, having seen the text: exactly that reply, recorded.
+    with db.unit_of_work() as session, pytest.raises(service.NotTriager):
+        service.reply_in_customer_thread(
+            session, slack, team_id=TEAM, insight_id=insight_id, change_id=change, user_id="U0PAT", now=NOW
+        )
+    for _twice in range(2):
+        with db.unit_of_work() as session:
+            chosen = service.reply_in_customer_thread(
+                session,
+                slack,
+                team_id=TEAM,
+                insight_id=insight_id,
+                change_id=change,
+                user_id="U0ADA",
+                now=NOW + timedelta(hours=2),
+            )
+            assert (chosen.thread_reply_by, chosen.thread_reply_at) == ("U0ADA", NOW + timedelta(hours=2))
+    with db.unit_of_work() as session:
+        threads = [r for r in _rows(session) if r.key.endswith(":thread")]
+        assert [r.key for r in threads] == [f"insight:{insight_id}:change:{change}:thread"]
+        thread = threads[0].args
+        assert threads[0].allow_external is True
         assert thread["channel"] == "C0SHARED" and thread["thread_ts"] == "1700000000.000100"
+        assert thread["text"] == preview["text"] and "Planned" in thread["text"]
         assert "Globex" not in json.dumps(thread) and "Q1" not in json.dumps(thread)
+    with db.unit_of_work() as session:
+        rows = {row.key: row for row in _rows(session)}
         dm = json.dumps(rows[f"insight:{insight_id}:change:{change}:dm:U0MIA"].args)
         assert "Planned" in dm and "Q1 &lt;!here&gt;" in dm and "<!here>" not in dm
         update = rows[f"insight:{insight_id}:update:2"].args
@@ -279,6 +312,37 @@ def test_triage_closes_the_loop_through_the_outbox(db: Database) -> None:
         assert shipped.change is not None
         keys = [r.key for r in _rows(session) if f":change:{shipped.change.id}:" in r.key]
         assert keys == [f"insight:{insight_id}:change:{shipped.change.id}:dm:U0MIA"]  # submitter only
+
+
+def test_an_internal_source_thread_hears_by_default(db: Database) -> None:
+    from bot.slack import users
+
+    users.clear_cache()
+    slack: Any = FakeSlack(admins={"U0ADA"}, external=frozenset({"C0SHARED"}))
+    with db.unit_of_work() as session:
+        clean, _ = service.validate_capture(CaptureForm(text="Sales wants SSO"))
+        assert clean is not None
+        context = CaptureContext(source_channel_id="C0SALES", message_ts="1700000000.000200")
+        insight = service.capture_insight(
+            session, team_id=TEAM, user_id="U0MIA", capture=clean, context=context, now=NOW
+        )
+        target = service.triage_target(session, slack, TEAM, "U0ADA", insight.id, NOW)
+        assert target.customer_channel is None  # nothing to offer: the default reply goes
+        outcome = service.triage(
+            session,
+            slack,
+            team_id=TEAM,
+            insight_id=insight.id,
+            user_id="U0ADA",
+            status=Status.ACKNOWLEDGED,
+            note="",
+            roadmap_url="",
+            now=NOW,
+        )
+        assert outcome.change is not None and outcome.customer_channel is None
+        thread = [r for r in _rows(session) if r.key.endswith(":thread")]
+        assert len(thread) == 1 and thread[0].args["channel"] == "C0SALES" and thread[0].allow_external is False
+        assert outcome.change.thread_reply_by is None  # nobody had to choose
 
 
 def test_list_filters_and_pages(db: Database) -> None:

@@ -87,6 +87,14 @@ def test_huge_text_is_clipped_to_slack_limits() -> None:
         views.build_saved_view(3, plus_one=True, channel_id=None),
         views.build_plus_one_view(card()),
         views.build_triage_view(card()),
+        views.build_triage_view(card(), customer_channel="C0ACME"),
+        views.build_thread_preview_view(
+            views.build_thread_reply(
+                views.StatusNotice(number=3, text="x", status=Status.PLANNED, note="", roadmap_url="", changed_by="U1")
+            ),
+            "C0ACME",
+            views.ThreadReplyMetadata(insight_id=3, change_id=4),
+        ),
         views.build_notice_view("Triage insight", "Only admins can triage."),
         views.build_setup_view(views.SetupState(None, [], None, [])),
         views.build_setup_view(
@@ -96,6 +104,16 @@ def test_huge_text_is_clipped_to_slack_limits() -> None:
 )
 def test_modals_are_valid(view: dict[str, Any]) -> None:
     assert conformance.check_view(view) == []
+
+
+def test_triage_offers_the_customers_thread_only_when_asked_and_unticked() -> None:
+    plain = views.build_triage_view(card())
+    assert "insight_tell_thread" not in json.dumps(plain)
+    offered = views.build_triage_view(card(), customer_channel="C0ACME")
+    box = next(b for b in offered["blocks"] if b.get("block_id") == "insight_tell_thread")
+    assert box["optional"] and "initial_options" not in box["element"] and "<#C0ACME>" in json.dumps(box)
+    ticked = {"insight_tell_thread": {"value": {"type": "checkboxes", "selected_options": [{"value": "tell_thread"}]}}}
+    assert views.read_tell_thread(ticked) and not views.read_tell_thread({})
 
 
 def test_capture_view_prefills_and_reads_back() -> None:

@@ -37,7 +37,7 @@ def test_setup_modal_structure_defaults_and_metadata() -> None:
     assert modal["callback_id"] == Callback.SETUP
     ids = [b.get("block_id") for b in modal["blocks"] if b["type"] == "input"]
     assert ids == [
-        Block.NAME, Block.CHANNEL, Block.PEOPLE_PRODUCT, Block.PEOPLE_MARKETING, Block.PEOPLE_OTHER,
+        Block.NAME, Block.CHANNEL, Block.EXTERNAL, Block.PEOPLE_PRODUCT, Block.PEOPLE_MARKETING, Block.PEOPLE_OTHER,
         Block.GROUPS_PRODUCT, Block.GROUPS_MARKETING, Block.GROUPS_OTHER, Block.DAYS, Block.TIME, Block.ZONE_MODE,
         Block.TIMEZONE, Block.QUESTIONS, Block.QUESTIONS_PRODUCT, Block.QUESTIONS_MARKETING, Block.QUESTIONS_OTHER,
         Block.BLOCKER_QUESTION,
@@ -49,6 +49,8 @@ def test_setup_modal_structure_defaults_and_metadata() -> None:
     assert by_id[Block.ZONE_MODE]["element"]["initial_option"]["value"] == ZoneMode.PERSONAL
     assert by_id[Block.QUESTIONS]["element"]["initial_value"] == "What did you move forward?\nWhat's next?"
     assert views.SetupMetadata.decode(modal.get("private_metadata")).standup_id is None
+    # Issue #18: the shared-channel confirmation is always there, optional, unticked by default.
+    assert by_id[Block.EXTERNAL].get("optional") and "initial_options" not in by_id[Block.EXTERNAL]["element"]
 
 
 def test_setup_modal_for_an_uncommon_zone_and_without_groups() -> None:

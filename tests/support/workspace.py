@@ -96,6 +96,19 @@ class Channel:
     members: set[str] = field(default_factory=set)
     is_archived: bool = False
     created: int = 1700000000
+    # Sharing, as conversations.info reports it: Slack Connect with other organisations' teams,
+    # a pending Connect invitation, or shared with other workspaces of our own Enterprise Grid org.
+    external_teams: list[str] = field(default_factory=list)
+    pending_external: bool = False
+    org_teams: list[str] = field(default_factory=list)
+
+    @property
+    def shared_team_ids(self) -> list[str]:
+        return [self.team_id, *self.org_teams, *self.external_teams] if self.is_shared else []
+
+    @property
+    def is_shared(self) -> bool:
+        return bool(self.external_teams or self.org_teams)
 
     def to_api(self, bot_user_id: str) -> dict[str, Any]:
         if self.is_im:
@@ -119,13 +132,20 @@ class Channel:
             "is_private": self.is_private,
             "is_archived": self.is_archived,
             "is_general": self.name == "general",
-            "is_shared": False,
-            "is_org_shared": False,
-            "is_ext_shared": False,
+            "is_shared": self.is_shared,
+            "is_org_shared": bool(self.org_teams),
+            "is_ext_shared": bool(self.external_teams),
+            "is_pending_ext_shared": self.pending_external,
+            "pending_shared": [],
             "is_member": bot_user_id in self.members,
             "created": self.created,
             "creator": "",
             "context_team_id": self.team_id,
+            **(
+                {"shared_team_ids": self.shared_team_ids, "conversation_host_id": self.team_id}
+                if self.is_shared
+                else {}
+            ),
             "num_members": len(self.members),
             "topic": {"value": "", "creator": "", "last_set": 0},
             "purpose": {"value": "", "creator": "", "last_set": 0},
@@ -355,6 +375,8 @@ class Workspace:
         members: list[str] | None = None,
         bot_member: bool = True,
         archived: bool = False,
+        external_teams: list[str] | None = None,
+        org_teams: list[str] | None = None,
     ) -> Channel:
         member_ids = {self.user(m).id for m in (members or [])}
         if bot_member:
@@ -366,8 +388,16 @@ class Workspace:
             is_private=private,
             members=member_ids,
             is_archived=archived,
+            external_teams=list(external_teams or []),
+            org_teams=list(org_teams or []),
         )
         self.channels[channel.id] = channel
+        return channel
+
+    def share_externally(self, name_or_id: str, other_team_id: str | None = None) -> Channel:
+        """Slack Connect: ``name_or_id`` becomes shared with another organisation's workspace."""
+        channel = self.channel(name_or_id)
+        channel.external_teams.append(other_team_id or new_id("T"))
         return channel
 
     def add_usergroup(self, handle: str, members: list[str]) -> str:
@@ -411,7 +441,8 @@ def build_workspace(name: str = "Acme", domain: str | None = None) -> Workspace:
     (America/Los_Angeles), ada (admin, Europe/London), gone (deactivated).
     Channels: #general (everyone, bot in), #product-marketing (pat, max, asha, mia, bot in),
     #random (bot NOT in), private #launch-room (pat, asha, bot in), private #leadership (mia,
-    bot NOT in), #old-campaign (archived, bot in).
+    bot NOT in), #old-campaign (archived, bot in), #customer-acme (Slack Connect: shared with the
+    customer's organisation; pat, asha, bot in).
     User groups: @product (pat, max), @marketing (asha, mia).
     """
     team_id = new_id("T")
@@ -436,6 +467,8 @@ def build_workspace(name: str = "Acme", domain: str | None = None) -> Workspace:
     workspace.add_channel("launch-room", private=True, members=["pat", "asha"])
     workspace.add_channel("leadership", private=True, members=["mia"], bot_member=False)
     workspace.add_channel("old-campaign", members=["asha", "mia"], archived=True)
+    # The customer's people belong to their own workspace (not in our users.list, as in Slack).
+    workspace.add_channel("customer-acme", members=["pat", "asha"], external_teams=[new_id("T")])
     workspace.add_usergroup("product", ["pat", "max"])
     workspace.add_usergroup("marketing", ["asha", "mia"])
     return workspace
