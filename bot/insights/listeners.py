@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.home.publish import refresh_homes
 from bot.insights import service, views
-from bot.insights.ids import ActionId, BlockId, CallbackId
+from bot.insights.ids import Action, Block, Callback
 from bot.insights.service import CaptureContext, CaptureForm, InsightError, InsightFilter
 from bot.services import Services
 from bot.slack.commands import CommandRouter
@@ -102,7 +102,7 @@ def register(app: App, services: Services) -> None:
 
     app.command(COMMAND)(on_insight_command)
 
-    @app.shortcut(CallbackId.MESSAGE_SHORTCUT.value)
+    @app.shortcut(Callback.MESSAGE_SHORTCUT.value)
     def on_insight_message_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
         message = shortcut.get("message") or {}
@@ -123,7 +123,7 @@ def register(app: App, services: Services) -> None:
         form = CaptureForm(text=views.message_to_plain(str(message.get("text") or "")), evidence_url=permalink)
         open_capture(client, shortcut["trigger_id"], team_id_of(shortcut), form, meta)
 
-    @app.view(CallbackId.CAPTURE.value)
+    @app.view(Callback.CAPTURE.value)
     def on_insight_capture_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         form = views.read_capture_form(view["state"]["values"])
         try:
@@ -153,7 +153,7 @@ def register(app: App, services: Services) -> None:
                 outcome, cards = submit()
         except SQLAlchemyError:
             log.exception("could not save an insight")
-            ack(response_action="errors", errors={BlockId.TEXT: DATABASE_TROUBLE})
+            ack(response_action="errors", errors={Block.TEXT: DATABASE_TROUBLE})
             return
         if outcome.errors:
             ack(response_action="errors", errors=outcome.errors)
@@ -167,7 +167,7 @@ def register(app: App, services: Services) -> None:
                 view=views.build_saved_view(done.insight.number, plus_one=False, channel_id=done.channel_id),
             )
 
-    @app.view(CallbackId.DUPLICATES.value)
+    @app.view(Callback.DUPLICATES.value)
     def on_insight_duplicate_chosen(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         choice = views.read_duplicate_choice(view["state"]["values"])
         try:
@@ -183,18 +183,18 @@ def register(app: App, services: Services) -> None:
                 )
         except (InsightError, MetadataError) as error:
             message = str(error) if isinstance(error, InsightError) else str(service.DraftExpired())
-            ack(response_action="errors", errors={BlockId.CHOICE: message})
+            ack(response_action="errors", errors={Block.CHOICE: message})
             return
         except SQLAlchemyError:
             log.exception("could not resolve an insight draft")
-            ack(response_action="errors", errors={BlockId.CHOICE: DATABASE_TROUBLE})
+            ack(response_action="errors", errors={Block.CHOICE: DATABASE_TROUBLE})
             return
         ack(
             response_action="update",
             view=views.build_saved_view(done.insight.number, plus_one=done.plus_one, channel_id=done.channel_id),
         )
 
-    @app.action(ActionId.HEARD_TOO.value)
+    @app.action(Action.HEARD_TOO.value)
     def on_insight_heard_too(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         insight_id = _insight_id(action.get("value"))
@@ -206,11 +206,11 @@ def register(app: App, services: Services) -> None:
             view = views.build_notice_view("Heard this too", str(error))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.view(CallbackId.PLUS_ONE.value)
+    @app.view(Callback.PLUS_ONE.value)
     def on_insight_plus_one_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = view["state"]["values"]
         customer, note, errors = service.validate_plus_one(
-            views.read_text(values, BlockId.CUSTOMER), views.read_text(values, BlockId.NOTE)
+            views.read_text(values, Block.CUSTOMER), views.read_text(values, Block.NOTE)
         )
         if errors:
             ack(response_action="errors", errors=errors)
@@ -228,15 +228,15 @@ def register(app: App, services: Services) -> None:
                     now=services.clock(),
                 )
         except (InsightError, MetadataError) as error:
-            ack(response_action="errors", errors={BlockId.NOTE: str(error)})
+            ack(response_action="errors", errors={Block.NOTE: str(error)})
             return
         except SQLAlchemyError:
             log.exception("could not record a +1")
-            ack(response_action="errors", errors={BlockId.NOTE: DATABASE_TROUBLE})
+            ack(response_action="errors", errors={Block.NOTE: DATABASE_TROUBLE})
             return
         ack()
 
-    @app.action(ActionId.TRIAGE.value)
+    @app.action(Action.TRIAGE.value)
     def on_insight_triage_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         team_id, user_id = team_id_of(body), user_id_of(body)
@@ -250,13 +250,13 @@ def register(app: App, services: Services) -> None:
             view = views.build_notice_view("Triage insight", str(error))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.view(CallbackId.TRIAGE.value)
+    @app.view(Callback.TRIAGE.value)
     def on_insight_triage_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         values = view["state"]["values"]
         status, note, roadmap, errors = service.validate_triage(
-            views.read_selected(values, BlockId.STATUS),
-            views.read_text(values, BlockId.NOTE),
-            views.read_text(values, BlockId.ROADMAP),
+            views.read_selected(values, Block.STATUS),
+            views.read_text(values, Block.NOTE),
+            views.read_text(values, Block.ROADMAP),
         )
         if errors:
             ack(response_action="errors", errors=errors)
@@ -277,11 +277,11 @@ def register(app: App, services: Services) -> None:
                 )
                 reply = service.thread_reply_preview(outcome.insight, outcome.change) if outcome.change else {}
         except (InsightError, MetadataError) as error:
-            ack(response_action="errors", errors={BlockId.STATUS: str(error)})
+            ack(response_action="errors", errors={Block.STATUS: str(error)})
             return
         except SQLAlchemyError:
             log.exception("could not triage an insight")
-            ack(response_action="errors", errors={BlockId.STATUS: DATABASE_TROUBLE})
+            ack(response_action="errors", errors={Block.STATUS: DATABASE_TROUBLE})
             return
         if outcome.change is not None and outcome.customer_channel and views.read_tell_thread(values):
             # They asked to tell the customer too: show the exact reply first; "Post it" sends it.
@@ -293,7 +293,7 @@ def register(app: App, services: Services) -> None:
         if outcome.change is not None:  # the submitter's "my insights" shows the new status
             refresh_homes(services, team_id_of(body), outcome.insight.submitted_by)
 
-    @app.view(CallbackId.TELL_THREAD.value)
+    @app.view(Callback.TELL_THREAD.value)
     def on_insight_thread_reply_confirmed(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
@@ -319,7 +319,7 @@ def register(app: App, services: Services) -> None:
             return
         ack()
 
-    @app.view(CallbackId.SETUP.value)
+    @app.view(Callback.SETUP.value)
     def on_insight_setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         channel_id, users, group, loop = views.read_setup(view["state"]["values"])
         choice = service.SetupChoice(channel_id, users, group, loop)
@@ -329,14 +329,14 @@ def register(app: App, services: Services) -> None:
                     session, client, team_id_of(body), user_id_of(body), choice, services.clock()
                 )
         except InsightError as error:
-            ack(response_action="errors", errors={BlockId.CHANNEL: str(error)})
+            ack(response_action="errors", errors={Block.CHANNEL: str(error)})
             return
         if errors:
             ack(response_action="errors", errors=errors)
             return
         ack()
 
-    @app.action(ActionId.NEXT_PAGE.value)
+    @app.action(Action.NEXT_PAGE.value)
     def on_insight_next_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         pager = views.PagerValue.decode(action.get("value"))

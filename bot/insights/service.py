@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.db import insert_ignore
 from bot.insights import views
-from bot.insights.ids import BlockId, Category, Impact, LoopTarget, Source, Status
+from bot.insights.ids import Block, Category, Hook, Impact, LoopTarget, Source, Status
 from bot.insights.models import (
     CUSTOMER_MAX,
     NOTE_MAX,
@@ -48,12 +48,11 @@ from bot.insights.models import (
 from bot.insights.search import overlap, search_insight_ids, terms
 from bot.slack import users as slack_users
 from bot.slack.channels import channel_is_external, is_external
-from bot.slack.delivery import Ritual, enqueue, result_ref
+from bot.slack.delivery import ResultHook, Ritual, enqueue, result_ref
 from bot.slack.delivery_models import OutboxMessage
 from bot.slack.text import clean_text  # control characters dropped, ends stripped
 
 RITUAL_KIND = "insights"
-POSTED_HOOK = "insights.posted"
 PAGE_SIZE = 5
 MAX_TAGS = 10
 DRAFT_TTL = timedelta(days=1)
@@ -184,42 +183,42 @@ def validate_capture(form: CaptureForm) -> tuple[CleanCapture | None, Errors]:
     segment = clean_text(form.segment)
     evidence = clean_text(form.evidence_url)
     if not text:
-        errors[BlockId.TEXT] = "Tell us what you heard: this can't be empty."
+        errors[Block.TEXT] = "Tell us what you heard: this can't be empty."
     elif problem := _length_error("What you heard", text, TEXT_MAX):
-        errors[BlockId.TEXT] = problem + " Link the rest as evidence."
+        errors[Block.TEXT] = problem + " Link the rest as evidence."
     if problem := _length_error("The customer name", customer, CUSTOMER_MAX):
-        errors[BlockId.CUSTOMER] = problem
+        errors[Block.CUSTOMER] = problem
     if problem := _length_error("The segment", segment, SEGMENT_MAX):
-        errors[BlockId.SEGMENT] = problem
+        errors[Block.SEGMENT] = problem
     if problem := url_problem(evidence):
-        errors[BlockId.EVIDENCE] = problem
+        errors[Block.EVIDENCE] = problem
     source, ok = _enum_value(form.source, Source)
     if not ok:
-        errors[BlockId.SOURCE] = "Pick a source from the list."
+        errors[Block.SOURCE] = "Pick a source from the list."
     category, ok = _enum_value(form.category, Category)
     if not ok:
-        errors[BlockId.CATEGORY] = "Pick a category from the list."
+        errors[Block.CATEGORY] = "Pick a category from the list."
     impact, ok = _enum_value(form.impact, Impact)
     if not ok:
-        errors[BlockId.IMPACT] = "Pick an impact from the list."
+        errors[Block.IMPACT] = "Pick an impact from the list."
     tags: list[str] = []
     for raw in [*form.tags, *form.new_tags.split(",")]:
         tag = normalize_tag(raw)
         if not tag:
             continue
         if len(tag) > TAG_MAX:
-            errors[BlockId.NEW_TAGS] = f"Tags can be up to {TAG_MAX} characters; “{tag[:20]}…” is longer."
+            errors[Block.NEW_TAGS] = f"Tags can be up to {TAG_MAX} characters; “{tag[:20]}…” is longer."
             continue
         if tag not in tags:
             tags.append(tag)
     if len(tags) > MAX_TAGS:
-        errors[BlockId.NEW_TAGS] = f"Up to {MAX_TAGS} tags per insight, please (you have {len(tags)})."
+        errors[Block.NEW_TAGS] = f"Up to {MAX_TAGS} tags per insight, please (you have {len(tags)})."
     if errors:
         return None, errors
     return CleanCapture(text, customer, segment, source, category, impact, evidence, tags), {}
 
 
-def validate_note(note: str | None, block_id: str = BlockId.NOTE) -> tuple[str, Errors]:
+def validate_note(note: str | None, block_id: str = Block.NOTE) -> tuple[str, Errors]:
     value = clean_text(note)
     problem = _length_error("The note", value, NOTE_MAX)
     return value, ({block_id: problem} if problem else {})
@@ -229,7 +228,7 @@ def validate_plus_one(customer: str | None, note: str | None) -> tuple[str, str,
     customer_value = clean_text(customer)
     note_value, errors = validate_note(note)
     if problem := _length_error("The customer name", customer_value, CUSTOMER_MAX):
-        errors[BlockId.CUSTOMER] = problem
+        errors[Block.CUSTOMER] = problem
     return customer_value, note_value, errors
 
 
@@ -237,11 +236,11 @@ def validate_triage(status: str | None, note: str | None, roadmap_url: str | Non
     note_value, errors = validate_note(note)
     roadmap = clean_text(roadmap_url)
     if problem := url_problem(roadmap):
-        errors[BlockId.ROADMAP] = problem
+        errors[Block.ROADMAP] = problem
     try:
         chosen = Status(status or "")
     except ValueError:
-        errors[BlockId.STATUS] = "Pick a status from the list."
+        errors[Block.STATUS] = "Pick a status from the list."
         chosen = Status.NEW
     return chosen, note_value, roadmap, errors
 
@@ -391,7 +390,7 @@ def save_setup(
     """Save ``/insight setup`` (admins and triagers). Returns modal errors; raises NotAllowedToSetUp."""
     check_can_set_up(session, client, team_id, user_id, now)
     if problem := channel_problem(client, choice.channel_id):
-        return {BlockId.CHANNEL: problem}
+        return {Block.CHANNEL: problem}
     settings = get_settings(session, team_id, now)
     settings.channel_id = choice.channel_id or None
     settings.triager_user_ids = sorted(set(choice.triager_user_ids))
@@ -836,7 +835,7 @@ def _post_to_channel(session: Session, insight: Insight, settings: InsightSettin
         key=post_key(insight),
         now=now,
         ritual=Ritual(RITUAL_KIND, insight.id, settings.updated_by or insight.submitted_by),
-        on_result=POSTED_HOOK,
+        on_result=Hook.POSTED,
     )
 
 
@@ -932,7 +931,7 @@ def _record_posted(session: Session, row: OutboxMessage, result: dict[str, Any])
         insight.channel_id = str(result.get("channel") or insight.channel_id)
 
 
-RESULT_HOOKS = {POSTED_HOOK: _record_posted}
+RESULT_HOOKS: dict[str, ResultHook] = {Hook.POSTED: _record_posted}
 
 
 # --- list and search --------------------------------------------------------------------------------

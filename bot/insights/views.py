@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.insights.ids import (
-    ActionId,
-    BlockId,
-    CallbackId,
+    Action,
+    Block,
+    Callback,
     Category,
     Impact,
     LoopTarget,
@@ -25,7 +25,9 @@ from bot.insights.ids import (
     Status,
 )
 from bot.slack.blocks import (
-    Block,
+    Block as KitBlock,
+)
+from bot.slack.blocks import (
     actions,
     button,
     context,
@@ -183,7 +185,7 @@ def _url_input(action_id: str, initial: str = "", placeholder: str = "https://")
 
 def _value(values: dict[str, Any], block_id: str) -> dict[str, Any]:
     block = values.get(block_id)
-    element = block.get(ActionId.INPUT) if isinstance(block, dict) else None
+    element = block.get(Action.INPUT) if isinstance(block, dict) else None
     return element if isinstance(element, dict) else {}
 
 
@@ -220,7 +222,7 @@ STATUS_OPTIONS = [option(f"{s.label}", s.value) for s in Status]
 def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list[str]) -> dict[str, Any]:
     from bot.insights.models import CUSTOMER_MAX, SEGMENT_MAX, TEXT_MAX
 
-    blocks: list[Block] = []
+    blocks: list[KitBlock] = []
     if meta.message_ts:
         where = f" in {channel_link(meta.source_channel_id)}" if meta.source_channel_id else ""
         by = f"by {mention(meta.author_id)}" if meta.author_id else ""
@@ -233,20 +235,20 @@ def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list
         input_block(
             "What we heard",
             text_input(
-                ActionId.INPUT,
+                Action.INPUT,
                 initial=truncate(form.text, TEXT_MAX) or None,
                 multiline=True,
                 max_length=TEXT_MAX,
                 placeholder="In the customer's words, if you can",
             ),
-            block_id=BlockId.TEXT,
+            block_id=Block.TEXT,
         )
     )
     blocks.append(
         input_block(
             "Customer or account",
-            text_input(ActionId.INPUT, initial=form.customer or None, max_length=CUSTOMER_MAX),
-            block_id=BlockId.CUSTOMER,
+            text_input(Action.INPUT, initial=form.customer or None, max_length=CUSTOMER_MAX),
+            block_id=Block.CUSTOMER,
             optional=True,
         )
     )
@@ -254,41 +256,41 @@ def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list
         input_block(
             "Segment",
             text_input(
-                ActionId.INPUT, initial=form.segment or None, max_length=SEGMENT_MAX, placeholder="e.g. Enterprise"
+                Action.INPUT, initial=form.segment or None, max_length=SEGMENT_MAX, placeholder="e.g. Enterprise"
             ),
-            block_id=BlockId.SEGMENT,
+            block_id=Block.SEGMENT,
             optional=True,
         )
     )
     blocks.append(
         input_block(
             "Source",
-            _select(ActionId.INPUT, SOURCE_OPTIONS, form.source, "Where did you hear it?"),
-            block_id=BlockId.SOURCE,
+            _select(Action.INPUT, SOURCE_OPTIONS, form.source, "Where did you hear it?"),
+            block_id=Block.SOURCE,
             optional=True,
         )
     )
     blocks.append(
         input_block(
             "Category",
-            _select(ActionId.INPUT, CATEGORY_OPTIONS, form.category, "What is it about?"),
-            block_id=BlockId.CATEGORY,
+            _select(Action.INPUT, CATEGORY_OPTIONS, form.category, "What is it about?"),
+            block_id=Block.CATEGORY,
             optional=True,
         )
     )
     blocks.append(
         input_block(
             "Impact",
-            _select(ActionId.INPUT, IMPACT_OPTIONS, form.impact, "How much does it matter?"),
-            block_id=BlockId.IMPACT,
+            _select(Action.INPUT, IMPACT_OPTIONS, form.impact, "How much does it matter?"),
+            block_id=Block.IMPACT,
             optional=True,
         )
     )
     blocks.append(
         input_block(
             "Evidence link",
-            _url_input(ActionId.INPUT, form.evidence_url),
-            block_id=BlockId.EVIDENCE,
+            _url_input(Action.INPUT, form.evidence_url),
+            block_id=Block.EVIDENCE,
             optional=True,
             hint="A call recording, ticket, survey answer or message: http or https.",
         )
@@ -297,21 +299,21 @@ def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list
         tag_options = [option(f"#{name}", name) for name in tag_names[:100]]
         element: dict[str, Any] = {
             "type": "multi_static_select",
-            "action_id": ActionId.INPUT,
+            "action_id": Action.INPUT,
             "placeholder": plain_text("Choose tags", 150),
             "options": tag_options,
         }
         initial = [o for o in tag_options if o["value"] in form.tags]
         if initial:
             element["initial_options"] = initial
-        blocks.append(input_block("Tags", element, block_id=BlockId.TAGS, optional=True))
+        blocks.append(input_block("Tags", element, block_id=Block.TAGS, optional=True))
     blocks.append(
         input_block(
             "New tags" if tag_names else "Tags",
             text_input(
-                ActionId.INPUT, initial=form.new_tags or None, max_length=500, placeholder="onboarding, pricing-page"
+                Action.INPUT, initial=form.new_tags or None, max_length=500, placeholder="onboarding, pricing-page"
             ),
-            block_id=BlockId.NEW_TAGS,
+            block_id=Block.NEW_TAGS,
             optional=True,
             hint="Comma-separated.",
         )
@@ -319,7 +321,7 @@ def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list
     return modal(
         "Customer insight",
         blocks,
-        callback_id=CallbackId.CAPTURE,
+        callback_id=Callback.CAPTURE,
         submit="Save insight",
         private_metadata=meta.encode(),
     )
@@ -329,15 +331,15 @@ def read_capture_form(values: dict[str, Any]) -> CaptureForm:
     from bot.insights.service import CaptureForm
 
     return CaptureForm(
-        text=read_text(values, BlockId.TEXT),
-        customer=read_text(values, BlockId.CUSTOMER),
-        segment=read_text(values, BlockId.SEGMENT),
-        source=read_selected(values, BlockId.SOURCE),
-        category=read_selected(values, BlockId.CATEGORY),
-        impact=read_selected(values, BlockId.IMPACT),
-        evidence_url=read_text(values, BlockId.EVIDENCE),
-        tags=read_multi(values, BlockId.TAGS),
-        new_tags=read_text(values, BlockId.NEW_TAGS),
+        text=read_text(values, Block.TEXT),
+        customer=read_text(values, Block.CUSTOMER),
+        segment=read_text(values, Block.SEGMENT),
+        source=read_selected(values, Block.SOURCE),
+        category=read_selected(values, Block.CATEGORY),
+        impact=read_selected(values, Block.IMPACT),
+        evidence_url=read_text(values, Block.EVIDENCE),
+        tags=read_multi(values, Block.TAGS),
+        new_tags=read_text(values, Block.NEW_TAGS),
     )
 
 
@@ -345,7 +347,7 @@ NEW_CHOICE = "new"
 
 
 def build_duplicates_view(similar: list[InsightCard], draft_id: int) -> dict[str, Any]:
-    blocks: list[Block] = [
+    blocks: list[KitBlock] = [
         section(
             "This sounds like something we've heard before. Add your voice to one of these "
             "(your customer and words go with it), or save yours as a new insight."
@@ -363,14 +365,14 @@ def build_duplicates_view(similar: list[InsightCard], draft_id: int) -> dict[str
     blocks.append(
         input_block(
             "What should I do?",
-            {"type": "radio_buttons", "action_id": ActionId.INPUT, "options": choices, "initial_option": choices[0]},
-            block_id=BlockId.CHOICE,
+            {"type": "radio_buttons", "action_id": Action.INPUT, "options": choices, "initial_option": choices[0]},
+            block_id=Block.CHOICE,
         )
     )
     return modal(
         "Heard before?",
         blocks,
-        callback_id=CallbackId.DUPLICATES,
+        callback_id=Callback.DUPLICATES,
         submit="Continue",
         close="Back",
         private_metadata=DraftMetadata(draft_id=draft_id).encode(),
@@ -379,7 +381,7 @@ def build_duplicates_view(similar: list[InsightCard], draft_id: int) -> dict[str
 
 def read_duplicate_choice(values: dict[str, Any]) -> int | None:
     """The insight id to +1, or None for "save as new"."""
-    chosen = read_selected(values, BlockId.CHOICE)
+    chosen = read_selected(values, Block.CHOICE)
     if chosen and chosen.isdigit():
         return int(chosen)
     return None
@@ -395,11 +397,11 @@ def build_saved_view(number: int, *, plus_one: bool, channel_id: str | None) -> 
     else:
         text += " It will be posted once an admin picks an insights channel with `/insight setup`."
     text += " I'll message you when its status changes."
-    return modal("Customer insight", [section(text)], callback_id=CallbackId.DONE, submit=None, close="Done")
+    return modal("Customer insight", [section(text)], callback_id=Callback.DONE, submit=None, close="Done")
 
 
 def build_notice_view(title: str, text: str) -> dict[str, Any]:
-    return modal(title, [section(text)], callback_id=CallbackId.DONE, submit=None, close="Close")
+    return modal(title, [section(text)], callback_id=Callback.DONE, submit=None, close="Close")
 
 
 # --- +1 and triage modals ---------------------------------------------------------------------------
@@ -412,21 +414,21 @@ def build_plus_one_view(card: InsightCard) -> dict[str, Any]:
         section(f"*#{card.number}*\n{quote(card.text, 1500)}"),
         input_block(
             "Customer or account",
-            text_input(ActionId.INPUT, max_length=CUSTOMER_MAX),
-            block_id=BlockId.CUSTOMER,
+            text_input(Action.INPUT, max_length=CUSTOMER_MAX),
+            block_id=Block.CUSTOMER,
             optional=True,
         ),
         input_block(
             "Note",
-            text_input(ActionId.INPUT, multiline=True, max_length=NOTE_MAX, placeholder="What did they say?"),
-            block_id=BlockId.NOTE,
+            text_input(Action.INPUT, multiline=True, max_length=NOTE_MAX, placeholder="What did they say?"),
+            block_id=Block.NOTE,
             optional=True,
         ),
     ]
     return modal(
         "Heard this too",
         blocks,
-        callback_id=CallbackId.PLUS_ONE,
+        callback_id=Callback.PLUS_ONE,
         submit="Add my +1",
         private_metadata=InsightMetadata(insight_id=card.id).encode(),
     )
@@ -444,19 +446,19 @@ def build_triage_view(card: InsightCard, *, customer_channel: str | None = None)
         section(f"*#{card.number}* · {card.status.emoji} {card.status.label}\n{quote(card.text, 1500)}"),
         input_block(
             "Status",
-            _select(ActionId.INPUT, STATUS_OPTIONS, card.status.value, "Choose a status"),
-            block_id=BlockId.STATUS,
+            _select(Action.INPUT, STATUS_OPTIONS, card.status.value, "Choose a status"),
+            block_id=Block.STATUS,
         ),
         input_block(
             "Note for the people who shared it",
-            text_input(ActionId.INPUT, initial=card.status_note or None, multiline=True, max_length=NOTE_MAX),
-            block_id=BlockId.NOTE,
+            text_input(Action.INPUT, initial=card.status_note or None, multiline=True, max_length=NOTE_MAX),
+            block_id=Block.NOTE,
             optional=True,
         ),
         input_block(
             "Roadmap link",
-            _url_input(ActionId.INPUT, card.roadmap_url),
-            block_id=BlockId.ROADMAP,
+            _url_input(Action.INPUT, card.roadmap_url),
+            block_id=Block.ROADMAP,
             optional=True,
         ),
     ]
@@ -470,8 +472,8 @@ def build_triage_view(card: InsightCard, *, customer_channel: str | None = None)
         blocks.append(
             input_block(
                 "Their channel includes people outside your organisation",
-                {"type": "checkboxes", "action_id": ActionId.INPUT, "options": [tell]},
-                block_id=BlockId.TELL_THREAD,
+                {"type": "checkboxes", "action_id": Action.INPUT, "options": [tell]},
+                block_id=Block.TELL_THREAD,
                 optional=True,
                 hint="Off by default: the submitter and the +1ers hear by DM either way.",
             )
@@ -479,7 +481,7 @@ def build_triage_view(card: InsightCard, *, customer_channel: str | None = None)
     return modal(
         "Triage insight",
         blocks,
-        callback_id=CallbackId.TRIAGE,
+        callback_id=Callback.TRIAGE,
         submit="Save",
         private_metadata=InsightMetadata(insight_id=card.id).encode(),
     )
@@ -491,7 +493,7 @@ def build_triage_view(card: InsightCard, *, customer_channel: str | None = None)
 def build_setup_view(state: SetupState) -> dict[str, Any]:
     channel: dict[str, Any] = {
         "type": "conversations_select",
-        "action_id": ActionId.INPUT,
+        "action_id": Action.INPUT,
         "placeholder": plain_text("Pick a channel", 150),
         # Insights name customers: keep them out of channels shared with other organisations.
         "filter": {"include": ["public", "private"], "exclude_external_shared_channels": True},
@@ -500,17 +502,17 @@ def build_setup_view(state: SetupState) -> dict[str, Any]:
         channel["initial_conversation"] = state.channel_id
     users: dict[str, Any] = {
         "type": "multi_users_select",
-        "action_id": ActionId.INPUT,
+        "action_id": Action.INPUT,
         "placeholder": plain_text("Choose people", 150),
     }
     if state.triager_user_ids:
         users["initial_users"] = state.triager_user_ids
-    blocks: list[Block] = [
-        input_block("Insights channel", channel, block_id=BlockId.CHANNEL),
+    blocks: list[KitBlock] = [
+        input_block("Insights channel", channel, block_id=Block.CHANNEL),
         input_block(
             "Triagers",
             users,
-            block_id=BlockId.TRIAGER_USERS,
+            block_id=Block.TRIAGER_USERS,
             optional=True,
             hint="Who may change an insight's status. Leave empty (and no group) for workspace admins.",
         ),
@@ -520,25 +522,25 @@ def build_setup_view(state: SetupState) -> dict[str, Any]:
         blocks.append(
             input_block(
                 "Triager group",
-                _select(ActionId.INPUT, group_options, state.triager_usergroup_id, "Choose a user group"),
-                block_id=BlockId.TRIAGER_GROUP,
+                _select(Action.INPUT, group_options, state.triager_usergroup_id, "Choose a user group"),
+                block_id=Block.TRIAGER_GROUP,
                 optional=True,
             )
         )
     loop_options = [option(t.label, t.value) for t in LoopTarget]
-    loop: dict[str, Any] = {"type": "checkboxes", "action_id": ActionId.INPUT, "options": loop_options}
+    loop: dict[str, Any] = {"type": "checkboxes", "action_id": Action.INPUT, "options": loop_options}
     initial = [o for o in loop_options if o["value"] in state.loop]
     if initial:
         loop["initial_options"] = initial
-    blocks.append(input_block("When an insight's status changes", loop, block_id=BlockId.LOOP, optional=True))
-    return modal("Insights setup", blocks, callback_id=CallbackId.SETUP, submit="Save")
+    blocks.append(input_block("When an insight's status changes", loop, block_id=Block.LOOP, optional=True))
+    return modal("Insights setup", blocks, callback_id=Callback.SETUP, submit="Save")
 
 
 def read_setup(values: dict[str, Any]) -> tuple[str, list[str], str | None, list[LoopTarget]]:
-    channel = _value(values, BlockId.CHANNEL).get("selected_conversation")
-    users = _value(values, BlockId.TRIAGER_USERS).get("selected_users") or []
-    group = read_selected(values, BlockId.TRIAGER_GROUP)
-    loop = [LoopTarget(v) for v in read_multi(values, BlockId.LOOP) if v in set(LoopTarget)]
+    channel = _value(values, Block.CHANNEL).get("selected_conversation")
+    users = _value(values, Block.TRIAGER_USERS).get("selected_users") or []
+    group = read_selected(values, Block.TRIAGER_GROUP)
+    loop = [LoopTarget(v) for v in read_multi(values, Block.LOOP) if v in set(LoopTarget)]
     return (
         channel if isinstance(channel, str) else "",
         [str(u) for u in users if isinstance(u, str)],
@@ -555,7 +557,7 @@ def build_insight_message(card: InsightCard) -> dict[str, Any]:
     headline = f"*Customer insight #{card.number}* · {card.status.emoji} *{card.status.label}*"
     if card.impact:
         headline += f" · Impact: {_impact_label(card.impact)}"
-    blocks: list[Block] = [section(headline), section(quote(card.text))]
+    blocks: list[KitBlock] = [section(headline), section(quote(card.text))]
     fields = []
     if card.customer:
         fields.append(f"*Customer*\n{plain(card.customer)}")
@@ -588,9 +590,9 @@ def build_insight_message(card: InsightCard) -> dict[str, Any]:
     blocks.append(context(f"Shared by {mention(card.submitted_by)} {slack_date(card.created_at)} · {heard}"))
     blocks.append(
         actions(
-            button("Heard this too", ActionId.HEARD_TOO, str(card.id)),
-            button("Triage", ActionId.TRIAGE, str(card.id)),
-            block_id=BlockId.INSIGHT_ACTIONS,
+            button("Heard this too", Action.HEARD_TOO, str(card.id)),
+            button("Triage", Action.TRIAGE, str(card.id)),
+            block_id=Block.INSIGHT_ACTIONS,
         )
     )
     text = f"Customer insight #{card.number} ({card.status.label}): {plain(truncate(card.text, 150))}"
@@ -618,7 +620,7 @@ def build_status_dm(notice: StatusNotice, *, submitter: bool) -> dict[str, Any]:
 
 def read_tell_thread(values: dict[str, Any]) -> bool:
     """Whether the triager ticked "Also tell them in #channel"."""
-    state = _value(values, BlockId.TELL_THREAD)
+    state = _value(values, Block.TELL_THREAD)
     return any((o or {}).get("value") == TELL_VALUE for o in state.get("selected_options") or [])
 
 
@@ -631,13 +633,13 @@ def build_thread_preview_view(reply: dict[str, Any], channel_id: str, meta: Thre
             f"posted in the customer's thread in {channel_link(channel_id)}, where people outside your "
             "organisation can read it:"
         ),
-        section(f">{reply['text']}", block_id=BlockId.PREVIEW),
+        section(f">{reply['text']}", block_id=Block.PREVIEW),
         context("Nothing else goes there: no note, customer name, link or quote."),
     ]
     return modal(
         "Tell the customer?",
         blocks,
-        callback_id=CallbackId.TELL_THREAD,
+        callback_id=Callback.TELL_THREAD,
         submit="Post it",
         close="Don't post",
         private_metadata=meta.encode(),
@@ -671,7 +673,7 @@ def build_list_message(page: InsightPage) -> dict[str, Any]:
         else:
             text = f"No customer insights {plain(flt.label)}. Try `/insight list` for everything."
         return {"text": text, "blocks": [section(text)]}
-    blocks: list[Block] = [
+    blocks: list[KitBlock] = [
         section(f"*{plain(title)}* · page {page.page} of {page.pages} ({page.total} in all)"),
         divider(),
     ]
@@ -691,7 +693,7 @@ def build_list_message(page: InsightPage) -> dict[str, Any]:
         blocks.append(context(" · ".join(details)))
     if page.has_next:
         value = PagerValue(kind=flt.kind, value=flt.value[:200], page=page.page + 1).encode()
-        blocks.append(actions(button("Next page", ActionId.NEXT_PAGE, value), block_id=BlockId.PAGER))
+        blocks.append(actions(button("Next page", Action.NEXT_PAGE, value), block_id=Block.PAGER))
     return {"text": f"{plain(title)} (page {page.page} of {page.pages})", "blocks": blocks}
 
 

@@ -33,9 +33,9 @@ import httpx
 import pytest
 
 from bot.app import FRIENDLY_ERROR
-from bot.insights.ids import ActionId as InsightAction
-from bot.insights.ids import BlockId as InsightBlock
-from bot.insights.ids import CallbackId as InsightCallback
+from bot.insights.ids import Action as InsightAction
+from bot.insights.ids import Block as InsightBlock
+from bot.insights.ids import Callback as InsightCallback
 from bot.slack.delivery import DrainPolicy
 from bot.standup.ids import Action, Block
 from tests.hardening.helpers import set_up_insights

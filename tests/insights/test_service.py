@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import Database
 from bot.insights import export, service
-from bot.insights.ids import BlockId, Category, Impact, Source, Status
+from bot.insights.ids import Block, Category, Impact, Source, Status
 from bot.insights.models import Insight
 from bot.insights.search import search_insight_ids
 from bot.insights.service import CaptureContext, CaptureForm, InsightFilter
@@ -133,17 +133,17 @@ def test_unrelated_text_is_saved_without_an_offer(db: Database) -> None:
 @pytest.mark.parametrize(
     ("form", "block", "fragment"),
     [
-        (CaptureForm(text="   \n "), BlockId.TEXT, "can't be empty"),
-        (CaptureForm(text="x" * 3001), BlockId.TEXT, "3,001 characters"),
-        (CaptureForm(text="ok", customer="c" * 201), BlockId.CUSTOMER, "limit is 200"),
-        (CaptureForm(text="ok", evidence_url="javascript:alert(1)"), BlockId.EVIDENCE, "https://"),
-        (CaptureForm(text="ok", evidence_url="ftp://files.example.com/a"), BlockId.EVIDENCE, "https://"),
-        (CaptureForm(text="ok", evidence_url="https://exa mple.com"), BlockId.EVIDENCE, "https://"),
-        (CaptureForm(text="ok", evidence_url="https://x.com/<!channel>"), BlockId.EVIDENCE, "https://"),
-        (CaptureForm(text="ok", evidence_url="https://nohost"), BlockId.EVIDENCE, "host name"),
-        (CaptureForm(text="ok", source="carrier pigeon"), BlockId.SOURCE, "from the list"),
-        (CaptureForm(text="ok", new_tags="t" * 41), BlockId.NEW_TAGS, "40 characters"),
-        (CaptureForm(text="ok", new_tags=",".join(f"t{i}" for i in range(11))), BlockId.NEW_TAGS, "Up to 10"),
+        (CaptureForm(text="   \n "), Block.TEXT, "can't be empty"),
+        (CaptureForm(text="x" * 3001), Block.TEXT, "3,001 characters"),
+        (CaptureForm(text="ok", customer="c" * 201), Block.CUSTOMER, "limit is 200"),
+        (CaptureForm(text="ok", evidence_url="javascript:alert(1)"), Block.EVIDENCE, "https://"),
+        (CaptureForm(text="ok", evidence_url="ftp://files.example.com/a"), Block.EVIDENCE, "https://"),
+        (CaptureForm(text="ok", evidence_url="https://exa mple.com"), Block.EVIDENCE, "https://"),
+        (CaptureForm(text="ok", evidence_url="https://x.com/<!channel>"), Block.EVIDENCE, "https://"),
+        (CaptureForm(text="ok", evidence_url="https://nohost"), Block.EVIDENCE, "host name"),
+        (CaptureForm(text="ok", source="carrier pigeon"), Block.SOURCE, "from the list"),
+        (CaptureForm(text="ok", new_tags="t" * 41), Block.NEW_TAGS, "40 characters"),
+        (CaptureForm(text="ok", new_tags=",".join(f"t{i}" for i in range(11))), Block.NEW_TAGS, "Up to 10"),
     ],
 )
 def test_bad_input_gets_an_error_on_its_field(form: CaptureForm, block: str, fragment: str) -> None:
