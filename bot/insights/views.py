@@ -1,32 +1,30 @@
-"""Pure Block Kit builders (and state readers) for customer insights.
+"""Pure Block Kit builders for customer insights: data in, Block Kit out.
 
 Everything a person typed is shown through ``plain`` (escaped, formatting defused), so it can
 never ping (``<!channel>``, ``<!subteam^...>``) nor forge a link or bold text. Links are ours to
-render only after ``service.url_problem`` accepted them (http/https, no ``<>|`` or spaces).
+render only after ``forms.url_problem`` accepted them (http/https, no ``<>|`` or spaces).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from bot.insights.ids import (
-    Action,
-    Block,
-    Callback,
-    Category,
-    Impact,
-    LoopTarget,
-    Source,
-    Status,
+from bot.insights.data import (
+    CUSTOMER_MAX,
+    NEW_CHOICE,
+    NOTE_MAX,
+    SEGMENT_MAX,
+    TELL_VALUE,
+    TEXT_MAX,
+    CaptureForm,
+    InsightCard,
+    InsightPage,
+    SetupState,
+    StatusNotice,
 )
-from bot.slack.blocks import (
-    Block as KitBlock,
-)
+from bot.insights.forms import CaptureMetadata, DraftMetadata, InsightMetadata, PagerValue, ThreadReplyMetadata
+from bot.insights.ids import Action, Block, Callback, Category, Impact, LoopTarget, Source, Status
+from bot.slack.blocks import Block as KitBlock
 from bot.slack.blocks import (
     actions,
     button,
@@ -41,109 +39,10 @@ from bot.slack.blocks import (
     section,
     text_input,
 )
-from bot.slack.metadata import ViewMetadata
 from bot.slack.text import channel_link, mention, plain, slack_date, truncate
-
-if TYPE_CHECKING:
-    from bot.insights.service import CaptureForm, InsightPage
 
 QUOTE_LIMIT = 2800
 LIST_QUOTE_LIMIT = 280
-
-
-# --- data the builders render ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InsightCard:
-    id: int
-    number: int
-    text: str
-    customer: str
-    segment: str
-    source: Source | None
-    category: Category | None
-    impact: Impact | None
-    evidence_url: str
-    tags: list[str]
-    status: Status
-    status_note: str
-    roadmap_url: str
-    submitted_by: str
-    plus_ones: int
-    plus_one_customers: list[str]
-    created_at: datetime
-    channel_id: str = ""
-    message_ts: str | None = None
-    source_permalink: str = ""
-
-
-@dataclass(frozen=True)
-class StatusNotice:
-    number: int
-    text: str
-    status: Status
-    note: str
-    roadmap_url: str
-    changed_by: str
-    insight_permalink_channel: str = ""
-
-
-@dataclass(frozen=True)
-class SetupState:
-    channel_id: str | None
-    triager_user_ids: list[str]
-    triager_usergroup_id: str | None
-    loop: list[LoopTarget]
-    usergroups: list[tuple[str, str]] = field(default_factory=list)  # (id, handle or name)
-
-
-# --- private_metadata -------------------------------------------------------------------------------
-
-
-class CaptureMetadata(ViewMetadata):
-    """Where the capture came from (message shortcut); empty for ``/insight``."""
-
-    source_channel_id: str = ""
-    message_ts: str = ""
-    thread_ts: str = ""
-    author_id: str = ""
-    permalink: str = ""
-
-
-class DraftMetadata(ViewMetadata):
-    draft_id: int
-
-
-class InsightMetadata(ViewMetadata):
-    insight_id: int
-
-
-class ThreadReplyMetadata(ViewMetadata):
-    """The preview of one reply in a customer's thread: which status change it tells about."""
-
-    insight_id: int
-    change_id: int
-
-
-class PagerValue(BaseModel):
-    """The "Next page" button's value: which list, which page. Re-validated on click."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str
-    value: str = ""
-    page: int = 1
-
-    def encode(self) -> str:
-        return self.model_dump_json()
-
-    @classmethod
-    def decode(cls, text: str | None) -> PagerValue | None:
-        try:
-            return cls.model_validate_json(text or "")
-        except ValidationError:
-            return None
 
 
 # --- small helpers ----------------------------------------------------------------------------------
@@ -183,30 +82,6 @@ def _url_input(action_id: str, initial: str = "", placeholder: str = "https://")
     return element
 
 
-def _value(values: dict[str, Any], block_id: str) -> dict[str, Any]:
-    block = values.get(block_id)
-    element = block.get(Action.INPUT) if isinstance(block, dict) else None
-    return element if isinstance(element, dict) else {}
-
-
-def read_text(values: dict[str, Any], block_id: str) -> str:
-    value = _value(values, block_id).get("value")
-    return value if isinstance(value, str) else ""
-
-
-def read_selected(values: dict[str, Any], block_id: str) -> str | None:
-    selected = _value(values, block_id).get("selected_option")
-    if isinstance(selected, dict) and isinstance(selected.get("value"), str):
-        return str(selected["value"])
-    return None
-
-
-def read_multi(values: dict[str, Any], block_id: str) -> list[str]:
-    element = _value(values, block_id)
-    chosen = element.get("selected_options") or []
-    return [str(o["value"]) for o in chosen if isinstance(o, dict) and isinstance(o.get("value"), str)]
-
-
 def _impact_label(impact: Impact) -> str:
     return {Impact.LOW: "Low", Impact.MEDIUM: "Medium", Impact.HIGH: "High", Impact.CRITICAL: "Critical"}[impact]
 
@@ -220,8 +95,6 @@ STATUS_OPTIONS = [option(f"{s.label}", s.value) for s in Status]
 
 
 def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list[str]) -> dict[str, Any]:
-    from bot.insights.models import CUSTOMER_MAX, SEGMENT_MAX, TEXT_MAX
-
     blocks: list[KitBlock] = []
     if meta.message_ts:
         where = f" in {channel_link(meta.source_channel_id)}" if meta.source_channel_id else ""
@@ -327,25 +200,6 @@ def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list
     )
 
 
-def read_capture_form(values: dict[str, Any]) -> CaptureForm:
-    from bot.insights.service import CaptureForm
-
-    return CaptureForm(
-        text=read_text(values, Block.TEXT),
-        customer=read_text(values, Block.CUSTOMER),
-        segment=read_text(values, Block.SEGMENT),
-        source=read_selected(values, Block.SOURCE),
-        category=read_selected(values, Block.CATEGORY),
-        impact=read_selected(values, Block.IMPACT),
-        evidence_url=read_text(values, Block.EVIDENCE),
-        tags=read_multi(values, Block.TAGS),
-        new_tags=read_text(values, Block.NEW_TAGS),
-    )
-
-
-NEW_CHOICE = "new"
-
-
 def build_duplicates_view(similar: list[InsightCard], draft_id: int) -> dict[str, Any]:
     blocks: list[KitBlock] = [
         section(
@@ -379,14 +233,6 @@ def build_duplicates_view(similar: list[InsightCard], draft_id: int) -> dict[str
     )
 
 
-def read_duplicate_choice(values: dict[str, Any]) -> int | None:
-    """The insight id to +1, or None for "save as new"."""
-    chosen = read_selected(values, Block.CHOICE)
-    if chosen and chosen.isdigit():
-        return int(chosen)
-    return None
-
-
 def build_saved_view(number: int, *, plus_one: bool, channel_id: str | None) -> dict[str, Any]:
     if plus_one:
         text = f":raised_hands: Added your voice to insight *#{number}*."
@@ -408,8 +254,6 @@ def build_notice_view(title: str, text: str) -> dict[str, Any]:
 
 
 def build_plus_one_view(card: InsightCard) -> dict[str, Any]:
-    from bot.insights.models import CUSTOMER_MAX, NOTE_MAX
-
     blocks = [
         section(f"*#{card.number}*\n{quote(card.text, 1500)}"),
         input_block(
@@ -434,14 +278,9 @@ def build_plus_one_view(card: InsightCard) -> dict[str, Any]:
     )
 
 
-TELL_VALUE = "tell_thread"
-
-
 def build_triage_view(card: InsightCard, *, customer_channel: str | None = None) -> dict[str, Any]:
     """``customer_channel``: the insight came from a channel shared with another organisation;
     offer to tell them there too (off by default; the exact text is previewed before posting)."""
-    from bot.insights.models import NOTE_MAX
-
     blocks = [
         section(f"*#{card.number}* · {card.status.emoji} {card.status.label}\n{quote(card.text, 1500)}"),
         input_block(
@@ -536,19 +375,6 @@ def build_setup_view(state: SetupState) -> dict[str, Any]:
     return modal("Insights setup", blocks, callback_id=Callback.SETUP, submit="Save")
 
 
-def read_setup(values: dict[str, Any]) -> tuple[str, list[str], str | None, list[LoopTarget]]:
-    channel = _value(values, Block.CHANNEL).get("selected_conversation")
-    users = _value(values, Block.TRIAGER_USERS).get("selected_users") or []
-    group = read_selected(values, Block.TRIAGER_GROUP)
-    loop = [LoopTarget(v) for v in read_multi(values, Block.LOOP) if v in set(LoopTarget)]
-    return (
-        channel if isinstance(channel, str) else "",
-        [str(u) for u in users if isinstance(u, str)],
-        group,
-        loop,
-    )
-
-
 # --- messages ---------------------------------------------------------------------------------------
 
 
@@ -616,12 +442,6 @@ def build_status_dm(notice: StatusNotice, *, submitter: bool) -> dict[str, Any]:
         "text": f"Update on insight #{notice.number}: it's now {notice.status.label}.",
         "blocks": [section(text)],
     }
-
-
-def read_tell_thread(values: dict[str, Any]) -> bool:
-    """Whether the triager ticked "Also tell them in #channel"."""
-    state = _value(values, Block.TELL_THREAD)
-    return any((o or {}).get("value") == TELL_VALUE for o in state.get("selected_options") or [])
 
 
 def build_thread_preview_view(reply: dict[str, Any], channel_id: str, meta: ThreadReplyMetadata) -> dict[str, Any]:
@@ -708,28 +528,3 @@ def help_text(command: str = "/insight") -> str:
             f"• `{command} help` — this message",
         ]
     )
-
-
-_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
-
-
-def message_to_plain(text: str) -> str:
-    """A Slack message's mrkdwn as the plain words a person would type in the capture modal."""
-
-    def replace(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        target, _, label = inner.partition("|")
-        if target.startswith("@"):
-            return "@" + (label or target[1:])
-        if target.startswith("#"):
-            return "#" + (label or "channel")
-        if target.startswith("!subteam^"):
-            return label if label.startswith("@") else "@" + (label or "group")
-        if target.startswith("!date^"):
-            return label
-        if target.startswith("!"):
-            return "@" + target[1:]
-        return f"{label} ({target})" if label and label != target else target
-
-    converted = _SLACK_TOKEN.sub(replace, text or "")
-    return converted.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.insights.service import CaptureContext, CleanCapture, capture_insight
+from bot.insights.capture import capture_insight
+from bot.insights.data import CaptureContext, CleanCapture
 from bot.retro.models import Retro, RetroSeries
 from bot.slack.delivery import drain
 from tests.support.fixtures import BotUnderTest
