@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from bot.insights import outbox
 from bot.insights.data import (
@@ -27,7 +27,7 @@ from bot.insights.data import (
 )
 from bot.insights.forms import url_problem, validate_capture
 from bot.insights.ids import Status
-from bot.insights.listing import get_insight
+from bot.insights.listing import get_insight, insights_by_id
 from bot.insights.models import Insight, InsightDraft, InsightTag, InsightVote
 from bot.insights.search import overlap, search_insight_ids, terms
 from bot.insights.setup import get_settings, next_insight_number
@@ -109,14 +109,7 @@ def find_similar(session: Session, team_id: str, text: str, *, exclude: int | No
     ids = search_insight_ids(session, team_id, text, any_term=True, limit=25)
     if not ids:
         return []
-    found = {
-        insight.id: insight
-        for insight in session.scalars(
-            select(Insight)
-            .where(Insight.team_id == team_id, Insight.id.in_(ids))
-            .options(selectinload(Insight.votes), selectinload(Insight.tags))
-        )
-    }
+    found = insights_by_id(session, team_id, ids)
     needed = min(2, len(wanted))
     similar = []
     for insight_id in ids:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -11,12 +13,18 @@ from bot.insights.models import Insight, InsightTag, InsightTagLink
 from bot.insights.search import search_insight_ids
 
 
-def get_insight(session: Session, team_id: str, insight_id: int) -> Insight:
-    insight = session.scalar(
+def insights_by_id(session: Session, team_id: str, ids: Collection[int]) -> dict[int, Insight]:
+    """The workspace's insights among ``ids`` (tags and +1s loaded), by id; others are left out."""
+    query = (
         select(Insight)
-        .where(Insight.team_id == team_id, Insight.id == insight_id)
+        .where(Insight.team_id == team_id, Insight.id.in_(ids))
         .options(selectinload(Insight.tags), selectinload(Insight.votes))
     )
+    return {insight.id: insight for insight in session.scalars(query)}
+
+
+def get_insight(session: Session, team_id: str, insight_id: int) -> Insight:
+    insight = insights_by_id(session, team_id, [insight_id]).get(insight_id)
     if insight is None:
         raise InsightNotFound()
     return insight
@@ -40,14 +48,7 @@ def list_insights(session: Session, team_id: str, user_id: str, flt: InsightFilt
     if flt.kind == "search":
         ids = search_insight_ids(session, team_id, flt.value, limit=SEARCH_LIMIT)
         window = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        by_id = {
-            i.id: i
-            for i in session.scalars(
-                select(Insight)
-                .where(Insight.team_id == team_id, Insight.id.in_(window))
-                .options(selectinload(Insight.tags), selectinload(Insight.votes))
-            )
-        }
+        by_id = insights_by_id(session, team_id, window)
         return InsightPage(flt, [outbox.card(by_id[i]) for i in window if i in by_id], page, len(ids))
     query = select(Insight).where(Insight.team_id == team_id)
     if flt.kind == "mine":
