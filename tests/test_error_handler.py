@@ -9,7 +9,7 @@ import pytest
 from slack_bolt import Ack
 
 from bot.app import TRIGGER_EXPIRED
-from tests.support.emulator import SlackEmulator
+from bot.playground.slack_emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -23,9 +23,9 @@ from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from typing import Any
 
-from tests.support.driver import Ack, Driver
-from tests.support.emulator import SlackEmulator
-from tests.support.workspace import Message, ViewRecord, Workspace
+from bot.playground.signed_requests import Ack, Driver
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import Message, ViewRecord, Workspace
 
 _EMPTY: dict[str, dict[str, Any]] = {
     "plain_text_input": {"value": None},

@@ -9,11 +9,13 @@ Start one, point the bot's ``SLACK_API_URL`` at ``emulator.base_url`` and use a 
         client.chat_postMessage(channel=ws.user_id("pat"), text="hi")   # -> DM, returns D... id
         assert emulator.dms_to(ws.user_id("pat"))[0].text == "hi"
 
-Every call is recorded (:class:`Call`) and checked for conformance (the method exists in Slack's
-spec, required arguments, Block Kit with slack_sdk models and the reference limits). A failed
-check answers the Slack error (``invalid_blocks``, ``invalid_arguments``...) AND is recorded as a
-:class:`Violation`; the pytest fixtures fail the test at teardown if violations remain (a test that
-provokes one on purpose collects it with :meth:`SlackEmulator.take_violations`).
+Every call is recorded (:class:`Call`) and checked against the emulator's ``rules``
+(:mod:`bot.playground.slack_rules`: by default Block Kit with slack_sdk's models; the test suite
+plugs in its stricter reference checks: the method exists in Slack's spec, required arguments,
+the published limits). A failed check answers the Slack error (``invalid_blocks``,
+``invalid_arguments``...) AND is recorded as a :class:`Violation`; the pytest fixtures fail the
+test at teardown if violations remain (a test that provokes one on purpose collects it with
+:meth:`SlackEmulator.take_violations`).
 
 Errors are answered the way Slack does: HTTP 200 and ``{"ok": false, "error": ...}``.
 """
@@ -33,9 +35,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support import conformance
-from tests.support.limits import Faults, RateLimiter
-from tests.support.workspace import (
+from bot.playground.limits import Faults, RateLimiter
+from bot.playground.slack_rules import BlockKitRules, Problem, SlackRules
+from bot.playground.workspace_state import (
     APP_ID,
     Channel,
     Ephemeral,
@@ -125,11 +127,12 @@ class SlackEmulator:
     ``base_url`` (``http://127.0.0.1:<port>/api/``).
     """
 
-    def __init__(self, *, seed: int = 0, workspace_name: str = "Acme") -> None:
+    def __init__(self, *, seed: int = 0, workspace_name: str = "Acme", rules: SlackRules | None = None) -> None:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self.workspaces: dict[str, Workspace] = {}
-        self.rate_limits = RateLimiter()
+        self.rules: SlackRules = rules or BlockKitRules()
+        self.rate_limits = RateLimiter(tier_of=self.rules.method_tier)
         self.faults = Faults(seed)
         self._calls: list[Call] = []
         self._violations: list[Violation] = []
@@ -269,7 +272,7 @@ class SlackEmulator:
             )
         return url
 
-    def _violate(self, method: str, team_id: str | None, problems: list[conformance.Problem], args: Any) -> None:
+    def _violate(self, method: str, team_id: str | None, problems: list[Problem], args: Any) -> None:
         with self._lock:
             for problem in problems:
                 self._violations.append(Violation(method, team_id, problem.error, problem.detail, dict(args)))
@@ -541,7 +544,7 @@ class SlackEmulator:
             if auth_error is not None:
                 raise auth_error
             assert workspace is not None
-            problems = conformance.check_method(method, args)
+            problems = self.rules.check_method(method, args)
             if problems:
                 self._violate(method, team_id, problems, args)
                 raise SlackError(problems[0].error)
@@ -551,7 +554,7 @@ class SlackEmulator:
                 raise SlackError("ratelimited")
             implementation = _METHODS.get(method)
             if implementation is None:
-                problem = conformance.Problem("not_implemented_in_emulator", f"{method} exists in Slack but not here")
+                problem = Problem("not_implemented_in_emulator", f"{method} exists in Slack but not here")
                 self._violate(method, team_id, [problem], args)
                 raise SlackError(problem.error)
             with self._changed:
@@ -583,7 +586,7 @@ class SlackEmulator:
             elif time.monotonic() - record.created > RESPONSE_URL_TTL_SECONDS:
                 status, response = 404, {"ok": False, "error": "expired_url"}
             else:
-                problems = conformance.check_message(body)
+                problems = self.rules.check_message(body)
                 if problems:
                     self._violate("response_url", team_id, problems, body)
                     status, response = 400, {"ok": False, "error": problems[0].error}
@@ -683,7 +686,7 @@ class SlackEmulator:
         return found
 
     def _check_message_args(self, method: str, workspace: Workspace, args: dict[str, Any]) -> None:
-        problems = conformance.check_message(args)
+        problems = self.rules.check_message(args)
         if problems:
             self._violate(method, workspace.team_id, problems, args)
             raise SlackError(problems[0].error)
@@ -736,9 +739,9 @@ class SlackEmulator:
         return trigger
 
     def _check_view(self, method: str, workspace: Workspace, view: Any, expected_type: str) -> dict[str, Any]:
-        problems = conformance.check_view(view)
+        problems = self.rules.check_view(view)
         if not problems and view.get("type") != expected_type:
-            problems = [conformance.Problem("invalid_arguments", f"{method} needs a {expected_type} view")]
+            problems = [Problem("invalid_arguments", f"{method} needs a {expected_type} view")]
         if problems:
             self._violate(method, workspace.team_id, problems, {"view": view})
             raise SlackError(problems[0].error, response_metadata={"messages": [p.detail for p in problems]})
@@ -986,7 +989,7 @@ def _chat_update(em: SlackEmulator, ws: Workspace, args: dict[str, Any]) -> dict
         raise SlackError("cant_update_message")
     if channel.is_archived:
         raise SlackError("is_archived")
-    problems = conformance.check_message(args)
+    problems = em.rules.check_message(args)
     if problems:
         em._violate("chat.update", ws.team_id, problems, args)
         raise SlackError(problems[0].error)
@@ -1095,7 +1098,7 @@ def _views_push(em: SlackEmulator, ws: Workspace, args: dict[str, Any]) -> dict[
     if not stack:
         raise SlackError("not_found")
     if len(stack) >= MODAL_STACK_MAX:
-        problem = conformance.Problem("push_limit_reached", "a modal holds at most 3 views")
+        problem = Problem("push_limit_reached", "a modal holds at most 3 views")
         em._violate("views.push", ws.team_id, [problem], args)
         raise SlackError("push_limit_reached")
     record = em._store_view(ws.team_id, trigger.user_id, view, "views.push")

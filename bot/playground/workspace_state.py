@@ -1,6 +1,6 @@
 """The emulator's state: workspaces, users, channels, messages, views.
 
-Plain data classes; the emulator (``tests.support.emulator``) owns them and guards them with its
+Plain data classes; the emulator (``bot.playground.slack_emulator``) owns them and guards them with its
 lock. Ids look like Slack's (``T``/``U``/``C``/``G``/``D``/``S``/``V`` + upper-case alphanumerics)
 and are unique across all workspaces of one emulator, so a channel or user id alone says which
 workspace it belongs to.

@@ -9,11 +9,11 @@ from typing import Any, TypeVar
 
 import pytest
 
+from bot.playground.workspace_state import Message
 from bot.retro.ids import RetroAction, RetroTemplate
 from bot.retro.templates import TEMPLATES
 from bot.slack.delivery import drain
 from tests.support.fixtures import BotUnderTest
-from tests.support.workspace import Message
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
