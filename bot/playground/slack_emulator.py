@@ -151,6 +151,11 @@ class SlackEmulator:
         self._thread: threading.Thread | None = None
         # Socket Mode: set by tests.support.socket_mode.SocketModeServer; None answers invalid_auth.
         self.socket_mode: SocketModeEndpoint | None = None
+        # Where message timestamps come from (epoch seconds): the playground runs on its own clock.
+        self.clock: Callable[[], float] = time.time
+        # Bumped on every change a person could see (a message, a modal, a home...): the playground
+        # page waits on it to refresh.
+        self.revision = 0
         self.workspace = self.add_workspace(workspace_name)
 
     # ------------------------------------------------------------------ lifecycle
@@ -242,7 +247,7 @@ class SlackEmulator:
     # ------------------------------------------------------------------ ids and helpers
     def _next_ts(self) -> str:
         with self._lock:
-            now = max(time.time(), self._last_ts + 0.000001)
+            now = max(self.clock(), self._last_ts + 0.000001)
             self._last_ts = now
             return f"{now:.6f}"
 
@@ -277,10 +282,40 @@ class SlackEmulator:
             for problem in problems:
                 self._violations.append(Violation(method, team_id, problem.error, problem.detail, dict(args)))
 
+    def _notify_changed(self) -> None:
+        """Wake the waiters (the caller holds ``self._changed``)."""
+        self.revision += 1
+        self._changed.notify_all()
+
+    def wait_for_change(self, seen: int, timeout: float) -> int:
+        """Block until ``revision`` differs from ``seen`` (or ``timeout`` seconds); the revision."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self.revision == seen:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._changed.wait(remaining)
+            return self.revision
+
+    def post_as_user(self, user_id: str, channel: str, text: str, thread_ts: str | None = None) -> Message:
+        """A person types a message in a channel or DM (the playground page's composer)."""
+        workspace = self.workspace_of(user_id)
+        with self._changed:
+            found = workspace.channels.get(channel) or workspace.channel(channel)
+            if user_id not in found.members:
+                raise SlackError("not_in_channel")
+            if found.is_archived:
+                raise SlackError("is_archived")
+            message = self._add_message(workspace, found.id, {"text": text, "thread_ts": thread_ts}, via="user")
+            message.user, message.bot_id = user_id, ""
+            self._notify_changed()
+        return message
+
     def _record(self, call: Call) -> None:
         with self._changed:
             self._calls.append(call)
-            self._changed.notify_all()
+            self._notify_changed()
 
     # ------------------------------------------------------------------ queries for tests
     def calls(self, method: str | None = None, *, team: str | None = None, **args: Any) -> list[Call]:
@@ -461,7 +496,7 @@ class SlackEmulator:
                 if view_id in stack:
                     stack.remove(view_id)
                 record.closed = True
-            self._changed.notify_all()
+            self._notify_changed()
 
     def close_modal(self, view_id: str) -> None:
         """The user closed the modal (Cancel / x): the whole stack goes."""
@@ -471,7 +506,7 @@ class SlackEmulator:
             for vid in stack:
                 self._views[vid].closed = True
             stack.clear()
-            self._changed.notify_all()
+            self._notify_changed()
 
     def _store_view(
         self, team_id: str, user_id: str, view: dict[str, Any], opened_by: str, view_id: str | None = None
@@ -559,7 +594,7 @@ class SlackEmulator:
                 raise SlackError(problem.error)
             with self._changed:
                 response = {"ok": True, **implementation(self, workspace, args)}
-                self._changed.notify_all()
+                self._notify_changed()
         except SlackError as error:
             response = {"ok": False, "error": error.error, **error.extra}
         self._record(Call(method, team_id, args, response, status, time.time(), http_method))
@@ -597,7 +632,7 @@ class SlackEmulator:
             self._calls.append(
                 Call("response_url", team_id, {"url": record.url, **body}, response, status, time.time())
             )
-            self._changed.notify_all()
+            self._notify_changed()
         return status, response
 
     def _apply_response_post(self, record: ResponseUrl, body: dict[str, Any]) -> None:
@@ -647,7 +682,7 @@ class SlackEmulator:
                     time.time(),
                 )
             )
-            self._changed.notify_all()
+            self._notify_changed()
         return 200, f"OK - {len(content)}"
 
     def record_ack_ephemeral(self, team_id: str, channel: str | None, user: str, body: dict[str, Any]) -> None:
@@ -658,7 +693,7 @@ class SlackEmulator:
                     team_id, channel, user, self._next_ts(), str(body.get("text") or ""), body.get("blocks"), via="ack"
                 )
             )
-            self._changed.notify_all()
+            self._notify_changed()
 
     # ------------------------------------------------------------------ shared behaviour
     def _resolve_channel(self, workspace: Workspace, channel: str, *, for_posting: bool) -> Channel:

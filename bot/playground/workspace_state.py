@@ -134,7 +134,8 @@ class Channel:
 
 @dataclass
 class Message:
-    """A message the bot posted (chat.postMessage, files, or an in_channel response_url post)."""
+    """A message the bot posted (chat.postMessage, files, or an in_channel response_url post), or
+    one a person typed in the playground (``via="user"``, ``bot_id`` empty)."""
 
     team_id: str
     channel: str
@@ -160,15 +161,10 @@ class Message:
         return self.thread_ts is not None and self.thread_ts != self.ts
 
     def to_api(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "type": "message",
-            "user": self.user,
-            "bot_id": self.bot_id,
-            "app_id": APP_ID,
-            "text": self.text,
-            "ts": self.ts,
-            "team": self.team_id,
-        }
+        data: dict[str, Any] = {"type": "message", "user": self.user}
+        if self.bot_id:  # a person's message (the playground's composer) has no bot fields
+            data.update({"bot_id": self.bot_id, "app_id": APP_ID})
+        data.update({"text": self.text, "ts": self.ts, "team": self.team_id})
         if self.blocks is not None:
             data["blocks"] = self.blocks
         if self.attachments:
