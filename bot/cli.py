@@ -12,6 +12,8 @@ from datetime import datetime
 from types import FrameType
 
 from bot.clock import parse_instant
+from bot.playground.command import add_arguments as add_playground_arguments
+from bot.playground.command import run as run_playground
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
@@ -65,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (RFC 4180) or json")
     export.add_argument("--team", help="only this workspace (team id, e.g. T0123ABCD); default: all")
     export.add_argument("-o", "--output", help="write to this file (UTF-8) instead of standard output")
+
+    playground = commands.add_parser(
+        "playground", help="try Tandem in a browser: an embedded Slack, demo teams and a clock you control"
+    )
+    add_playground_arguments(playground)
     return parser
 
 
@@ -76,6 +83,8 @@ def _fail(message: str, status: int = 1) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "playground":  # needs no settings: it makes up its own
+        return run_playground(args)
     try:
         settings = load_settings(args.env_file)
     except SettingsError as error:

@@ -61,6 +61,7 @@ CHANNELS: dict[str, tuple[list[str], str]] = {
     "marketing": (MARKETING, "The marketing team"),
     "general": (TEAM, "Everyone"),
 }
+FIRST_CHANNEL = "product-marketing"  # what the page opens on
 # Channels shared with another organisation (Slack Connect).
 SHARED_WITH_CUSTOMER = ("globex-shared",)
 
@@ -103,6 +104,8 @@ def _setup(
     submitted = person.submit(values, view=view)
     if submitted.status != 200 or submitted.errors:
         raise RuntimeError(f"{command} {text}: the set-up form was refused: {submitted.errors or submitted.body}")
+    if person.emulator.open_modal(person.id) is not None:  # a confirmation the person would close
+        person.close_modal()
 
 
 def seed_rituals(people: dict[str, SimulatedUser], workspace: Workspace, first_friday: str) -> None:

@@ -363,6 +363,7 @@ class Playground:
 
     def run_due(self) -> ClockReport:
         now = self.clock()
+        self.emulator.mark_changed()  # every page shows the new time
         tick = run_due(self.services, now)
         sent = self.settle()
         return ClockReport(now=now, ran=sum(tick.ran.values()), sent=sent, note=tick.summary())

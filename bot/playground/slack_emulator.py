@@ -287,6 +287,11 @@ class SlackEmulator:
         self.revision += 1
         self._changed.notify_all()
 
+    def mark_changed(self) -> None:
+        """Something outside the emulator changed what people see (the playground's clock moved)."""
+        with self._changed:
+            self._notify_changed()
+
     def wait_for_change(self, seen: int, timeout: float) -> int:
         """Block until ``revision`` differs from ``seen`` (or ``timeout`` seconds); the revision."""
         deadline = time.monotonic() + timeout

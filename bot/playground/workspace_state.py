@@ -9,6 +9,7 @@ workspace it belongs to.
 from __future__ import annotations
 
 import itertools
+import mimetypes
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -264,7 +265,7 @@ class UploadedFile:
             "name": self.filename,
             "title": self.title or self.filename,
             "size": len(self.content or b""),
-            "mimetype": "application/octet-stream",
+            "mimetype": mimetypes.guess_type(self.filename)[0] or "application/octet-stream",
             "filetype": self.filename.rsplit(".", 1)[-1] if "." in self.filename else "binary",
             "user_team": self.team_id,
             "is_public": bool(self.shared_in),
