@@ -40,6 +40,7 @@ from bot.playground.clock import PlaygroundClock, demo_start
 from bot.playground.people import SimulatedUser
 from bot.playground.signed_requests import Ack, Driver, HttpTransport
 from bot.playground.slack_emulator import SlackEmulator, SlackError
+from bot.playground.slack_rules import SlackRules
 from bot.playground.workspace_state import Ephemeral, Message, ViewRecord, Workspace
 from bot.runtime import build_services
 from bot.scheduling.models import Schedule
@@ -70,6 +71,7 @@ class PlaygroundOptions:
     fresh: bool = False
     start: datetime | None = None  # the clock's first instant (default: the coming Monday 03:00 UTC)
     log_level: LogLevel = "WARNING"
+    rules: SlackRules | None = None  # the embedded Slack's checks (default: Block Kit models)
 
 
 @dataclass
@@ -80,9 +82,16 @@ class ClockReport:
     ran: int = 0
     sent: int = 0
     note: str = ""
+    revision: int = 0  # the embedded Slack's revision once it was done: a page showing it is up to date
 
     def to_json(self) -> dict[str, Any]:
-        return {"now": self.now.isoformat(), "ran": self.ran, "sent": self.sent, "note": self.note}
+        return {
+            "now": self.now.isoformat(),
+            "ran": self.ran,
+            "sent": self.sent,
+            "note": self.note,
+            "revision": self.revision,
+        }
 
 
 @dataclass
@@ -110,7 +119,7 @@ class Playground:
     def __init__(self, options: PlaygroundOptions) -> None:
         self.options = options
         self.clock = PlaygroundClock(options.start or demo_start(datetime.now(UTC)))
-        self.emulator = SlackEmulator(workspace_name=demo.WORKSPACE_NAME)
+        self.emulator = SlackEmulator(workspace_name=demo.WORKSPACE_NAME, rules=options.rules)
         self.workspace: Workspace = self.emulator.workspace
         demo.build_cast(self.workspace)
         self.workspace.bot_token = "xoxb-playground-" + secrets.token_hex(16)
@@ -366,7 +375,9 @@ class Playground:
         self.emulator.mark_changed()  # every page shows the new time
         tick = run_due(self.services, now)
         sent = self.settle()
-        return ClockReport(now=now, ran=sum(tick.ran.values()), sent=sent, note=tick.summary())
+        return ClockReport(
+            now=now, ran=sum(tick.ran.values()), sent=sent, note=tick.summary(), revision=self.emulator.revision
+        )
 
     def settle(self, timeout: float = SETTLE_SECONDS) -> int:
         """Send what is ready in the outbox now (the drainer thread would, a moment later); how many."""

@@ -93,6 +93,8 @@
   // ------------------------------------------------------------------ rendering
   function render(data) {
     document.body.dataset.revision = String(data.revision);
+    document.body.dataset.as = data.me.id;
+    document.body.dataset.conversation = data.conversation;
     $("pg-workspace").textContent = data.workspace;
     $("pg-now").textContent = data.now_label;
     $("pg-now").dataset.now = data.now;
