@@ -268,9 +268,9 @@ _FORMATS: tuple[tuple[str, str], ...] = (("*", "strong"), ("_", "em"), ("~", "de
 
 def _marker_pattern(marker: str) -> re.Pattern[str]:
     m = re.escape(marker)
-    # Opening marker: not inside a word, not doubled, not followed by a space (nor the defusing
-    # zero-width space). Closing marker: not after a space, not followed by a word character.
-    return re.compile(rf"(?<![\w{m}]){m}(?![\s\u200b{m}])(.*?[^\s]){m}(?![\w{m}\u200b])")
+    # Opening marker: not inside a word, not followed by a space (nor by the zero-width space that
+    # defuses a marker). Closing marker: not after a space, not followed by a word character.
+    return re.compile(rf"(?<![\w{m}]){m}(?![\s\u200b])(.*?[^\s]){m}(?![\w{m}\u200b])")
 
 
 _MARKERS = [(_marker_pattern(marker), tag) for marker, tag in _FORMATS]
@@ -489,7 +489,9 @@ def mrkdwn_to_plain(text: str, ctx: RenderContext) -> str:
                 shown = format_slack_date(int(epoch), _decode(tail.partition("^")[0]), ctx) if epoch.isdigit() else None
                 return shown or _decode(label)
             return _decode(label)
-        return _decode(label) if bar else _decode(target)
+        if bar:
+            return _decode(label)
+        return _decode(target) if ":" in target else f"<{_decode(target)}>"
 
     return _decode(_ENTITY.sub(entity, text)).replace(_ZWSP, "")
 
@@ -1041,7 +1043,7 @@ def _blocks(blocks: Sequence[Obj], ctx: RenderContext, errors: Mapping[str, str]
         kind = str(block.get("type") or "")
         renderer = _BLOCKS.get(kind)
         if renderer is None:
-            out.append(_wrap(block, scope, "unsupported", _unsupported("block", kind or "?")))
+            out.append(_wrap(block, scope, "unknown", _unsupported("block", kind or "?")))
         else:
             out.append(renderer(block, scope))
     return "".join(out)
