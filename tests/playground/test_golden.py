@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
 from types import SimpleNamespace
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from bot.playground.render import RenderContext, render_message, render_mrkdwn, 
 from bot.retro import service as retro
 from bot.retro import views as retro_views
 from bot.retro.ids import ActionStatus, Anonymity, RetroStatus, RetroTemplate, Side, StartMode, Strand
+from bot.slack import blocks as bk
 from bot.standup import views as standup_views
 from bot.standup.ids import Side as StandupSide
 from bot.standup.ids import ZoneMode
@@ -434,3 +436,63 @@ def test_the_builders_cover_every_block_and_element_type_tandem_sends() -> None:
         "home", "mrkdwn", "plain_text",
     }  # fmt: skip
     assert expected <= seen, expected - seen
+
+
+def _classes(markup: str) -> set[str]:
+    return {cls for tag in assert_safe(markup).find_all() for cls in tag.classes()}
+
+
+def test_every_class_the_renderer_emits_is_styled() -> None:
+    css = (resources.files("bot.playground") / "static" / "blockkit.css").read_text(encoding="utf-8")
+    styled = set(re.findall(r"\.(bk-[a-z0-9-]+)", css))
+    emitted: set[str] = set()
+    for build in MESSAGES.values():
+        emitted |= _classes(render_message(build(), CTX))
+    for build in VIEWS.values():
+        view = build()
+        emitted |= _classes(render_view(view, CTX, errors={b.get("block_id", ""): "x" for b in view["blocks"]}))
+    emitted |= _classes(render_message(KITCHEN_SINK, CTX))
+    emitted |= _classes(render_view({"type": "home", "blocks": KITCHEN_SINK["blocks"]}, CTX))
+    # Containers that only group (and carry data attributes for the page's script) need no style.
+    unstyled_by_design = {"bk-block", "bk-section-text", "bk-field", "bk-input-control", "bk-plain",
+                          "bk-modal-close", "bk-modal-submit", "bk-image-element-alt", "bk-context-image-alt",
+                          "bk-image-img-alt", "bk-attachment-image-alt", "bk-rt-indent-0", "bk-attachment-text",
+                          "bk-rt-section", "bk-context-text", "bk-view", "bk-header", "bk-divider"}  # fmt: skip
+    assert emitted - styled - unstyled_by_design == set()
+    assert {"bk-button--primary", "bk-button--danger", "bk-mention--broadcast", "bk-pre", "bk-quote"} <= emitted
+
+
+KITCHEN_SINK: dict[str, Any] = {
+    "text": "x",
+    "blocks": [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*b* `c` ```p``` <!here> <@U1> <https://e.com|l>\n> q"},
+         "accessory": {"type": "image", "image_url": "https://e.com/i.png", "alt_text": "i"}},
+        {"type": "section", "fields": [{"type": "plain_text", "text": "f"}],
+         "accessory": {"type": "overflow", "action_id": "o", "options": [{"text": bk.plain_text("a")}]}},
+        {"type": "image", "image_url": "ftp://nope", "alt_text": "alt", "title": {"type": "plain_text", "text": "t"}},
+        {"type": "image", "image_url": "https://e.com/i.png", "alt_text": "alt"},
+        {"type": "context", "elements": [{"type": "image", "image_url": "https://e.com/i.png", "alt_text": "c"},
+                                         {"type": "image", "image_url": "bad", "alt_text": "c"}]},
+        {"type": "actions", "elements": [
+            {"type": "button", "action_id": "d", "style": "danger", "text": {"type": "plain_text", "text": "D"}},
+            {"type": "datepicker", "action_id": "dp"}, {"type": "timepicker", "action_id": "tp"},
+            {"type": "datetimepicker", "action_id": "dtp"}, {"type": "workflow_button", "action_id": "w"},
+            {"type": "image", "image_url": "https://e.com/i.png", "alt_text": "e"},
+            {"type": "image", "image_url": "bad", "alt_text": "e"},
+        ]},
+        {"type": "input", "block_id": "e", "label": {"type": "plain_text", "text": "E"},
+         "element": {"type": "email_text_input", "action_id": "e"}},
+        {"type": "rich_text", "elements": [
+            {"type": "rich_text_section", "elements": [{"type": "text", "text": "t", "style": {"code": True}}]},
+            {"type": "rich_text_list", "style": "bullet", "indent": 1, "border": 1, "elements": []},
+            {"type": "rich_text_list", "style": "ordered", "indent": 2, "elements": []},
+        ]},
+        {"type": "file", "external_id": "X"},
+        {"type": "video"},
+    ],
+    "attachments": [{"color": "good", "pretext": "p", "author_name": "a", "title": "t", "text": "x",
+                     "fields": [{"title": "f", "value": "v", "short": True}, {"title": "g", "value": "w"}],
+                     "image_url": "https://e.com/i.png", "footer": "f"},
+                    {"image_url": "bad", "fallback": "fb", "text": "t"}],
+    "files": [{"id": "F1", "title": "chart", "mimetype": "image/png"}, {"id": "F9", "name": "doc.pdf"}],
+}  # fmt: skip
