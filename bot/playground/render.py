@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -263,17 +264,26 @@ _AUTOLINK = re.compile(
     r"\b(?:https?://|mailto:)[^\s<>\"\U000f0000-\U000ffffd]*[^\s<>\".,;:!?)\]'}\U000f0000-\U000ffffd]"
 )
 _QUOTE_LINE = re.compile(r"^(?:>|&gt;) ?")
-_FORMATS: tuple[tuple[str, str], ...] = (("*", "strong"), ("_", "em"), ("~", "del"))
 
 
-def _marker_pattern(marker: str) -> re.Pattern[str]:
+@dataclass(frozen=True)
+class _Marker:
+    """A formatting marker: where it may open and close a span, and the tag it becomes."""
+
+    tag: str
+    opener: re.Pattern[str]
+    closer: re.Pattern[str]
+
+
+def _marker(marker: str, tag: str) -> _Marker:
     m = re.escape(marker)
-    # Opening marker: not inside a word, not followed by a space (nor by the zero-width space that
-    # defuses a marker). Closing marker: not after a space, not followed by a word character.
-    return re.compile(rf"(?<![\w{m}]){m}(?![\s\u200b])(.*?[^\s]){m}(?![\w{m}\u200b])")
+    # Opening: not inside a word, not followed by a space (nor by the zero-width space that defuses
+    # a marker). Closing: right after a non-space, not followed by a word character, the same
+    # marker or the defusing zero-width space.
+    return _Marker(tag, re.compile(rf"(?<![\w{m}]){m}(?![\s\u200b])"), re.compile(rf"(?<=\S){m}(?![\w{m}\u200b])"))
 
 
-_MARKERS = [(_marker_pattern(marker), tag) for marker, tag in _FORMATS]
+_MARKERS = (_marker("*", "strong"), _marker("_", "em"), _marker("~", "del"))
 
 
 def _decode(text: str) -> str:
@@ -356,18 +366,35 @@ def _entity(body: str, ctx: RenderContext) -> str:
     return _link(url, _esc(_decode(raw_label) if raw_label else url))
 
 
-def _format_markers(text: str) -> str:
-    """Bold, italic and strike over already-escaped text (slots stand for rendered pieces)."""
-    best: tuple[int, re.Match[str], str] | None = None
-    for pattern, tag in _MARKERS:
-        match = pattern.search(text)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), match, tag)
-    if best is None:
-        return text
-    _, match, tag = best
-    inner = _format_markers(match.group(1))
-    return f"{text[: match.start()]}<{tag}>{inner}</{tag}>{_format_markers(text[match.end() :])}"
+def _format_markers(text: str, markers: Sequence[_Marker] = _MARKERS) -> str:
+    """Bold, italic and strike over already-escaped text (slots stand for rendered pieces).
+
+    The span that opens first wins; it closes at the first closing marker after at least one
+    character. Where each marker may open and close is found once per call (a regex per
+    candidate opener would be quadratic on hostile text), a marker never nests inside itself, so
+    the recursion is at most three deep."""
+    places = {m.tag: ([x.start() for x in m.opener.finditer(text)], [x.start() for x in m.closer.finditer(text)])
+              for m in markers}  # fmt: skip
+    out: list[str] = []
+    position = 0
+    while True:
+        best: tuple[int, int, _Marker] | None = None
+        for marker in markers:
+            openers, closers = places[marker.tag]
+            k = bisect_left(openers, position)
+            # Only the first opener can match: a later one has no more closers after it.
+            if k == len(openers):
+                continue
+            c = bisect_left(closers, openers[k] + 2)
+            if c < len(closers) and (best is None or openers[k] < best[0]):
+                best = (openers[k], closers[c], marker)
+        if best is None:
+            out.append(text[position:])
+            return "".join(out)
+        start, end, marker = best
+        inner = _format_markers(text[start + 1 : end], [m for m in markers if m is not marker])
+        out += [text[position:start], f"<{marker.tag}>{inner}</{marker.tag}>"]
+        position = end + 1
 
 
 def _inline(text: str, ctx: RenderContext, slots: _Slots, *, autolink: bool) -> str:
