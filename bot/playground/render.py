@@ -57,7 +57,17 @@ class RenderContext:
 
 
 def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    # Private-use characters of the plane the mrkdwn renderer uses for its placeholders are
+    # dropped from every string, names from the workspace included, so none can be forged.
+    return html.escape(_SLOT_CHARS.sub("\ufffd", str(value)), quote=True)
+
+
+def _esc_keeping_slots(text: str) -> str:
+    """Escape text in which the mrkdwn renderer's own placeholders must survive."""
+    return html.escape(text, quote=True)
+
+
+_SLOT_CHARS = re.compile("[\U000f0000-\U000ffffd]")
 
 
 def _attrs(pairs: Iterable[tuple[str, object | None]]) -> str:
@@ -255,7 +265,6 @@ def format_slack_date(epoch: int, fmt: str, ctx: RenderContext) -> str | None:
 # each while the formatting markers are matched, then put back. Such characters are removed from
 # the input first, so nobody can forge one.
 _SLOT_BASE = 0xF0000
-_SLOTS = re.compile("[\U000f0000-\U000ffffd]")
 _ZWSP = "\u200b"  # bot.slack.text.plain puts one after a marker to defuse it, as Slack honours
 _ENTITY = re.compile(r"<([^<>\n]*)>")
 _CODE = re.compile(r"(?<!`)`(?![`\u200b])([^`\n]+?)`(?!\u200b)")
@@ -303,8 +312,8 @@ class _Slots:
 
     def fill(self, text: str) -> str:
         # Pieces can hold slots themselves (code spans around mentions), so fill until none is left.
-        while _SLOTS.search(text):
-            text = _SLOTS.sub(lambda m: self.pieces[ord(m.group(0)) - _SLOT_BASE], text)
+        while _SLOT_CHARS.search(text):
+            text = _SLOT_CHARS.sub(lambda m: self.pieces[ord(m.group(0)) - _SLOT_BASE], text)
         return text
 
 
@@ -401,11 +410,11 @@ def _inline(text: str, ctx: RenderContext, slots: _Slots, *, autolink: bool) -> 
     """One line of mrkdwn (no pre blocks, no quote prefix) as HTML with slots still in it."""
     text = _ENTITY.sub(lambda m: slots.add(_entity(m.group(1), ctx)), text)
     text = _decode(text)
-    text = _CODE.sub(lambda m: slots.add(f'<code class="bk-code">{_esc(m.group(1))}</code>'), text)
+    text = _CODE.sub(lambda m: slots.add(f'<code class="bk-code">{_esc_keeping_slots(m.group(1))}</code>'), text)
     if autolink:
         text = _AUTOLINK.sub(lambda m: slots.add(_link(m.group(0), _esc(m.group(0)))), text)
     text = _SHORTCODE.sub(lambda m: slots.add(_emoji_html(m.group(1)) or _esc(m.group(0))), text)
-    return _format_markers(_esc(text))
+    return _format_markers(_esc_keeping_slots(text))
 
 
 def _emoji_html(name: str) -> str | None:
@@ -444,12 +453,12 @@ def _pre(body: str, ctx: RenderContext, slots: _Slots) -> str:
     # Slack still shows entities (links, mentions) inside a code block, but no formatting.
     body = body.removeprefix("\n").removesuffix("\n")
     text = _ENTITY.sub(lambda m: slots.add(_entity(m.group(1), ctx)), body)
-    return '<pre class="bk-pre">' + _esc(_decode(text)) + "</pre>"
+    return '<pre class="bk-pre">' + _esc_keeping_slots(_decode(text)) + "</pre>"
 
 
 def _mrkdwn(text: str, ctx: RenderContext, *, autolink: bool) -> str:
     slots = _Slots()
-    text = _SLOTS.sub("\ufffd", text.replace("\r\n", "\n"))
+    text = _SLOT_CHARS.sub("\ufffd", text.replace("\r\n", "\n"))
     out: list[str] = []
     position = 0
     for match in _PRE.finditer(text):

@@ -1089,3 +1089,10 @@ def test_a_marker_does_not_nest_in_itself() -> None:
     assert [t.name for t in root.find_all()] == ["span", "strong", "strong", "em"]
     assert [t.text for t in root.find_all("strong")] == ["*x*", "a b *c"]
     assert root.text == "*x* and a b *c d*"  # a span closes at its first closing marker
+
+
+def test_workspace_names_cannot_forge_rendered_pieces() -> None:
+    # A display name is free text from the workspace; the renderer's placeholders must not leak in.
+    ctx = RenderContext(tz=NEW_YORK, now=NOW, users={"U1": "\U000f0000\U000f0005 <b>"}, channels={"C1": "\U000f0001"})
+    root = md("<@U1> <#C1> `<@U1>` *x*", ctx)
+    assert root.text == "@\ufffd\ufffd <b> #\ufffd @\ufffd\ufffd <b> x"
