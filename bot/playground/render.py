@@ -168,6 +168,12 @@ EMOJI: Mapping[str, str] = {
     "point_right": "\U0001f449",
     "pray": "\U0001f64f",
     "100": "\U0001f4af",
+    # ``:+1::skin-tone-3:``: the modifier right after an emoji combines with it
+    "skin-tone-2": "\U0001f3fb",
+    "skin-tone-3": "\U0001f3fc",
+    "skin-tone-4": "\U0001f3fd",
+    "skin-tone-5": "\U0001f3fe",
+    "skin-tone-6": "\U0001f3ff",
 }
 
 _SHORTCODE = re.compile(r":([a-z0-9_+'-]+):")
@@ -583,7 +589,11 @@ def _confirm_json(confirm: Obj | None, ctx: RenderContext) -> str | None:
 def _button(element: Obj, scope: _Scope) -> str:
     style = element.get("style")
     cls = "bk-button" + (f" bk-button--{style}" if style in ("primary", "danger") else "")
-    attrs = _attrs([*_control_attrs(element, scope), ("data-value", element.get("value"))])
+    attrs = _attrs([
+        *_control_attrs(element, scope),
+        ("data-value", element.get("value")),
+        ("aria-label", element.get("accessibility_label")),
+    ])  # fmt: skip
     label = render_text(element.get("text"), scope.ctx)
     url = safe_url(element.get("url"))
     if url is not None:
@@ -774,9 +784,16 @@ def _radio_buttons(element: Obj, scope: _Scope) -> str:
 def _image_src(image: Obj, ctx: RenderContext) -> str | None:
     slack_file = image.get("slack_file")
     if isinstance(slack_file, Mapping):
-        file_url = ctx.files.get(str(slack_file.get("id") or ""))
-        return file_url or _http_only(slack_file.get("url"))
+        return _file_url(slack_file.get("id"), ctx) or _http_only(slack_file.get("url"))
     return _http_only(image.get("image_url"))
+
+
+def _file_url(file_id: object, ctx: RenderContext) -> str | None:
+    """Where the page serves an uploaded file: a path on the page's own server, or http(s)."""
+    url = ctx.files.get(str(file_id or ""))
+    if url and url.startswith("/") and not url.startswith("//") and not _URL_FORBIDDEN.search(url):
+        return url
+    return _http_only(url)
 
 
 def _http_only(url: object) -> str | None:
@@ -1141,7 +1158,7 @@ def _attachment(attachment: Obj, ctx: RenderContext) -> str:
 def _message_file(file: Obj, ctx: RenderContext) -> str:
     file_id = str(file.get("id") or "")
     title = str(file.get("title") or file.get("name") or file_id or "file")
-    url = ctx.files.get(file_id)
+    url = _file_url(file_id, ctx)
     mimetype = str(file.get("mimetype") or "")
     if url and (not mimetype or mimetype.startswith("image/")):
         image = f"<img{_attrs([('class', 'bk-file-image'), ('src', url), ('alt', title), ('loading', 'lazy')])}>"

@@ -1096,3 +1096,23 @@ def test_workspace_names_cannot_forge_rendered_pieces() -> None:
     ctx = RenderContext(tz=NEW_YORK, now=NOW, users={"U1": "\U000f0000\U000f0005 <b>"}, channels={"C1": "\U000f0001"})
     root = md("<@U1> <#C1> `<@U1>` *x*", ctx)
     assert root.text == "@\ufffd\ufffd <b> #\ufffd @\ufffd\ufffd <b> x"
+
+
+def test_file_urls_from_the_page_server_must_be_paths_or_http() -> None:
+    files = {
+        "F1": "/files/F1.png",
+        "F2": "javascript:alert(1)",
+        "F3": "//evil.example/x.png",
+        "F4": "https://cdn.example/x.png",
+    }
+    ctx = RenderContext(tz=NEW_YORK, now=NOW, users={}, channels={}, files=files)
+    blocks_ = [{"type": "image", "slack_file": {"id": f"F{i}"}, "alt_text": f"alt {i}"} for i in range(1, 5)]
+    root = assert_safe(render_blocks(blocks_, ctx))
+    assert [i.attrs["src"] for i in root.find_all("img")] == ["/files/F1.png", "https://cdn.example/x.png"]
+    assert [t.text for t in root.by_class("bk-image-alt")] == ["alt 2", "alt 3"]
+
+
+def test_skin_tones_and_button_accessibility_label() -> None:
+    assert md(":+1::skin-tone-3:").text == "\U0001f44d\U0001f3fc"
+    button = {**bk.button("\u22ef", "more", "1"), "accessibility_label": "More about <this>"}
+    assert blocks(bk.actions(button)).find("button").attrs["aria-label"] == "More about <this>"
