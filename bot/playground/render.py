@@ -218,6 +218,13 @@ def _pretty(moment: datetime, ctx: RenderContext, plain: Callable[[datetime], st
     return {0: "Today", -1: "Yesterday", 1: "Tomorrow"}.get(days) or plain(moment)
 
 
+def _day_divider(moment: datetime, ctx: RenderContext) -> str:
+    """{date_long}, without the year when it is the reader's current year."""
+    if moment.year == ctx.now.astimezone(ctx.tz).year:
+        return f"{_WEEKDAYS[moment.weekday()]}, {_MONTHS[moment.month - 1]} {_ordinal(moment.day)}"
+    return _date_long(moment)
+
+
 def _ago(moment: datetime, ctx: RenderContext) -> str:
     seconds = int((moment - ctx.now).total_seconds())
     span = abs(seconds)
@@ -239,6 +246,9 @@ _DATE_TOKENS: Mapping[str, Callable[[datetime, RenderContext], str]] = {
     "date_pretty": lambda m, c: _pretty(m, c, _date),
     "date_short_pretty": lambda m, c: _pretty(m, c, _date_short),
     "date_long_pretty": lambda m, c: _pretty(m, c, _date_long),
+    "date_slash": lambda m, c: m.strftime("%d/%m/%Y"),  # Slack's documented order
+    "date_long_full": lambda m, c: f"{_MONTHS[m.month - 1]} {m.day}, {m.year}",
+    "day_divider_pretty": lambda m, c: _pretty(m, c, lambda d: _day_divider(d, c)),
     "time": lambda m, c: _clock(m, seconds=False),
     "time_secs": lambda m, c: _clock(m, seconds=True),
     "ago": _ago,

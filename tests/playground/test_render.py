@@ -276,6 +276,9 @@ LATE_TUESDAY = datetime(2026, 11, 24, 23, 30, 15, tzinfo=NEW_YORK)
         ("{time_secs}", "11:30:15 PM", "5:30:15 AM"),
         ("Posted {date_num} {time_secs}", "Posted 2026-11-24 11:30:15 PM", "Posted 2026-11-25 5:30:15 AM"),
         ("{ago}", "7 hours ago", "7 hours ago"),
+        ("{date_slash}", "24/11/2026", "25/11/2026"),
+        ("{date_long_full}", "November 24, 2026", "November 25, 2026"),
+        ("{day_divider_pretty}", "Yesterday", "Today"),
     ],
 )
 def test_date_tokens_in_the_readers_zone_across_a_date_line(fmt: str, new_york: str, berlin: str) -> None:
@@ -302,6 +305,8 @@ def test_pretty_dates_and_ago_relative_to_the_playground_clock() -> None:
     assert show(datetime(2026, 12, 12, 17, 0, tzinfo=UTC), "{date}") == "December 12th, 2026"
     assert show(datetime(2026, 12, 23, 17, 0, tzinfo=UTC), "{date} {time}") == "December 23rd, 2026 12:00 PM"
     assert show(datetime(2026, 12, 3, 5, 5, tzinfo=UTC), "{time}") == "12:05 AM"
+    assert show(datetime(2026, 12, 3, 17, 0, tzinfo=UTC), "{day_divider_pretty}") == "Thursday, December 3rd"
+    assert show(datetime(2027, 1, 1, 17, 0, tzinfo=UTC), "{day_divider_pretty}") == "Friday, January 1st, 2027"
 
 
 def test_dates_follow_daylight_saving_time() -> None:
