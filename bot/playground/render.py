@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -56,7 +57,17 @@ class RenderContext:
 
 
 def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    # Private-use characters of the plane the mrkdwn renderer uses for its placeholders are
+    # dropped from every string, names from the workspace included, so none can be forged.
+    return html.escape(_SLOT_CHARS.sub("\ufffd", str(value)), quote=True)
+
+
+def _esc_keeping_slots(text: str) -> str:
+    """Escape text in which the mrkdwn renderer's own placeholders must survive."""
+    return html.escape(text, quote=True)
+
+
+_SLOT_CHARS = re.compile("[\U000f0000-\U000ffffd]")
 
 
 def _attrs(pairs: Iterable[tuple[str, object | None]]) -> str:
@@ -157,6 +168,12 @@ EMOJI: Mapping[str, str] = {
     "point_right": "\U0001f449",
     "pray": "\U0001f64f",
     "100": "\U0001f4af",
+    # ``:+1::skin-tone-3:``: the modifier right after an emoji combines with it
+    "skin-tone-2": "\U0001f3fb",
+    "skin-tone-3": "\U0001f3fc",
+    "skin-tone-4": "\U0001f3fd",
+    "skin-tone-5": "\U0001f3fe",
+    "skin-tone-6": "\U0001f3ff",
 }
 
 _SHORTCODE = re.compile(r":([a-z0-9_+'-]+):")
@@ -201,6 +218,13 @@ def _pretty(moment: datetime, ctx: RenderContext, plain: Callable[[datetime], st
     return {0: "Today", -1: "Yesterday", 1: "Tomorrow"}.get(days) or plain(moment)
 
 
+def _day_divider(moment: datetime, ctx: RenderContext) -> str:
+    """{date_long}, without the year when it is the reader's current year."""
+    if moment.year == ctx.now.astimezone(ctx.tz).year:
+        return f"{_WEEKDAYS[moment.weekday()]}, {_MONTHS[moment.month - 1]} {_ordinal(moment.day)}"
+    return _date_long(moment)
+
+
 def _ago(moment: datetime, ctx: RenderContext) -> str:
     seconds = int((moment - ctx.now).total_seconds())
     span = abs(seconds)
@@ -222,6 +246,9 @@ _DATE_TOKENS: Mapping[str, Callable[[datetime, RenderContext], str]] = {
     "date_pretty": lambda m, c: _pretty(m, c, _date),
     "date_short_pretty": lambda m, c: _pretty(m, c, _date_short),
     "date_long_pretty": lambda m, c: _pretty(m, c, _date_long),
+    "date_slash": lambda m, c: m.strftime("%d/%m/%Y"),  # Slack's documented order
+    "date_long_full": lambda m, c: f"{_MONTHS[m.month - 1]} {m.day}, {m.year}",
+    "day_divider_pretty": lambda m, c: _pretty(m, c, lambda d: _day_divider(d, c)),
     "time": lambda m, c: _clock(m, seconds=False),
     "time_secs": lambda m, c: _clock(m, seconds=True),
     "ago": _ago,
@@ -254,7 +281,6 @@ def format_slack_date(epoch: int, fmt: str, ctx: RenderContext) -> str | None:
 # each while the formatting markers are matched, then put back. Such characters are removed from
 # the input first, so nobody can forge one.
 _SLOT_BASE = 0xF0000
-_SLOTS = re.compile("[\U000f0000-\U000ffffd]")
 _ZWSP = "\u200b"  # bot.slack.text.plain puts one after a marker to defuse it, as Slack honours
 _ENTITY = re.compile(r"<([^<>\n]*)>")
 _CODE = re.compile(r"(?<!`)`(?![`\u200b])([^`\n]+?)`(?!\u200b)")
@@ -263,17 +289,26 @@ _AUTOLINK = re.compile(
     r"\b(?:https?://|mailto:)[^\s<>\"\U000f0000-\U000ffffd]*[^\s<>\".,;:!?)\]'}\U000f0000-\U000ffffd]"
 )
 _QUOTE_LINE = re.compile(r"^(?:>|&gt;) ?")
-_FORMATS: tuple[tuple[str, str], ...] = (("*", "strong"), ("_", "em"), ("~", "del"))
 
 
-def _marker_pattern(marker: str) -> re.Pattern[str]:
+@dataclass(frozen=True)
+class _Marker:
+    """A formatting marker: where it may open and close a span, and the tag it becomes."""
+
+    tag: str
+    opener: re.Pattern[str]
+    closer: re.Pattern[str]
+
+
+def _marker(marker: str, tag: str) -> _Marker:
     m = re.escape(marker)
-    # Opening marker: not inside a word, not doubled, not followed by a space (nor the defusing
-    # zero-width space). Closing marker: not after a space, not followed by a word character.
-    return re.compile(rf"(?<![\w{m}]){m}(?![\s\u200b{m}])(.*?[^\s]){m}(?![\w{m}\u200b])")
+    # Opening: not inside a word, not followed by a space (nor by the zero-width space that defuses
+    # a marker). Closing: right after a non-space, not followed by a word character, the same
+    # marker or the defusing zero-width space.
+    return _Marker(tag, re.compile(rf"(?<![\w{m}]){m}(?![\s\u200b])"), re.compile(rf"(?<=\S){m}(?![\w{m}\u200b])"))
 
 
-_MARKERS = [(_marker_pattern(marker), tag) for marker, tag in _FORMATS]
+_MARKERS = (_marker("*", "strong"), _marker("_", "em"), _marker("~", "del"))
 
 
 def _decode(text: str) -> str:
@@ -293,8 +328,8 @@ class _Slots:
 
     def fill(self, text: str) -> str:
         # Pieces can hold slots themselves (code spans around mentions), so fill until none is left.
-        while _SLOTS.search(text):
-            text = _SLOTS.sub(lambda m: self.pieces[ord(m.group(0)) - _SLOT_BASE], text)
+        while _SLOT_CHARS.search(text):
+            text = _SLOT_CHARS.sub(lambda m: self.pieces[ord(m.group(0)) - _SLOT_BASE], text)
         return text
 
 
@@ -356,29 +391,46 @@ def _entity(body: str, ctx: RenderContext) -> str:
     return _link(url, _esc(_decode(raw_label) if raw_label else url))
 
 
-def _format_markers(text: str) -> str:
-    """Bold, italic and strike over already-escaped text (slots stand for rendered pieces)."""
-    best: tuple[int, re.Match[str], str] | None = None
-    for pattern, tag in _MARKERS:
-        match = pattern.search(text)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), match, tag)
-    if best is None:
-        return text
-    _, match, tag = best
-    inner = _format_markers(match.group(1))
-    return f"{text[: match.start()]}<{tag}>{inner}</{tag}>{_format_markers(text[match.end() :])}"
+def _format_markers(text: str, markers: Sequence[_Marker] = _MARKERS) -> str:
+    """Bold, italic and strike over already-escaped text (slots stand for rendered pieces).
+
+    The span that opens first wins; it closes at the first closing marker after at least one
+    character. Where each marker may open and close is found once per call (a regex per
+    candidate opener would be quadratic on hostile text), a marker never nests inside itself, so
+    the recursion is at most three deep."""
+    places = {m.tag: ([x.start() for x in m.opener.finditer(text)], [x.start() for x in m.closer.finditer(text)])
+              for m in markers}  # fmt: skip
+    out: list[str] = []
+    position = 0
+    while True:
+        best: tuple[int, int, _Marker] | None = None
+        for marker in markers:
+            openers, closers = places[marker.tag]
+            k = bisect_left(openers, position)
+            # Only the first opener can match: a later one has no more closers after it.
+            if k == len(openers):
+                continue
+            c = bisect_left(closers, openers[k] + 2)
+            if c < len(closers) and (best is None or openers[k] < best[0]):
+                best = (openers[k], closers[c], marker)
+        if best is None:
+            out.append(text[position:])
+            return "".join(out)
+        start, end, marker = best
+        inner = _format_markers(text[start + 1 : end], [m for m in markers if m is not marker])
+        out += [text[position:start], f"<{marker.tag}>{inner}</{marker.tag}>"]
+        position = end + 1
 
 
 def _inline(text: str, ctx: RenderContext, slots: _Slots, *, autolink: bool) -> str:
     """One line of mrkdwn (no pre blocks, no quote prefix) as HTML with slots still in it."""
     text = _ENTITY.sub(lambda m: slots.add(_entity(m.group(1), ctx)), text)
     text = _decode(text)
-    text = _CODE.sub(lambda m: slots.add(f'<code class="bk-code">{_esc(m.group(1))}</code>'), text)
+    text = _CODE.sub(lambda m: slots.add(f'<code class="bk-code">{_esc_keeping_slots(m.group(1))}</code>'), text)
     if autolink:
         text = _AUTOLINK.sub(lambda m: slots.add(_link(m.group(0), _esc(m.group(0)))), text)
     text = _SHORTCODE.sub(lambda m: slots.add(_emoji_html(m.group(1)) or _esc(m.group(0))), text)
-    return _format_markers(_esc(text))
+    return _format_markers(_esc_keeping_slots(text))
 
 
 def _emoji_html(name: str) -> str | None:
@@ -417,12 +469,12 @@ def _pre(body: str, ctx: RenderContext, slots: _Slots) -> str:
     # Slack still shows entities (links, mentions) inside a code block, but no formatting.
     body = body.removeprefix("\n").removesuffix("\n")
     text = _ENTITY.sub(lambda m: slots.add(_entity(m.group(1), ctx)), body)
-    return '<pre class="bk-pre">' + _esc(_decode(text)) + "</pre>"
+    return '<pre class="bk-pre">' + _esc_keeping_slots(_decode(text)) + "</pre>"
 
 
 def _mrkdwn(text: str, ctx: RenderContext, *, autolink: bool) -> str:
     slots = _Slots()
-    text = _SLOTS.sub("\ufffd", text.replace("\r\n", "\n"))
+    text = _SLOT_CHARS.sub("\ufffd", text.replace("\r\n", "\n"))
     out: list[str] = []
     position = 0
     for match in _PRE.finditer(text):
@@ -489,7 +541,9 @@ def mrkdwn_to_plain(text: str, ctx: RenderContext) -> str:
                 shown = format_slack_date(int(epoch), _decode(tail.partition("^")[0]), ctx) if epoch.isdigit() else None
                 return shown or _decode(label)
             return _decode(label)
-        return _decode(label) if bar else _decode(target)
+        if bar:
+            return _decode(label)
+        return _decode(target) if ":" in target else f"<{_decode(target)}>"
 
     return _decode(_ENTITY.sub(entity, text)).replace(_ZWSP, "")
 
@@ -545,7 +599,11 @@ def _confirm_json(confirm: Obj | None, ctx: RenderContext) -> str | None:
 def _button(element: Obj, scope: _Scope) -> str:
     style = element.get("style")
     cls = "bk-button" + (f" bk-button--{style}" if style in ("primary", "danger") else "")
-    attrs = _attrs([*_control_attrs(element, scope), ("data-value", element.get("value"))])
+    attrs = _attrs([
+        *_control_attrs(element, scope),
+        ("data-value", element.get("value")),
+        ("aria-label", element.get("accessibility_label")),
+    ])  # fmt: skip
     label = render_text(element.get("text"), scope.ctx)
     url = safe_url(element.get("url"))
     if url is not None:
@@ -736,9 +794,16 @@ def _radio_buttons(element: Obj, scope: _Scope) -> str:
 def _image_src(image: Obj, ctx: RenderContext) -> str | None:
     slack_file = image.get("slack_file")
     if isinstance(slack_file, Mapping):
-        file_url = ctx.files.get(str(slack_file.get("id") or ""))
-        return file_url or _http_only(slack_file.get("url"))
+        return _file_url(slack_file.get("id"), ctx) or _http_only(slack_file.get("url"))
     return _http_only(image.get("image_url"))
+
+
+def _file_url(file_id: object, ctx: RenderContext) -> str | None:
+    """Where the page serves an uploaded file: a path on the page's own server, or http(s)."""
+    url = ctx.files.get(str(file_id or ""))
+    if url and url.startswith("/") and not url.startswith("//") and not _URL_FORBIDDEN.search(url):
+        return url
+    return _http_only(url)
 
 
 def _http_only(url: object) -> str | None:
@@ -1041,7 +1106,7 @@ def _blocks(blocks: Sequence[Obj], ctx: RenderContext, errors: Mapping[str, str]
         kind = str(block.get("type") or "")
         renderer = _BLOCKS.get(kind)
         if renderer is None:
-            out.append(_wrap(block, scope, "unsupported", _unsupported("block", kind or "?")))
+            out.append(_wrap(block, scope, "unknown", _unsupported("block", kind or "?")))
         else:
             out.append(renderer(block, scope))
     return "".join(out)
@@ -1103,7 +1168,7 @@ def _attachment(attachment: Obj, ctx: RenderContext) -> str:
 def _message_file(file: Obj, ctx: RenderContext) -> str:
     file_id = str(file.get("id") or "")
     title = str(file.get("title") or file.get("name") or file_id or "file")
-    url = ctx.files.get(file_id)
+    url = _file_url(file_id, ctx)
     mimetype = str(file.get("mimetype") or "")
     if url and (not mimetype or mimetype.startswith("image/")):
         image = f"<img{_attrs([('class', 'bk-file-image'), ('src', url), ('alt', title), ('loading', 'lazy')])}>"
