@@ -20,7 +20,7 @@ from types import FrameType
 
 from bot.logs import configure_logging
 from bot.playground.page import PageServer
-from bot.playground.runtime import Playground, PlaygroundOptions
+from bot.playground.runtime import Playground, PlaygroundError, PlaygroundOptions
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         try:
             playground.start()
-        except (OSError, RuntimeError) as error:
+        except (OSError, RuntimeError, PlaygroundError) as error:
             print(f"tandem: could not start the playground: {error}", file=sys.stderr)
             return 1
         page.start()

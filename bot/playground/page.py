@@ -366,6 +366,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(200, self.page.state.state(viewer, conversation, query.get("thread", "")))
             elif path == "/api/events":
                 self._events()
+            elif path == "/favicon.ico":
+                self._send(204, b"", "image/x-icon")
             else:
                 self._json(404, {"ok": False, "error": "not found"})
         except PlaygroundError as error:

@@ -35,7 +35,7 @@ from waitress.server import create_server
 from bot.app import build_app
 from bot.logs import ContextThreadPoolExecutor
 from bot.migrate import upgrade_to_head
-from bot.playground import demo
+from bot.playground import demo, snapshot
 from bot.playground.clock import PlaygroundClock, demo_start
 from bot.playground.people import SimulatedUser
 from bot.playground.signed_requests import Ack, Driver, HttpTransport
@@ -146,12 +146,27 @@ class Playground:
 
     def start(self) -> Playground:
         database = self.options.database
+        saved = snapshot.path_for(database)
         if self.options.fresh:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{database}{suffix}").unlink(missing_ok=True)
+            saved.unlink(missing_ok=True)
         first_start = not database.exists()
+        if not first_start:
+            if not saved.exists():
+                raise PlaygroundError(
+                    f"{database} has no saved Slack state beside it ({saved.name}; was the playground stopped "
+                    "abruptly?): start over with --fresh"
+                )
+            try:
+                self.clock.move_to(snapshot.restore(self.emulator, saved))
+            except snapshot.SnapshotError as error:
+                raise PlaygroundError(str(error)) from None
+            self.workspace = self.emulator.workspace
+            self.workspace.bot_token = "xoxb-playground-" + secrets.token_hex(16)
         self.emulator.start()
         self._stoppers.append(self.emulator.stop)
+        self._stoppers.append(lambda: snapshot.save(self.emulator, self.clock(), saved))
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None,
             slack_bot_token=SecretStr(self.workspace.bot_token),
@@ -170,8 +185,6 @@ class Playground:
         self._services = services
         self._stoppers.append(services.db.dispose)
         upgrade_to_head(services.db)
-        if not first_start:
-            self._resume_clock()
         use_drainer(services, Drainer(services, pacer=Pacer(RateLimits(time_scale=PACING_TIME_SCALE))))
         self._stoppers.append(lambda: use_drainer(services, None))
         executor = ContextThreadPoolExecutor(max_workers=16, thread_name_prefix="listener")
@@ -224,13 +237,6 @@ class Playground:
         demo.seed_rituals(by_handle, self.workspace, first_friday)
         self.settle()
         self.seeded = True
-
-    def _resume_clock(self) -> None:
-        """A playground started again on its database: the clock goes on from the latest run."""
-        with self.services.db.unit_of_work() as session:
-            latest = session.scalar(select(func.max(Schedule.last_run_at)))
-        if latest is not None:
-            self.clock.move_to(latest if latest.tzinfo else latest.replace(tzinfo=UTC))
 
     # ------------------------------------------------------------------ look-ups
     def person(self, user_id: str) -> SimulatedUser:

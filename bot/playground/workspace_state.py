@@ -278,6 +278,12 @@ class UploadedFile:
 _counter = itertools.count(1)
 
 
+def restart_ids(at: int) -> None:
+    """Go on numbering ids from ``at`` (a playground restored from its saved state)."""
+    global _counter
+    _counter = itertools.count(max(at, next(_counter)))
+
+
 def new_id(prefix: str) -> str:
     """A fresh Slack-looking id, unique in this test process."""
     number = next(_counter)
