@@ -264,7 +264,9 @@ class PageServer:
     def stop(self) -> None:
         self.stopping.set()
         self.playground.emulator.mark_changed()  # wakes the event streams so they end
-        self.server.shutdown()
+        if self._thread is not None:  # shutdown() waits for serve_forever(): only if it runs
+            self.server.shutdown()
+            self._thread.join(5)
         self.server.server_close()
 
     # ------------------------------------------------------------------ API

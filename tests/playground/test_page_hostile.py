@@ -14,7 +14,7 @@ import httpx
 from bot.playground.page import PageServer
 from bot.playground.people import SimulatedUser
 from bot.playground.runtime import Playground
-from tests.playground.steps import become, message, modal, open_page, submit_modal, type_in_composer
+from tests.playground.steps import become, go_to, message, modal, open_page, submit_modal, type_in_composer
 
 IMG = '<img src=x onerror="window.__pwned=1;alert(1)">'
 SCRIPT = "<script>window.__pwned=2</script>"
@@ -70,6 +70,7 @@ def test_hostile_names_and_modal_values_are_shown_literally(
 
     # A modal value the bot echoes back (the stand-up's name in its confirmation).
     become(page, playground, "nora")
+    go_to(page, "general")
     type_in_composer(page, "/standup new")
     form = modal(page)
     form.locator("[name='standup_name/name']").fill(TITLE)
