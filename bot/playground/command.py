@@ -19,6 +19,7 @@ from pathlib import Path
 from types import FrameType
 
 from bot.logs import configure_logging
+from bot.playground.demo_week import WeekPlayer
 from bot.playground.page import PageServer
 from bot.playground.runtime import Playground, PlaygroundError, PlaygroundOptions
 
@@ -34,12 +35,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--fresh", action="store_true", help="delete the playground's database first")
     parser.add_argument("--no-open", action="store_true", help="do not open a browser")
+    parser.add_argument(
+        "--demo-week", action="store_true", help="play the demo week without a page (headless), print it, then exit"
+    )
 
 
 def _has_display() -> bool:
     if sys.platform in ("darwin", "win32"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _demo_week(playground: Playground, stop: threading.Event) -> int:
+    """``--demo-week``: start, play the week, print each ritual and the summary, stop."""
+    started = time.monotonic()
+    try:
+        playground.start()
+    except (OSError, RuntimeError, PlaygroundError) as error:
+        print(f"tandem: could not start the playground: {error}", file=sys.stderr)
+        return 1
+    report = WeekPlayer(playground, lambda line: print(line, flush=True)).play(stop)
+    print(f"{report.summary()} in {time.monotonic() - started:.1f} s", flush=True)
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     page: PageServer | None = None
     try:
+        if args.demo_week:
+            return _demo_week(playground, stop)
         try:
             page = PageServer(playground, args.port)
         except OSError as error:

@@ -26,13 +26,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from bot.playground import demo
+from bot.playground.demo_week import WeekPlayer
 from bot.playground.render import RenderContext, render_message, render_view
 from bot.playground.runtime import LOOPBACK, Playground, PlaygroundError
 from bot.playground.signed_requests import Ack
@@ -89,12 +90,18 @@ def manifest_features(manifest: dict[str, Any]) -> dict[str, Any]:
     return {"commands": commands, "shortcuts": shortcuts, "bot_events": events}
 
 
+class WeekProgress(Protocol):
+    week: WeekPlayer
+    week_steps: list[str]
+
+
 class PageState:
     """Builds what one person sees (JSON with server-rendered HTML)."""
 
-    def __init__(self, playground: Playground, features: dict[str, Any]) -> None:
+    def __init__(self, playground: Playground, features: dict[str, Any], progress: WeekProgress) -> None:
         self.playground = playground
         self.features = features
+        self.progress = progress
 
     def people(self) -> list[dict[str, Any]]:
         ws = self.playground.workspace
@@ -188,6 +195,10 @@ class PageState:
             "thread": None,
             "home": None,
             "modal": None,
+            "week": {
+                "running": self.progress.week.running,
+                "last": self.progress.week_steps[-1] if self.progress.week_steps else "",
+            },
         }
         if conversation == "home":
             home = em.home_of(viewer)
@@ -239,7 +250,9 @@ class PageServer:
 
     def __init__(self, playground: Playground, port: int) -> None:
         self.playground = playground
-        self.state = PageState(playground, manifest_features(load_manifest()))
+        self.week = WeekPlayer(playground, self._week_step)
+        self.week_steps: list[str] = []
+        self.state = PageState(playground, manifest_features(load_manifest()), self)
         handler = type("Handler", (_Handler,), {"page": self})
         self.server = ThreadingHTTPServer((LOOPBACK, port), handler)
         self.server.daemon_threads = True
@@ -300,11 +313,32 @@ class PageServer:
             ),
             "/api/home": lambda: _ack_json(pg.open_home(viewer)),
             "/api/clock": lambda: self._clock(text("step")),
+            "/api/week": self._play_week,
         }
         action = actions.get(path)
         if action is None:
             raise LookupError(path)
         return {"ok": True, "result": action()}
+
+    def _week_step(self, line: str) -> None:
+        self.week_steps.append(line)
+
+    def _play_week(self) -> dict[str, Any]:
+        """Start "Play a week" in the background; the page follows it through its change events."""
+        if self.week.running:
+            raise PlaygroundError("the week is already being played")
+
+        def play() -> None:
+            try:
+                report = self.week.play(self.stopping)
+                self.week_steps.append(report.summary())
+            except Exception as error:  # a background thread: tell the page, never die silently
+                log.exception("playing the week failed")
+                self.week_steps.append(f"the week stopped: {type(error).__name__}: {error}")
+            self.playground.emulator.mark_changed()
+
+        threading.Thread(target=play, name="playground-week", daemon=True).start()
+        return {"started": True}
 
     def _clock(self, step: str) -> dict[str, Any]:
         pg = self.playground

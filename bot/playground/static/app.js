@@ -99,6 +99,9 @@
     $("pg-now").textContent = data.now_label;
     $("pg-now").dataset.now = data.now;
     $("pg-next-due").textContent = data.next_due ? "next: " + data.next_due : "nothing scheduled";
+    $("pg-week").disabled = data.week.running;
+    $("pg-week").textContent = data.week.running ? "Playing…" : "Play a week";
+    $("pg-week-status").textContent = data.week.last;
     renderSidebar(data);
     const isHome = data.conversation === "home";
     $("pg-home").hidden = !isHome;
@@ -293,6 +296,9 @@
         target.disabled = false;
         if (data.ok && data.result && data.result.note) toast(data.result.note);
       });
+    } else if (target.id === "pg-week") {
+      target.disabled = true;
+      post("/api/week", {});
     } else if (target.dataset.conversation) {
       view.conversation = target.dataset.conversation;
       view.thread = "";
