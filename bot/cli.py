@@ -12,8 +12,6 @@ from datetime import datetime
 from types import FrameType
 
 from bot.clock import parse_instant
-from bot.playground.command import add_arguments as add_playground_arguments
-from bot.playground.command import run as run_playground
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
@@ -71,7 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     playground = commands.add_parser(
         "playground", help="try Tandem in a browser: an embedded Slack, demo teams and a clock you control"
     )
-    add_playground_arguments(playground)
+    playground.add_argument("--port", type=int, default=8765, help="the page's port (default 8765)")
+    playground.add_argument("--db", default="playground.db", help="its SQLite file (default playground.db, here)")
+    playground.add_argument("--fresh", action="store_true", help="delete the playground's database first")
+    playground.add_argument("--no-open", action="store_true", help="do not open a browser")
+    playground.add_argument("--demo-week", action="store_true", help="play the demo week headless, then exit")
     return parser
 
 
@@ -84,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "playground":  # needs no settings: it makes up its own
-        return run_playground(args)
+        return cmd_playground(args)
     try:
         settings = load_settings(args.env_file)
     except SettingsError as error:
@@ -108,6 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(settings, args)
     except KeyboardInterrupt:
         return 130
+
+
+def cmd_playground(args: argparse.Namespace) -> int:
+    from bot.playground.command import run
+
+    return run(args)
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:

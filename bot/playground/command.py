@@ -1,5 +1,8 @@
 """``tandem playground``: start the embedded Slack, the app and the page; stop cleanly on Ctrl-C.
 
+Its options are declared with the other commands' in ``bot/cli.py`` (which imports this module
+only when the playground is asked for, so other commands start fast).
+
 Needs no settings at all: the signing secret and the bot token are made up at random for this
 run, the database is its own SQLite file, and nothing listens beyond 127.0.0.1 or calls slack.com.
 """
@@ -24,20 +27,6 @@ from bot.playground.page import PageServer
 from bot.playground.runtime import Playground, PlaygroundError, PlaygroundOptions
 
 log = logging.getLogger(__name__)
-
-DEFAULT_PORT = 8765
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"the page's port (default {DEFAULT_PORT})")
-    parser.add_argument(
-        "--db", default="playground.db", help="the playground's SQLite file (default playground.db, here)"
-    )
-    parser.add_argument("--fresh", action="store_true", help="delete the playground's database first")
-    parser.add_argument("--no-open", action="store_true", help="do not open a browser")
-    parser.add_argument(
-        "--demo-week", action="store_true", help="play the demo week without a page (headless), print it, then exit"
-    )
 
 
 def _has_display() -> bool:

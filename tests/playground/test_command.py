@@ -112,3 +112,23 @@ def test_a_database_without_its_saved_slack_is_one_clear_line(tmp_path: Path) ->
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "--fresh" in lines[0], result.stderr
+
+
+def test_demo_week_plays_headless_and_exits(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "playground", "--demo-week"],
+        cwd=tmp_path,
+        env=_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.strip().splitlines()[-1]
+    week = r"played a week: (\d+) rituals, (\d+) stand-up answers .* (\d+) insight saved, (\d+) retro items"
+    found = re.search(week, summary)
+    assert found, summary
+    rituals, answers, insights, items = (int(g) for g in found.groups())
+    assert rituals > 20 and answers > 20 and insights == 1 and items == 3
+    assert "digest.post" in result.stdout and "retro.open" in result.stdout and "standup.prompt" in result.stdout
+    assert "Traceback" not in result.stderr

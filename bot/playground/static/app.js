@@ -74,10 +74,14 @@
     if (view.loading) { view.again = true; return; }
     view.loading = true;
     try {
-      const query = new URLSearchParams({ as: view.as, conversation: view.conversation, thread: view.thread });
-      const response = await fetch("/api/state?" + query.toString());
+      const asked = { as: view.as, conversation: view.conversation, thread: view.thread };
+      const response = await fetch("/api/state?" + new URLSearchParams(asked).toString());
       const data = await response.json();
       if (data.ok === false) { toast(data.error, true); return; }
+      if (asked.as !== view.as || asked.conversation !== view.conversation || asked.thread !== view.thread) {
+        view.again = true; // the person went elsewhere meanwhile: show that instead
+        return;
+      }
       view.data = data;
       view.conversation = data.conversation;
       render(data);
