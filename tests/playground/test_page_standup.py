@@ -48,6 +48,12 @@ def test_set_up_a_standup_answer_the_prompt_and_see_it_in_the_thread(
     assert "10:00" in page.locator("#pg-now").inner_text() or "Launch sync" in prompt.inner_text()
     prompt.locator("button[data-action-id='standup_open_answer']").click()
     form = modal(page)
+    # Submitted empty: the app answers response_action "errors", shown under the fields.
+    submit_modal(page)
+    error = page.locator("#pg-overlay .bk-input--error .bk-input-error").first
+    error.wait_for()
+    assert "write a few words" in error.inner_text()
+    form = modal(page)
     form.locator("[name='standup_q_0/answer']").fill("Shipped the pricing page to beta")
     form.locator("[name='standup_q_1/answer']").fill("Launch checklist with Maya")
     submit_modal(page)
