@@ -21,12 +21,19 @@ import webbrowser
 from pathlib import Path
 from types import FrameType
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.logs import configure_logging
 from bot.playground.demo_week import WeekPlayer
 from bot.playground.page import PageServer
 from bot.playground.runtime import Playground, PlaygroundError, PlaygroundOptions
 
 log = logging.getLogger(__name__)
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
 
 
 def _has_display() -> bool:
@@ -40,8 +47,8 @@ def _demo_week(playground: Playground, stop: threading.Event) -> int:
     started = time.monotonic()
     try:
         playground.start()
-    except (OSError, RuntimeError, PlaygroundError) as error:
-        print(f"tandem: could not start the playground: {error}", file=sys.stderr)
+    except (OSError, RuntimeError, PlaygroundError, SQLAlchemyError) as error:
+        print(f"tandem: could not start the playground: {_first_line(error)}", file=sys.stderr)
         return 1
     report = WeekPlayer(playground, lambda line: print(line, flush=True)).play(stop)
     print(f"{report.summary()} in {time.monotonic() - started:.1f} s", flush=True)
@@ -52,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
     configure_logging("WARNING", [], "text")
     if not 0 <= args.port <= 65535:
         print(f"tandem: --port: expected 0..65535, got {args.port}", file=sys.stderr)
+        return 2
+    folder = Path(args.db).parent
+    if not folder.is_dir():
+        print(f"tandem: --db: the folder {folder} does not exist", file=sys.stderr)
         return 2
     started = time.monotonic()
     playground = Playground(PlaygroundOptions(database=Path(args.db), fresh=args.fresh))
@@ -73,8 +84,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
         try:
             playground.start()
-        except (OSError, RuntimeError, PlaygroundError) as error:
-            print(f"tandem: could not start the playground: {error}", file=sys.stderr)
+        except (OSError, RuntimeError, PlaygroundError, SQLAlchemyError) as error:
+            print(f"tandem: could not start the playground: {_first_line(error)}", file=sys.stderr)
             return 1
         page.start()
         print(f"Tandem playground is ready at {page.url} ({time.monotonic() - started:.1f} s)", flush=True)

@@ -134,6 +134,7 @@ class Playground:
         self._driver: Driver | None = None
         self.app_url = ""
         self.seeded = False
+        self._started = False
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -168,7 +169,7 @@ class Playground:
             self.workspace.bot_token = "xoxb-playground-" + secrets.token_hex(16)
         self.emulator.start()
         self._stoppers.append(self.emulator.stop)
-        self._stoppers.append(lambda: snapshot.save(self.emulator, self.clock(), saved))
+        self._stoppers.append(lambda: self._save_snapshot(saved))
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None,
             slack_bot_token=SecretStr(self.workspace.bot_token),
@@ -214,6 +215,7 @@ class Playground:
             self.people[user.id] = SimulatedUser(self.emulator, self._driver, self.workspace, user.id)
         if first_start:
             self.seed()
+        self._started = True  # from now on, stopping saves the embedded Slack beside the database
         return self
 
     def stop(self) -> None:
@@ -230,6 +232,10 @@ class Playground:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+    def _save_snapshot(self, path: Path) -> None:
+        if self._started:  # a start that failed half-way leaves nothing to resume from
+            snapshot.save(self.emulator, self.clock(), path)
 
     def seed(self) -> None:
         """The demo's rituals, set up through the app (first start only)."""
