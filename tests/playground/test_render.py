@@ -1033,9 +1033,16 @@ def test_hostile_text_in_every_field_stays_text() -> None:
     root = assert_safe(markup)
     assert not root.find_all("script") and "<script" not in markup and "<img src=x" not in markup
     assert markup.count("onerror") == markup.count("onerror=alert(1)&gt;")  # only ever inside text, escaped
-    # every attribute holding the hostile string holds it whole (escaped in the HTML, exact once parsed)
-    holders = [(t.name, k) for t in root.find_all() for k, v in t.attrs.items() if v and h in v and v != h]
-    assert all(k in ("name", "data-confirm", "data-name", "data-block-id") or k.startswith("data-") for _, k in holders)
+    # Attribute values come back whole once parsed: nothing broke out of its quotes.
+    holders = {(k, v) for t in root.find_all() for k, v in t.attrs.items() if v and h in v}
+    block_ids = {h, h + "2", h + "3", h + "4"}
+    assert {k for k, v in holders if v not in block_ids} <= {"name", "data-name", "data-confirm", "href", "src"}
+    assert {v for k, v in holders if k in ("name", "data-name")} <= {f"{b}/{h}" for b in block_ids}
+    select = root.find("select", data_element_type="static_select")
+    assert (select.attrs["data-block-id"], select.attrs["data-action-id"], select.attrs["aria-label"]) == (h, h, h)
+    assert [(o.attrs["value"], o.text) for o in select.find_all("option")][1:] == [(h, h)]
+    assert root.find("input", type="checkbox").attrs["value"] == h
+    assert root.find("textarea").attrs["placeholder"] == h
     button = root.find("button", data_action_id=h)
     assert button.attrs["data-block-id"] == h and button.attrs["data-value"] == h
     assert json.loads(button.attrs["data-confirm"] or "")["title"] == h
