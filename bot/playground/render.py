@@ -179,10 +179,6 @@ EMOJI: Mapping[str, str] = {
 _SHORTCODE = re.compile(r":([a-z0-9_+'-]+):")
 
 
-def _emoji_text(name: str) -> str | None:
-    return EMOJI.get(name)
-
-
 # --- dates (<!date^...>) ------------------------------------------------------------------------
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -434,7 +430,7 @@ def _inline(text: str, ctx: RenderContext, slots: _Slots, *, autolink: bool) -> 
 
 
 def _emoji_html(name: str) -> str | None:
-    char = _emoji_text(name)
+    char = EMOJI.get(name)
     return None if char is None else f'<span class="bk-emoji"{_attrs([("title", f":{name}:")])}>{char}</span>'
 
 
@@ -501,12 +497,11 @@ def render_plain(text: str, ctx: RenderContext, *, emoji: bool = True) -> str:
     """A plain_text string: shown as written (escaped), line breaks kept, shortcodes as emoji."""
     parts: list[str] = []
     position = 0
-    for match in _SHORTCODE.finditer(text) if emoji else iter(()):
-        char = _emoji_text(match.group(1))
-        if char is None:
-            continue
-        parts += [_esc(text[position : match.start()]), _emoji_html(match.group(1)) or ""]
-        position = match.end()
+    for match in _SHORTCODE.finditer(text):
+        shown = _emoji_html(match.group(1)) if emoji else None
+        if shown is not None:
+            parts += [_esc(text[position : match.start()]), shown]
+            position = match.end()
     parts.append(_esc(text[position:]))
     return '<span class="bk-plain">' + "".join(parts).replace("\n", "<br>") + "</span>"
 
@@ -545,7 +540,13 @@ def mrkdwn_to_plain(text: str, ctx: RenderContext) -> str:
             return _decode(label)
         return _decode(target) if ":" in target else f"<{_decode(target)}>"
 
-    return _decode(_ENTITY.sub(entity, text)).replace(_ZWSP, "")
+    out: list[str] = []
+    position = 0
+    for match in _ENTITY.finditer(text):  # decode between entities only: each is decoded once
+        out += [_decode(text[position : match.start()]), entity(match)]
+        position = match.end()
+    out.append(_decode(text[position:]))
+    return "".join(out).replace(_ZWSP, "")
 
 
 def _text_plain(obj: Obj | None, ctx: RenderContext) -> str:

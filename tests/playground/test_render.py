@@ -1128,3 +1128,10 @@ def test_skin_tones_and_button_accessibility_label() -> None:
     assert md(":+1::skin-tone-3:").text == "\U0001f44d\U0001f3fc"
     button = {**bk.button("\u22ef", "more", "1"), "accessibility_label": "More about <this>"}
     assert blocks(bk.actions(button)).find("button").attrs["aria-label"] == "More about <this>"
+
+
+def test_confirm_text_is_decoded_once() -> None:
+    button = bk.button("Go", "go")
+    button["confirm"] = {"title": bk.plain_text("T"), "text": bk.mrkdwn("a &amp;lt; b <http://x|&amp;amp;> <@U2>")}
+    confirm = json.loads(blocks(bk.actions(button)).find("button").attrs["data-confirm"] or "")
+    assert confirm["text"] == "a &lt; b &amp; @Max <Mustermann>"
