@@ -550,10 +550,15 @@ def mrkdwn_to_plain(text: str, ctx: RenderContext) -> str:
 
 
 def _text_plain(obj: Obj | None, ctx: RenderContext) -> str:
+    """A text object as unformatted words, for places that hold no markup (options, attributes)."""
     if not obj:
         return ""
     text = str(obj.get("text") or "")
-    return mrkdwn_to_plain(text, ctx) if obj.get("type") == "mrkdwn" else text
+    if obj.get("type") == "mrkdwn":
+        text = mrkdwn_to_plain(text, ctx)
+    elif obj.get("emoji") is False:
+        return text
+    return _SHORTCODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text)
 
 
 # --- elements -----------------------------------------------------------------------------------

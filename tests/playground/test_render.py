@@ -1135,3 +1135,11 @@ def test_confirm_text_is_decoded_once() -> None:
     button["confirm"] = {"title": bk.plain_text("T"), "text": bk.mrkdwn("a &amp;lt; b <http://x|&amp;amp;> <@U2>")}
     confirm = json.loads(blocks(bk.actions(button)).find("button").attrs["data-confirm"] or "")
     assert confirm["text"] == "a &lt; b &amp; @Max <Mustermann>"
+
+
+def test_option_labels_show_emoji_as_unicode() -> None:
+    raw = {"text": {"type": "plain_text", "text": ":rocket: raw", "emoji": False}, "value": "r"}
+    options_ = [bk.option(":rocket: Shipped", "shipped"), bk.option(":nope: x", "x"), raw]
+    element = {"type": "static_select", "action_id": "s", "options": options_}
+    options = blocks(bk.actions(element)).find_all("option")
+    assert [o.text for o in options[1:]] == ["\U0001f680 Shipped", ":nope: x", ":rocket: raw"]
