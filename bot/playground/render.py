@@ -284,6 +284,7 @@ _PRE = re.compile(r"```(?!\u200b)(.*?)```", re.DOTALL)
 _AUTOLINK = re.compile(
     r"\b(?:https?://|mailto:)[^\s<>\"\U000f0000-\U000ffffd]*[^\s<>\".,;:!?)\]'}\U000f0000-\U000ffffd]"
 )
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _QUOTE_LINE = re.compile(r"^(?:>|&gt;) ?")
 
 
@@ -425,6 +426,7 @@ def _inline(text: str, ctx: RenderContext, slots: _Slots, *, autolink: bool) -> 
     text = _CODE.sub(lambda m: slots.add(f'<code class="bk-code">{_esc_keeping_slots(m.group(1))}</code>'), text)
     if autolink:
         text = _AUTOLINK.sub(lambda m: slots.add(_link(m.group(0), _esc(m.group(0)))), text)
+        text = _EMAIL.sub(lambda m: slots.add(_link(f"mailto:{m.group(0)}", _esc(m.group(0)))), text)
     text = _SHORTCODE.sub(lambda m: slots.add(_emoji_html(m.group(1)) or _esc(m.group(0))), text)
     return _format_markers(_esc_keeping_slots(text))
 

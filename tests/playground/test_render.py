@@ -175,6 +175,10 @@ def test_bare_urls_are_linked_unless_verbatim() -> None:
     root = md("see https://example.com/path, then (http://x.org).")
     assert [a.attrs["href"] for a in root.find_all("a")] == ["https://example.com/path", "http://x.org"]
     assert not md("see https://example.com/path", verbatim=True).find_all("a")
+    mail = md("write to pat.lee+x@example.co.uk, or not@all")
+    assert [(a.attrs["href"], a.text) for a in mail.find_all("a")] == [
+        ("mailto:pat.lee+x@example.co.uk", "pat.lee+x@example.co.uk")
+    ]
     # verbatim still parses <...> entities, as Slack does
     verbatim = md("<https://example.com|label> <@U1>", verbatim=True)
     assert verbatim.find("a").attrs["href"] == "https://example.com"
