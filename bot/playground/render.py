@@ -6,11 +6,25 @@ markup is added around it, attribute values included, and only ``http:``, ``http
 ``mailto:`` URLs (or files the page serves itself, ``RenderContext.files``) ever become links or
 images.
 
-Interactive elements become real HTML controls carrying ``data-block-id``, ``data-action-id``,
-``data-element-type`` (and ``data-value`` on buttons) plus ``name="<block_id>/<action_id>"``; the
-page's script listens by event delegation (no inline handlers here) and sends Slack's
-``block_actions`` / ``view_submission`` payloads. The CSS for every class used here is
-``static/blockkit.css``.
+What the page's script can rely on (it listens by event delegation; there are no inline handlers):
+
+- every block is an element with ``data-block-id`` (empty when the block has none) and
+  ``data-block-index`` (its position, to find it in the view or message definition);
+- every control carries ``data-element-type``, ``data-block-id``, ``data-action-id`` and
+  ``name="<block_id>/<action_id>"``; buttons add ``data-value``; option values are Slack's option
+  ``value`` strings (user and conversation selects: the ids); checkboxes and radio buttons are a
+  ``div`` with those attributes (and ``data-name``) around native inputs named the same way;
+  overflow options may carry ``data-url``;
+- an element with a ``confirm`` object has ``data-confirm``: JSON ``{"title", "text", "confirm",
+  "deny", "style"}`` as plain text;
+- an input block is ``div.bk-input`` with ``data-block-id``, ``data-optional="1"`` when optional
+  and ``data-dispatch="1"`` for ``dispatch_action``; its error, if any, is ``[role=alert]``;
+- a modal is ``div.bk-modal[data-view-type=modal]`` (``data-callback-id``, ``data-external-id``)
+  with ``button[data-role=close]`` (the close icon and the close label) and, when the view has one,
+  ``button[data-role=submit]``; a home tab is ``div.bk-home[data-view-type=home]``;
+- ``<time datetime>`` holds every formatted ``<!date>`` instant in UTC.
+
+The CSS for every class used here is ``static/blockkit.css``.
 """
 
 from __future__ import annotations
