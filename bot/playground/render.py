@@ -1153,34 +1153,48 @@ def _attachment_color(value: object) -> str | None:
     return f"#{match.group(1)}" if match else None
 
 
+def _attachment_text(attachment: Obj, key: str, text: object, ctx: RenderContext) -> str:
+    """An attachment's text: mrkdwn, unless ``mrkdwn_in`` is given and leaves this field out."""
+    formatted = attachment.get("mrkdwn_in")
+    if isinstance(formatted, list) and key not in formatted:
+        return render_plain(str(text or ""), ctx)
+    return render_mrkdwn(str(text or ""), ctx)
+
+
+def _attachment_fields(attachment: Obj, ctx: RenderContext) -> str:
+    fields = []
+    for item in attachment.get("fields") or []:
+        cls = "bk-attachment-field" + (" bk-attachment-field--short" if item.get("short") else "")
+        title = f'<div class="bk-attachment-field-title">{_esc(item.get("title") or "")}</div>'
+        fields.append(
+            f'<div class="{cls}">{title}{_attachment_text(attachment, "fields", item.get("value"), ctx)}</div>'
+        )
+    return f'<div class="bk-attachment-fields">{"".join(fields)}</div>' if fields else ""
+
+
 def _attachment(attachment: Obj, ctx: RenderContext) -> str:
     parts: list[str] = []
     if attachment.get("pretext"):
-        parts.append(f'<div class="bk-attachment-pretext">{render_mrkdwn(str(attachment["pretext"]), ctx)}</div>')
+        pretext = _attachment_text(attachment, "pretext", attachment["pretext"], ctx)
+        parts.append(f'<div class="bk-attachment-pretext">{pretext}</div>')
     if attachment.get("author_name"):
         parts.append(f'<div class="bk-attachment-author">{_esc(attachment["author_name"])}</div>')
     if attachment.get("title"):
         title = _link(attachment.get("title_link"), _esc(attachment["title"]))
         parts.append(f'<div class="bk-attachment-title">{title}</div>')
     if attachment.get("text"):
-        parts.append(f'<div class="bk-attachment-text">{render_mrkdwn(str(attachment["text"]), ctx)}</div>')
-    fields = []
-    for item in attachment.get("fields") or []:
-        cls = "bk-attachment-field" + (" bk-attachment-field--short" if item.get("short") else "")
-        fields.append(
-            f'<div class="{cls}"><div class="bk-attachment-field-title">{_esc(item.get("title") or "")}</div>'
-            f"{render_mrkdwn(str(item.get('value') or ''), ctx)}</div>"
+        parts.append(
+            f'<div class="bk-attachment-text">{_attachment_text(attachment, "text", attachment["text"], ctx)}</div>'
         )
-    if fields:
-        parts.append(f'<div class="bk-attachment-fields">{"".join(fields)}</div>')
+    parts.append(_attachment_fields(attachment, ctx))
     if attachment.get("blocks"):
         parts.append(_blocks(attachment["blocks"], ctx))
     if attachment.get("image_url"):
-        parts.append(_img({"image_url": attachment["image_url"], "alt_text": attachment.get("fallback") or ""},
-                          ctx, "bk-attachment-image"))  # fmt: skip
+        image = {"image_url": attachment["image_url"], "alt_text": attachment.get("fallback") or ""}
+        parts.append(_img(image, ctx, "bk-attachment-image"))
     if attachment.get("footer"):
         parts.append(f'<div class="bk-attachment-footer">{render_mrkdwn(str(attachment["footer"]), ctx)}</div>')
-    if not parts and attachment.get("fallback"):
+    if not any(parts) and attachment.get("fallback"):
         parts.append(_esc(attachment["fallback"]))
     color = _attachment_color(attachment.get("color"))
     style = _attrs([("style", f"border-left-color: {color}" if color else None)])

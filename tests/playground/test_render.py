@@ -1147,3 +1147,16 @@ def test_option_labels_show_emoji_as_unicode() -> None:
     element = {"type": "static_select", "action_id": "s", "options": options_}
     options = blocks(bk.actions(element)).find_all("option")
     assert [o.text for o in options[1:]] == ["\U0001f680 Shipped", ":nope: x", ":rocket: raw"]
+
+
+def test_attachment_mrkdwn_in_limits_formatting_to_the_fields_it_names() -> None:
+    attachment = {
+        "mrkdwn_in": ["text"],
+        "pretext": "*plain*",
+        "text": "*bold*",
+        "fields": [{"title": "F", "value": "*v*"}],
+    }
+    root = assert_safe(render_message({"text": "x", "attachments": [attachment]}, CTX))
+    assert [t.text for t in root.find_all("strong")] == ["bold"]
+    assert root.by_class("bk-attachment-pretext")[0].text == "*plain*"
+    assert "*v*" in root.by_class("bk-attachment-field")[0].text
