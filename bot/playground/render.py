@@ -717,15 +717,15 @@ def _overflow(element: Obj, scope: _Scope) -> str:
     return f'<select class="bk-overflow"{attrs}><option value="" selected>\u22ef</option>{options}</select>'
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_HH_MM = re.compile(r"^\d{2}:\d{2}$")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HH_MM = re.compile(r"\d{2}:\d{2}")
 
 
 def _datepicker(element: Obj, scope: _Scope) -> str:
     initial = str(element.get("initial_date") or "")
     attrs = _attrs([
         *_control_attrs(element, scope),
-        ("value", initial if _ISO_DATE.match(initial) else None),
+        ("value", initial if _ISO_DATE.fullmatch(initial) else None),
         ("placeholder", _text_plain(element.get("placeholder"), scope.ctx) or None),
     ])  # fmt: skip
     return f'<input type="date" class="bk-datepicker"{attrs}>'
@@ -735,7 +735,7 @@ def _timepicker(element: Obj, scope: _Scope) -> str:
     initial = str(element.get("initial_time") or "")
     attrs = _attrs([
         *_control_attrs(element, scope),
-        ("value", initial if _HH_MM.match(initial) else None),
+        ("value", initial if _HH_MM.fullmatch(initial) else None),
         ("data-timezone", element.get("timezone")),
     ])  # fmt: skip
     return f'<input type="time" class="bk-timepicker"{attrs}>'
@@ -823,7 +823,8 @@ def _image_src(image: Obj, ctx: RenderContext) -> str | None:
 def _file_url(file_id: object, ctx: RenderContext) -> str | None:
     """Where the page serves an uploaded file: a path on the page's own server, or http(s)."""
     url = ctx.files.get(str(file_id or ""))
-    if url and url.startswith("/") and not url.startswith("//") and not _URL_FORBIDDEN.search(url):
+    # "//host" and "/\\host" are other hosts to a browser, not paths on this one.
+    if url and url.startswith("/") and url[1:2] not in ("/", "\\") and not _URL_FORBIDDEN.search(url):
         return url
     return _http_only(url)
 

@@ -1120,12 +1120,13 @@ def test_file_urls_from_the_page_server_must_be_paths_or_http() -> None:
         "F2": "javascript:alert(1)",
         "F3": "//evil.example/x.png",
         "F4": "https://cdn.example/x.png",
+        "F5": "/\\evil.example/x.png",
     }
     ctx = RenderContext(tz=NEW_YORK, now=NOW, users={}, channels={}, files=files)
-    blocks_ = [{"type": "image", "slack_file": {"id": f"F{i}"}, "alt_text": f"alt {i}"} for i in range(1, 5)]
+    blocks_ = [{"type": "image", "slack_file": {"id": f"F{i}"}, "alt_text": f"alt {i}"} for i in range(1, 6)]
     root = assert_safe(render_blocks(blocks_, ctx))
     assert [i.attrs["src"] for i in root.find_all("img")] == ["/files/F1.png", "https://cdn.example/x.png"]
-    assert [t.text for t in root.by_class("bk-image-alt")] == ["alt 2", "alt 3"]
+    assert [t.text for t in root.by_class("bk-image-alt")] == ["alt 2", "alt 3", "alt 5"]
 
 
 def test_skin_tones_and_button_accessibility_label() -> None:
