@@ -922,11 +922,10 @@ def _rt_emoji(element: Obj, ctx: RenderContext) -> str:
         return found
     code = str(element.get("unicode") or "")
     if code and re.fullmatch(r"[0-9a-fA-F]{1,6}(?:-[0-9a-fA-F]{1,6})*", code):
-        try:
-            char = "".join(chr(int(part, 16)) for part in code.split("-"))
-        except ValueError:
-            char = ""
-        if char:
+        points = [int(part, 16) for part in code.split("-")]
+        # Only real characters: no lone surrogates (unencodable), nothing past U+10FFFF.
+        if all(p <= 0x10FFFF and not 0xD800 <= p <= 0xDFFF for p in points):
+            char = "".join(chr(p) for p in points)
             return f'<span class="bk-emoji"{_attrs([("title", f":{name}:")])}>{_esc(char)}</span>'
     return _esc(f":{name}:")
 

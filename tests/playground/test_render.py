@@ -1161,3 +1161,14 @@ def test_attachment_mrkdwn_in_limits_formatting_to_the_fields_it_names() -> None
     assert [t.text for t in root.find_all("strong")] == ["bold"]
     assert root.by_class("bk-attachment-pretext")[0].text == "*plain*"
     assert "*v*" in root.by_class("bk-attachment-field")[0].text
+
+
+def test_rich_text_emoji_code_points_must_be_real_characters() -> None:
+    elements = [
+        {"type": "emoji", "name": n, "unicode": u} for n, u in [("a", "d800"), ("b", "110000"), ("c", "1f44d-1f3fd")]
+    ]
+    root = blocks({"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]})
+    assert root.text == ":a::b:\U0001f44d\U0001f3fd"
+    render_blocks(
+        [{"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]}], CTX
+    ).encode()
