@@ -6,11 +6,25 @@ markup is added around it, attribute values included, and only ``http:``, ``http
 ``mailto:`` URLs (or files the page serves itself, ``RenderContext.files``) ever become links or
 images.
 
-Interactive elements become real HTML controls carrying ``data-block-id``, ``data-action-id``,
-``data-element-type`` (and ``data-value`` on buttons) plus ``name="<block_id>/<action_id>"``; the
-page's script listens by event delegation (no inline handlers here) and sends Slack's
-``block_actions`` / ``view_submission`` payloads. The CSS for every class used here is
-``static/blockkit.css``.
+What the page's script can rely on (it listens by event delegation; there are no inline handlers):
+
+- every block is an element with ``data-block-id`` (empty when the block has none) and
+  ``data-block-index`` (its position, to find it in the view or message definition);
+- every control carries ``data-element-type``, ``data-block-id``, ``data-action-id`` and
+  ``name="<block_id>/<action_id>"``; buttons add ``data-value``; option values are Slack's option
+  ``value`` strings (user and conversation selects: the ids); checkboxes and radio buttons are a
+  ``div`` with those attributes (and ``data-name``) around native inputs named the same way;
+  overflow options may carry ``data-url``;
+- an element with a ``confirm`` object has ``data-confirm``: JSON ``{"title", "text", "confirm",
+  "deny", "style"}`` as plain text;
+- an input block is ``div.bk-input`` with ``data-block-id``, ``data-optional="1"`` when optional
+  and ``data-dispatch="1"`` for ``dispatch_action``; its error, if any, is ``[role=alert]``;
+- a modal is ``div.bk-modal[data-view-type=modal]`` (``data-callback-id``, ``data-external-id``)
+  with ``button[data-role=close]`` (the close icon and the close label) and, when the view has one,
+  ``button[data-role=submit]``; a home tab is ``div.bk-home[data-view-type=home]``;
+- ``<time datetime>`` holds every formatted ``<!date>`` instant in UTC.
+
+The CSS for every class used here is ``static/blockkit.css``.
 """
 
 from __future__ import annotations
@@ -179,10 +193,6 @@ EMOJI: Mapping[str, str] = {
 _SHORTCODE = re.compile(r":([a-z0-9_+'-]+):")
 
 
-def _emoji_text(name: str) -> str | None:
-    return EMOJI.get(name)
-
-
 # --- dates (<!date^...>) ------------------------------------------------------------------------
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -288,6 +298,7 @@ _PRE = re.compile(r"```(?!\u200b)(.*?)```", re.DOTALL)
 _AUTOLINK = re.compile(
     r"\b(?:https?://|mailto:)[^\s<>\"\U000f0000-\U000ffffd]*[^\s<>\".,;:!?)\]'}\U000f0000-\U000ffffd]"
 )
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _QUOTE_LINE = re.compile(r"^(?:>|&gt;) ?")
 
 
@@ -429,12 +440,13 @@ def _inline(text: str, ctx: RenderContext, slots: _Slots, *, autolink: bool) -> 
     text = _CODE.sub(lambda m: slots.add(f'<code class="bk-code">{_esc_keeping_slots(m.group(1))}</code>'), text)
     if autolink:
         text = _AUTOLINK.sub(lambda m: slots.add(_link(m.group(0), _esc(m.group(0)))), text)
+        text = _EMAIL.sub(lambda m: slots.add(_link(f"mailto:{m.group(0)}", _esc(m.group(0)))), text)
     text = _SHORTCODE.sub(lambda m: slots.add(_emoji_html(m.group(1)) or _esc(m.group(0))), text)
     return _format_markers(_esc_keeping_slots(text))
 
 
 def _emoji_html(name: str) -> str | None:
-    char = _emoji_text(name)
+    char = EMOJI.get(name)
     return None if char is None else f'<span class="bk-emoji"{_attrs([("title", f":{name}:")])}>{char}</span>'
 
 
@@ -501,12 +513,11 @@ def render_plain(text: str, ctx: RenderContext, *, emoji: bool = True) -> str:
     """A plain_text string: shown as written (escaped), line breaks kept, shortcodes as emoji."""
     parts: list[str] = []
     position = 0
-    for match in _SHORTCODE.finditer(text) if emoji else iter(()):
-        char = _emoji_text(match.group(1))
-        if char is None:
-            continue
-        parts += [_esc(text[position : match.start()]), _emoji_html(match.group(1)) or ""]
-        position = match.end()
+    for match in _SHORTCODE.finditer(text):
+        shown = _emoji_html(match.group(1)) if emoji else None
+        if shown is not None:
+            parts += [_esc(text[position : match.start()]), shown]
+            position = match.end()
     parts.append(_esc(text[position:]))
     return '<span class="bk-plain">' + "".join(parts).replace("\n", "<br>") + "</span>"
 
@@ -545,14 +556,25 @@ def mrkdwn_to_plain(text: str, ctx: RenderContext) -> str:
             return _decode(label)
         return _decode(target) if ":" in target else f"<{_decode(target)}>"
 
-    return _decode(_ENTITY.sub(entity, text)).replace(_ZWSP, "")
+    out: list[str] = []
+    position = 0
+    for match in _ENTITY.finditer(text):  # decode between entities only: each is decoded once
+        out += [_decode(text[position : match.start()]), entity(match)]
+        position = match.end()
+    out.append(_decode(text[position:]))
+    return "".join(out).replace(_ZWSP, "")
 
 
 def _text_plain(obj: Obj | None, ctx: RenderContext) -> str:
+    """A text object as unformatted words, for places that hold no markup (options, attributes)."""
     if not obj:
         return ""
     text = str(obj.get("text") or "")
-    return mrkdwn_to_plain(text, ctx) if obj.get("type") == "mrkdwn" else text
+    if obj.get("type") == "mrkdwn":
+        text = mrkdwn_to_plain(text, ctx)
+    elif obj.get("emoji") is False:
+        return text
+    return _SHORTCODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text)
 
 
 # --- elements -----------------------------------------------------------------------------------
@@ -695,15 +717,15 @@ def _overflow(element: Obj, scope: _Scope) -> str:
     return f'<select class="bk-overflow"{attrs}><option value="" selected>\u22ef</option>{options}</select>'
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_HH_MM = re.compile(r"^\d{2}:\d{2}$")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HH_MM = re.compile(r"\d{2}:\d{2}")
 
 
 def _datepicker(element: Obj, scope: _Scope) -> str:
     initial = str(element.get("initial_date") or "")
     attrs = _attrs([
         *_control_attrs(element, scope),
-        ("value", initial if _ISO_DATE.match(initial) else None),
+        ("value", initial if _ISO_DATE.fullmatch(initial) else None),
         ("placeholder", _text_plain(element.get("placeholder"), scope.ctx) or None),
     ])  # fmt: skip
     return f'<input type="date" class="bk-datepicker"{attrs}>'
@@ -713,7 +735,7 @@ def _timepicker(element: Obj, scope: _Scope) -> str:
     initial = str(element.get("initial_time") or "")
     attrs = _attrs([
         *_control_attrs(element, scope),
-        ("value", initial if _HH_MM.match(initial) else None),
+        ("value", initial if _HH_MM.fullmatch(initial) else None),
         ("data-timezone", element.get("timezone")),
     ])  # fmt: skip
     return f'<input type="time" class="bk-timepicker"{attrs}>'
@@ -801,7 +823,8 @@ def _image_src(image: Obj, ctx: RenderContext) -> str | None:
 def _file_url(file_id: object, ctx: RenderContext) -> str | None:
     """Where the page serves an uploaded file: a path on the page's own server, or http(s)."""
     url = ctx.files.get(str(file_id or ""))
-    if url and url.startswith("/") and not url.startswith("//") and not _URL_FORBIDDEN.search(url):
+    # "//host" and "/\\host" are other hosts to a browser, not paths on this one.
+    if url and url.startswith("/") and url[1:2] not in ("/", "\\") and not _URL_FORBIDDEN.search(url):
         return url
     return _http_only(url)
 
@@ -899,11 +922,10 @@ def _rt_emoji(element: Obj, ctx: RenderContext) -> str:
         return found
     code = str(element.get("unicode") or "")
     if code and re.fullmatch(r"[0-9a-fA-F]{1,6}(?:-[0-9a-fA-F]{1,6})*", code):
-        try:
-            char = "".join(chr(int(part, 16)) for part in code.split("-"))
-        except ValueError:
-            char = ""
-        if char:
+        points = [int(part, 16) for part in code.split("-")]
+        # Only real characters: no lone surrogates (unencodable), nothing past U+10FFFF.
+        if all(p <= 0x10FFFF and not 0xD800 <= p <= 0xDFFF for p in points):
+            char = "".join(chr(p) for p in points)
             return f'<span class="bk-emoji"{_attrs([("title", f":{name}:")])}>{_esc(char)}</span>'
     return _esc(f":{name}:")
 
@@ -1131,34 +1153,48 @@ def _attachment_color(value: object) -> str | None:
     return f"#{match.group(1)}" if match else None
 
 
+def _attachment_text(attachment: Obj, key: str, text: object, ctx: RenderContext) -> str:
+    """An attachment's text: mrkdwn, unless ``mrkdwn_in`` is given and leaves this field out."""
+    formatted = attachment.get("mrkdwn_in")
+    if isinstance(formatted, list) and key not in formatted:
+        return render_plain(str(text or ""), ctx)
+    return render_mrkdwn(str(text or ""), ctx)
+
+
+def _attachment_fields(attachment: Obj, ctx: RenderContext) -> str:
+    fields = []
+    for item in attachment.get("fields") or []:
+        cls = "bk-attachment-field" + (" bk-attachment-field--short" if item.get("short") else "")
+        title = f'<div class="bk-attachment-field-title">{_esc(item.get("title") or "")}</div>'
+        fields.append(
+            f'<div class="{cls}">{title}{_attachment_text(attachment, "fields", item.get("value"), ctx)}</div>'
+        )
+    return f'<div class="bk-attachment-fields">{"".join(fields)}</div>' if fields else ""
+
+
 def _attachment(attachment: Obj, ctx: RenderContext) -> str:
     parts: list[str] = []
     if attachment.get("pretext"):
-        parts.append(f'<div class="bk-attachment-pretext">{render_mrkdwn(str(attachment["pretext"]), ctx)}</div>')
+        pretext = _attachment_text(attachment, "pretext", attachment["pretext"], ctx)
+        parts.append(f'<div class="bk-attachment-pretext">{pretext}</div>')
     if attachment.get("author_name"):
         parts.append(f'<div class="bk-attachment-author">{_esc(attachment["author_name"])}</div>')
     if attachment.get("title"):
         title = _link(attachment.get("title_link"), _esc(attachment["title"]))
         parts.append(f'<div class="bk-attachment-title">{title}</div>')
     if attachment.get("text"):
-        parts.append(f'<div class="bk-attachment-text">{render_mrkdwn(str(attachment["text"]), ctx)}</div>')
-    fields = []
-    for item in attachment.get("fields") or []:
-        cls = "bk-attachment-field" + (" bk-attachment-field--short" if item.get("short") else "")
-        fields.append(
-            f'<div class="{cls}"><div class="bk-attachment-field-title">{_esc(item.get("title") or "")}</div>'
-            f"{render_mrkdwn(str(item.get('value') or ''), ctx)}</div>"
+        parts.append(
+            f'<div class="bk-attachment-text">{_attachment_text(attachment, "text", attachment["text"], ctx)}</div>'
         )
-    if fields:
-        parts.append(f'<div class="bk-attachment-fields">{"".join(fields)}</div>')
+    parts.append(_attachment_fields(attachment, ctx))
     if attachment.get("blocks"):
         parts.append(_blocks(attachment["blocks"], ctx))
     if attachment.get("image_url"):
-        parts.append(_img({"image_url": attachment["image_url"], "alt_text": attachment.get("fallback") or ""},
-                          ctx, "bk-attachment-image"))  # fmt: skip
+        image = {"image_url": attachment["image_url"], "alt_text": attachment.get("fallback") or ""}
+        parts.append(_img(image, ctx, "bk-attachment-image"))
     if attachment.get("footer"):
         parts.append(f'<div class="bk-attachment-footer">{render_mrkdwn(str(attachment["footer"]), ctx)}</div>')
-    if not parts and attachment.get("fallback"):
+    if not any(parts) and attachment.get("fallback"):
         parts.append(_esc(attachment["fallback"]))
     color = _attachment_color(attachment.get("color"))
     style = _attrs([("style", f"border-left-color: {color}" if color else None)])

@@ -175,6 +175,10 @@ def test_bare_urls_are_linked_unless_verbatim() -> None:
     root = md("see https://example.com/path, then (http://x.org).")
     assert [a.attrs["href"] for a in root.find_all("a")] == ["https://example.com/path", "http://x.org"]
     assert not md("see https://example.com/path", verbatim=True).find_all("a")
+    mail = md("write to pat.lee+x@example.co.uk, or not@all")
+    assert [(a.attrs["href"], a.text) for a in mail.find_all("a")] == [
+        ("mailto:pat.lee+x@example.co.uk", "pat.lee+x@example.co.uk")
+    ]
     # verbatim still parses <...> entities, as Slack does
     verbatim = md("<https://example.com|label> <@U1>", verbatim=True)
     assert verbatim.find("a").attrs["href"] == "https://example.com"
@@ -1033,9 +1037,16 @@ def test_hostile_text_in_every_field_stays_text() -> None:
     root = assert_safe(markup)
     assert not root.find_all("script") and "<script" not in markup and "<img src=x" not in markup
     assert markup.count("onerror") == markup.count("onerror=alert(1)&gt;")  # only ever inside text, escaped
-    # every attribute holding the hostile string holds it whole (escaped in the HTML, exact once parsed)
-    holders = [(t.name, k) for t in root.find_all() for k, v in t.attrs.items() if v and h in v and v != h]
-    assert all(k in ("name", "data-confirm", "data-name", "data-block-id") or k.startswith("data-") for _, k in holders)
+    # Attribute values come back whole once parsed: nothing broke out of its quotes.
+    holders = {(k, v) for t in root.find_all() for k, v in t.attrs.items() if v and h in v}
+    block_ids = {h, h + "2", h + "3", h + "4"}
+    assert {k for k, v in holders if v not in block_ids} <= {"name", "data-name", "data-confirm", "href", "src"}
+    assert {v for k, v in holders if k in ("name", "data-name")} <= {f"{b}/{h}" for b in block_ids}
+    select = root.find("select", data_element_type="static_select")
+    assert (select.attrs["data-block-id"], select.attrs["data-action-id"], select.attrs["aria-label"]) == (h, h, h)
+    assert [(o.attrs["value"], o.text) for o in select.find_all("option")][1:] == [(h, h)]
+    assert root.find("input", type="checkbox").attrs["value"] == h
+    assert root.find("textarea").attrs["placeholder"] == h
     button = root.find("button", data_action_id=h)
     assert button.attrs["data-block-id"] == h and button.attrs["data-value"] == h
     assert json.loads(button.attrs["data-confirm"] or "")["title"] == h
@@ -1109,15 +1120,55 @@ def test_file_urls_from_the_page_server_must_be_paths_or_http() -> None:
         "F2": "javascript:alert(1)",
         "F3": "//evil.example/x.png",
         "F4": "https://cdn.example/x.png",
+        "F5": "/\\evil.example/x.png",
     }
     ctx = RenderContext(tz=NEW_YORK, now=NOW, users={}, channels={}, files=files)
-    blocks_ = [{"type": "image", "slack_file": {"id": f"F{i}"}, "alt_text": f"alt {i}"} for i in range(1, 5)]
+    blocks_ = [{"type": "image", "slack_file": {"id": f"F{i}"}, "alt_text": f"alt {i}"} for i in range(1, 6)]
     root = assert_safe(render_blocks(blocks_, ctx))
     assert [i.attrs["src"] for i in root.find_all("img")] == ["/files/F1.png", "https://cdn.example/x.png"]
-    assert [t.text for t in root.by_class("bk-image-alt")] == ["alt 2", "alt 3"]
+    assert [t.text for t in root.by_class("bk-image-alt")] == ["alt 2", "alt 3", "alt 5"]
 
 
 def test_skin_tones_and_button_accessibility_label() -> None:
     assert md(":+1::skin-tone-3:").text == "\U0001f44d\U0001f3fc"
     button = {**bk.button("\u22ef", "more", "1"), "accessibility_label": "More about <this>"}
     assert blocks(bk.actions(button)).find("button").attrs["aria-label"] == "More about <this>"
+
+
+def test_confirm_text_is_decoded_once() -> None:
+    button = bk.button("Go", "go")
+    button["confirm"] = {"title": bk.plain_text("T"), "text": bk.mrkdwn("a &amp;lt; b <http://x|&amp;amp;> <@U2>")}
+    confirm = json.loads(blocks(bk.actions(button)).find("button").attrs["data-confirm"] or "")
+    assert confirm["text"] == "a &lt; b &amp; @Max <Mustermann>"
+
+
+def test_option_labels_show_emoji_as_unicode() -> None:
+    raw = {"text": {"type": "plain_text", "text": ":rocket: raw", "emoji": False}, "value": "r"}
+    options_ = [bk.option(":rocket: Shipped", "shipped"), bk.option(":nope: x", "x"), raw]
+    element = {"type": "static_select", "action_id": "s", "options": options_}
+    options = blocks(bk.actions(element)).find_all("option")
+    assert [o.text for o in options[1:]] == ["\U0001f680 Shipped", ":nope: x", ":rocket: raw"]
+
+
+def test_attachment_mrkdwn_in_limits_formatting_to_the_fields_it_names() -> None:
+    attachment = {
+        "mrkdwn_in": ["text"],
+        "pretext": "*plain*",
+        "text": "*bold*",
+        "fields": [{"title": "F", "value": "*v*"}],
+    }
+    root = assert_safe(render_message({"text": "x", "attachments": [attachment]}, CTX))
+    assert [t.text for t in root.find_all("strong")] == ["bold"]
+    assert root.by_class("bk-attachment-pretext")[0].text == "*plain*"
+    assert "*v*" in root.by_class("bk-attachment-field")[0].text
+
+
+def test_rich_text_emoji_code_points_must_be_real_characters() -> None:
+    elements = [
+        {"type": "emoji", "name": n, "unicode": u} for n, u in [("a", "d800"), ("b", "110000"), ("c", "1f44d-1f3fd")]
+    ]
+    root = blocks({"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]})
+    assert root.text == ":a::b:\U0001f44d\U0001f3fd"
+    render_blocks(
+        [{"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]}], CTX
+    ).encode()
