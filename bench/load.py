@@ -8,8 +8,8 @@ Bolt app that only acks (same server: waitress + Bolt's WSGI adapter, same signi
 Four processes on 127.0.0.1:
 
 * this one, the load generator: the simulated users (one thread and one keep-alive HTTP client
-  each), which sign requests with the harness driver (tests/support/driver.py) and time them;
-* the harness's Slack Web API emulator (tests/support/emulator.py), in its own process (a
+  each), which sign requests with the harness driver (bot/playground/signed_requests.py) and time them;
+* the harness's Slack Web API emulator (bot/playground/slack_emulator.py), in its own process (a
   ``multiprocessing`` manager, spawned), so its work (e.g. validating the Block Kit of each
   ``views.open`` after a click) never holds the GIL of a thread that is measuring. The generator
   reaches it over the manager's connection (one per thread) to issue each trigger_id and
@@ -129,9 +129,10 @@ class EmulatorService:
     (wall and CPU time of the handling thread, parsing to answer written), plus the bench's calls."""
 
     def __init__(self) -> None:
-        from tests.support.emulator import SlackEmulator
+        from bot.playground.slack_emulator import SlackEmulator
+        from tests.support.conformance import REFERENCE_RULES
 
-        self.emulator = SlackEmulator().start()
+        self.emulator = SlackEmulator(rules=REFERENCE_RULES).start()
         self.handling: dict[str, list[tuple[float, float]]] = {}
         handling = self.handling
         server = self.emulator._server
@@ -257,8 +258,7 @@ class Load:
     """The emulator, the two servers and one signed-request driver per simulated user."""
 
     def __init__(self, args: argparse.Namespace, database_url: str, workdir: Path) -> None:
-        from tests.support.botproc import BotProcess, bot_env, free_port
-        from tests.support.signing import TEST_SIGNING_SECRET
+        from tests.support.botproc import TEST_SIGNING_SECRET, BotProcess, bot_env, free_port
 
         self.args = args
         self.think_ms = args.think_ms
@@ -297,14 +297,14 @@ class Load:
         self.manager.shutdown()
 
     def driver(self, url: str) -> Any:
-        from tests.support.driver import Driver, HttpTransport
+        from bot.playground.signed_requests import Driver, HttpTransport
 
         return Driver(self.emulator, HttpTransport(url), self.secret)
 
     def prepare(self) -> None:
         """On the bot: an insights channel, one posted insight (to click) and the capture modal."""
         from bot.insights.ids import BlockId, CallbackId
-        from tests.support.user import SimulatedUser
+        from bot.playground.people import SimulatedUser
 
         driver = self.driver(self.bot.url)
         ada = SimulatedUser(self.emulator, driver, self.ws, self.ws.user_id("ada"))
@@ -327,7 +327,7 @@ class Load:
 
     # -------------------------------------------------------------- one request of each kind
     def send(self, kind: str, driver: Any, user: str) -> tuple[float, int, bool]:
-        from tests.support.workspace import APP_ID
+        from bot.playground.workspace_state import APP_ID
 
         if kind.startswith("cmd"):
             fields = {

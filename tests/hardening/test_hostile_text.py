@@ -28,6 +28,8 @@ from sqlalchemy import text as sql
 from bot.insights.ids import ActionId as InsightAction
 from bot.insights.ids import BlockId as InsightBlock
 from bot.insights.ids import CallbackId as InsightCallback
+from bot.playground.signed_requests import Ack
+from bot.playground.workspace_state import ViewRecord
 from bot.slack.delivery import drain
 from bot.standup.ids import Action as StandupAction
 from bot.standup.ids import Block as StandupBlock
@@ -41,9 +43,7 @@ from tests.hardening.hostile import (
     soup,
     track_listeners,
 )
-from tests.support.driver import Ack
 from tests.support.fixtures import BotUnderTest
-from tests.support.workspace import ViewRecord
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 

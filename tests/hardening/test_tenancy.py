@@ -15,12 +15,12 @@ from slack_sdk.oauth.installation_store import Installation
 
 from bot.db import Database
 from bot.insights.ids import ActionId, BlockId, CallbackId
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import APP_ID, Message, Workspace
 from bot.slack.installations import make_installation_store
 from tests.hardening.helpers import scalar, set_up_insights, wait_outbox_settled
 from tests.support.botproc import bot_env
-from tests.support.emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
-from tests.support.workspace import APP_ID, Message, Workspace
 
 pytestmark = pytest.mark.e2e
 

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.insights.service import CaptureContext, CleanCapture, capture_insight
+from bot.playground.workspace_state import Message
 from bot.retro.models import Retro, RetroSeries
 from bot.slack.delivery import drain
 from tests.support.fixtures import BotUnderTest
-from tests.support.workspace import Message
 
 pytestmark = pytest.mark.e2e
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import Database
+from bot.playground.people import SimulatedUser
 from bot.scheduling.models import Schedule
 from bot.settings import normalize_database_url
 from bot.standup import service
@@ -27,7 +28,6 @@ from tests.standup.test_e2e_standup import (
     wait,
 )
 from tests.support.fixtures import BotUnderTest
-from tests.support.user import SimulatedUser
 
 pytestmark = pytest.mark.e2e
 
