@@ -4,9 +4,11 @@ workspace would send.
 The clock jumps from ritual to ritual (:meth:`Playground.next_ritual`) until the Monday after; at
 each stop the people do what people do: answer their stand-up prompts (most of them, with a
 blocker or an ask for the other team now and then; one skips a day), a customer says something
-in the shared channel and a product marketer saves it as an insight, and when the retro opens
-people add items and vote. Every step is a SimulatedUser action: a click, a modal submission, a
-message shortcut.
+in the shared channel and a product marketer saves it as an insight, two more insights come in by
+``/insight``, a PM says he heard the customer's ask too, and the head of product triages them
+(each person who shared one hears what became of it by DM; the customer's channel hears nothing),
+and when the retro opens people add items and vote. Every step is a SimulatedUser action: a
+slash command, a click, a modal submission, a message shortcut.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot.insights.ids import ActionId as InsightAction
 from bot.insights.ids import BlockId as InsightBlock
 from bot.insights.ids import CallbackId as InsightCallback
 from bot.playground.people import SimulatedUser
@@ -63,6 +66,17 @@ RETRO_ITEMS = {
     "ravi": (2, "Share the activation dashboard in the digest every week"),
 }
 RETRO_VOTERS = ("nora", "hana", "sam")
+# Insights typed with /insight: (weekday, who, what they heard, customer).
+TYPED_INSIGHTS = (
+    (2, "sam", "Prospects keep asking for a Salesforce sync before they buy", "Initech"),
+    (2, "jules", "Webinar attendees loved the onboarding checklist demo", "Hooli"),
+)
+HEARD_TOO = ("leo", "Umbrella", "Same Okta ask on Tuesday's onboarding call")  # who, customer, note
+# Thursday: the head of product triages: (words of the insight, status, note for the people who shared it).
+TRIAGE = (
+    ("SSO with Okta", "planned", "SSO with Okta is planned for the Q1 release."),
+    ("Salesforce sync", "acknowledged", "We hear you; it goes into the integrations review."),
+)
 
 
 @dataclass
@@ -71,13 +85,15 @@ class WeekReport:
     answers: int = 0
     skipped: int = 0
     insights: int = 0
+    triaged: int = 0
     retro_items: int = 0
     votes: int = 0
 
     def summary(self) -> str:
         return (
             f"played a week: {len(self.steps)} rituals, {self.answers} stand-up answers ({self.skipped} skipped), "
-            f"{self.insights} insight saved, {self.retro_items} retro items, {self.votes} votes"
+            f"{self.insights} insights saved, {self.triaged} triaged, "
+            f"{self.retro_items} retro items, {self.votes} votes"
         )
 
 
@@ -92,6 +108,7 @@ class WeekPlayer:
         self._answered: set[str] = set()
         self._retros: set[str] = set()
         self._customer_spoke = False
+        self._insight_days: set[int] = set()
 
     @property
     def running(self) -> bool:
@@ -132,6 +149,9 @@ class WeekPlayer:
         for handle, person in people.items():
             for prompt in self._open_prompts(person):
                 self._answer(handle, person, prompt, weekday)
+        if weekday not in self._insight_days:
+            self._insight_days.add(weekday)
+            self._insights(people, weekday)
         self._retro(people)
 
     def _open_prompts(self, person: SimulatedUser) -> list[Message]:
@@ -182,6 +202,49 @@ class WeekPlayer:
             self.report.insights += 1
         if maya.emulator.open_modal(maya.id) is not None:
             maya.close_modal()
+
+    def _insights(self, people: dict[str, SimulatedUser], weekday: int) -> None:
+        """Insights typed with /insight, a "heard this too", and Thursday's triage."""
+        for day, handle, text, customer in TYPED_INSIGHTS:
+            if day != weekday:
+                continue
+            person = people[handle]
+            person.command("/insight", text, channel="product-marketing")
+            view = person.modal(callback_id=InsightCallback.CAPTURE, timeout=MODAL_TIMEOUT)
+            ack = person.submit({InsightBlock.CUSTOMER: customer}, view=view)
+            if ack.status == 200 and not ack.errors:
+                self.report.insights += 1
+            self._close_leftover(person)
+        if weekday == 2:
+            handle, customer, note = HEARD_TOO
+            self._act_on_insight(people[handle], "SSO with Okta", InsightAction.HEARD_TOO, InsightCallback.PLUS_ONE,
+                                 {InsightBlock.CUSTOMER: customer, InsightBlock.NOTE: note})  # fmt: skip
+        if weekday == 3:
+            for words, status, note in TRIAGE:
+                done = self._act_on_insight(people["nora"], words, InsightAction.TRIAGE, InsightCallback.TRIAGE,
+                                            {InsightBlock.STATUS: status, InsightBlock.NOTE: note})  # fmt: skip
+                self.report.triaged += int(done)
+
+    def _act_on_insight(
+        self, person: SimulatedUser, words: str, action: str, callback_id: str, values: dict[str, object]
+    ) -> bool:
+        """Click ``action`` on the insight post mentioning ``words`` and submit its modal."""
+        self.playground.settle()  # the insight's post reaches its channel through the outbox
+        channel = self.playground.workspace.channel_id("customer-insights")
+        posts = [m for m in self.playground.emulator.messages_in(channel) if words in str(m.blocks or m.text)]
+        if not posts:
+            log.warning("demo week: no insight post about %r to act on", words)
+            return False
+        person.click(action, message=posts[-1])
+        view = person.modal(callback_id=callback_id, timeout=MODAL_TIMEOUT)
+        ack = person.submit(values, view=view)
+        self._close_leftover(person)
+        return ack.status == 200 and not ack.errors
+
+    @staticmethod
+    def _close_leftover(person: SimulatedUser) -> None:
+        if person.emulator.open_modal(person.id) is not None:  # a confirmation the person would close
+            person.close_modal()
 
     def _retro(self, people: dict[str, SimulatedUser]) -> None:
         pg = self.playground

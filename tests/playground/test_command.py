@@ -125,10 +125,13 @@ def test_demo_week_plays_headless_and_exits(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     summary = result.stdout.strip().splitlines()[-1]
-    week = r"played a week: (\d+) rituals, (\d+) stand-up answers .* (\d+) insight saved, (\d+) retro items"
+    week = (
+        r"played a week: (\d+) rituals, (\d+) stand-up answers .* (\d+) insights saved, (\d+) triaged, "
+        r"(\d+) retro items"
+    )
     found = re.search(week, summary)
     assert found, summary
-    rituals, answers, insights, items = (int(g) for g in found.groups())
-    assert rituals > 20 and answers > 20 and insights == 1 and items == 3
+    rituals, answers, insights, triaged, items = (int(g) for g in found.groups())
+    assert rituals > 20 and answers > 20 and insights == 3 and triaged == 2 and items == 3
     assert "digest.post" in result.stdout and "retro.open" in result.stdout and "standup.prompt" in result.stdout
     assert "Traceback" not in result.stderr

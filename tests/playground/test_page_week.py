@@ -19,7 +19,7 @@ def test_play_a_week_then_see_the_digest_chart(page: Any, page_server: PageServe
         timeout=WEEK_TIMEOUT,
     )
     status = page.locator("#pg-week-status").inner_text()
-    assert "stand-up answers" in status and "1 insight saved" in status, status
+    assert "stand-up answers" in status and "3 insights saved, 2 triaged" in status, status
 
     go_to(page, "product-marketing")
     digest = message(page, "Weekly digest").filter(has=page.locator(".pg-replies")).last
