@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
@@ -45,6 +46,23 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 OUT_OF_DATE = "This form is out of date; close it and try again."
+
+
+@dataclass(frozen=True)
+class Managing:
+    """Who runs a managing subcommand (``/standup edit|pause|resume|delete|now <name>``), on what."""
+
+    team_id: str
+    user_id: str
+    admin: bool
+    name: str  # the stand-up's name as typed
+    client: WebClient
+    trigger_id: str
+
+    @property
+    def actor(self) -> dict[str, Any]:
+        """The keyword arguments every managing service takes."""
+        return {"team_id": self.team_id, "name": self.name, "actor_id": self.user_id, "actor_is_admin": self.admin}
 
 
 # ------------------------------------------------------------------------------------------ register
@@ -102,85 +120,74 @@ def register(app: App, services: Services) -> None:
             ]
         ack(text=views.build_list_text(rows), response_type="ephemeral")
 
-    def as_manager(
-        command: dict[str, Any], client: WebClient, respond: Respond, action: Callable[[Session, str, str, bool], T]
-    ) -> T | None:
-        """A managing subcommand (owner or admin): ``action(session, team_id, user_id, is_admin)``
-        in one unit of work. Its result must be plain values (the session is closed after). A
-        StandupError (not found, not allowed) is the person's ephemeral answer, and None."""
-        team_id, user_id = command["team_id"], command["user_id"]
-        admin = is_workspace_admin(client, team_id, user_id)
-        with answering(respond), db.unit_of_work() as session:
-            return action(session, team_id, user_id, admin)
-        return None  # answered (the with block swallowed the StandupError)
-
-    @router.add("edit", "edit <name>", "change a stand-up (owner or admin)")
-    def on_standup_edit(
-        ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
+    def managing(
+        word: str,
+        usage: str,
+        help_text: str,
+        act: Callable[[Session, Managing], T],
+        then: Callable[[Managing, T, Respond], None],
     ) -> None:
-        ack()
-        form = as_manager(
-            command, client, respond,
-            lambda session, team_id, user_id, admin: setup.managed_for_edit(
-                session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin
-            ),
-        )  # fmt: skip
-        if form is not None:
-            open_modal(client, command["trigger_id"], views.build_setup_modal(form, load_usergroups(client)))
+        """A managing subcommand (owner or admin): ``act`` in one unit of work, then ``then`` with
+        its result, which must be plain values (the session is closed by then). A StandupError (not
+        found, not allowed) is the person's ephemeral answer instead."""
 
-    def pause_or_resume(paused: bool) -> Any:
         def handler(
             ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
         ) -> None:
             ack()
-            name = as_manager(
-                command, client, respond,
-                lambda session, team_id, user_id, admin: setup.set_paused(
-                    session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin,
-                    paused=paused, now=services.clock(),
-                ).name,
-            )  # fmt: skip
-            if name is None:
-                return
-            verb = "Paused" if paused else "Resumed"
-            tail = " No prompts until `/standup resume`." if paused else " Prompts continue from the next stand-up day."
-            respond(text=f"{verb} “{escape(name)}”.{tail}", response_type="ephemeral")
+            team_id, user_id = command["team_id"], command["user_id"]
+            admin = is_workspace_admin(client, team_id, user_id)
+            who = Managing(team_id, user_id, admin, argument, client, str(command.get("trigger_id") or ""))
+            with answering(respond) as answer, db.unit_of_work() as session:
+                result = act(session, who)
+            if not answer.failed:
+                then(who, result, respond)
 
-        return handler
+        router.add(word, usage, help_text)(handler)
 
-    router.add("pause", "pause <name>", "pause prompts (owner or admin)")(pause_or_resume(True))
-    router.add("resume", "resume <name>", "resume prompts (owner or admin)")(pause_or_resume(False))
+    def open_edit(who: Managing, form: SetupForm, _respond: Respond) -> None:
+        open_modal(who.client, who.trigger_id, views.build_setup_modal(form, load_usergroups(who.client)))
 
-    @router.add("delete", "delete <name>", "delete a stand-up and its history (owner or admin)")
-    def on_standup_delete(
-        ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
-    ) -> None:
-        ack()
-        name = as_manager(
-            command, client, respond,
-            lambda session, team_id, user_id, admin: setup.delete_standup(
-                session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin
-            ),
-        )  # fmt: skip
-        if name is not None:
-            respond(text=f"Deleted “{escape(name)}”.", response_type="ephemeral")
+    def say_paused(who: Managing, name: str, respond: Respond) -> None:
+        tail = " No prompts until `/standup resume`."
+        respond(text=f"Paused “{escape(name)}”.{tail}", response_type="ephemeral")
 
-    @router.add("now", "now <name>", "start a stand-up right now (owner or admin)")
-    def on_standup_now(
-        ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
-    ) -> None:
-        ack()
-        run = as_manager(
-            command, client, respond,
-            lambda session, team_id, user_id, admin: rounds.start_now(
-                session, directory(client, team_id), team_id=team_id, name=argument, actor_id=user_id,
-                actor_is_admin=admin, now=services.clock(),
-            ),
-        )  # fmt: skip
-        if run is None:
-            return
+    def say_resumed(who: Managing, name: str, respond: Respond) -> None:
+        tail = " Prompts continue from the next stand-up day."
+        respond(text=f"Resumed “{escape(name)}”.{tail}", response_type="ephemeral")
+
+    def say_deleted(who: Managing, name: str, respond: Respond) -> None:
+        respond(text=f"Deleted “{escape(name)}”.", response_type="ephemeral")
+
+    def say_started(who: Managing, run: rounds.PromptRun, respond: Respond) -> None:
         away = f" ({len(run.away)} out of office)" if run.away else ""
         respond(text=f"Started: I sent {len(run.prompted)} people their prompt{away}.", response_type="ephemeral")
+
+    managing(
+        "edit", "edit <name>", "change a stand-up (owner or admin)",
+        lambda session, who: setup.managed_for_edit(session, **who.actor), open_edit,
+    )  # fmt: skip
+    managing(
+        "pause", "pause <name>", "pause prompts (owner or admin)",
+        lambda session, who: setup.set_paused(session, **who.actor, paused=True, now=services.clock()).name,
+        say_paused,
+    )  # fmt: skip
+    managing(
+        "resume", "resume <name>", "resume prompts (owner or admin)",
+        lambda session, who: setup.set_paused(session, **who.actor, paused=False, now=services.clock()).name,
+        say_resumed,
+    )  # fmt: skip
+    managing(
+        "delete", "delete <name>", "delete a stand-up and its history (owner or admin)",
+        lambda session, who: setup.delete_standup(session, **who.actor), say_deleted,
+    )  # fmt: skip
+    managing(
+        "now", "now <name>", "start a stand-up right now (owner or admin)",
+        lambda session, who: rounds.start_now(
+            session, directory(who.client, who.team_id), **who.actor, now=services.clock()
+        ),
+        say_started,
+    )  # fmt: skip
 
     @router.add("skip", "skip [today | until YYYY-MM-DD]", "out of office: no prompts, no reminders")
     def on_standup_skip(
