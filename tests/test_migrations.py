@@ -20,7 +20,7 @@ from alembic.config import Config
 
 from bot.db import Database
 from bot.migrate import alembic_config, migration_connection
-from bot.retro import service as retro_service
+from bot.retro import series as retro_series
 from bot.settings import normalize_database_url
 from bot.standup import lookups as standup_lookups
 from tests.support.databases import PostgresAdmin, unique_name
@@ -131,7 +131,7 @@ def test_0007_keys_existing_names_keeps_referencing_rows_and_downgrades(empty_db
         assert found is not None and found.id == ids["équipe"]  # clashing keys: the oldest wins
         found = standup_lookups.find_by_name(session, TEAM, "STRASSE")
         assert found is not None and found.id == ids["straße"]
-        form = retro_service.edit_form(
+        form = retro_series.edit_form(
             session, team_id=TEAM, user_id="U1", is_admin=lambda: False, title="LAUNCH review"
         )
         assert form.series_id == ids["launch"]

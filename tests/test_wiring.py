@@ -14,7 +14,7 @@ import pytest
 from bot.digest.ids import JobKind as DigestJob
 from bot.feature import Feature, delivery_hooks, job_table
 from bot.features import FEATURES
-from bot.retro.ids import RetroJob
+from bot.retro.ids import JobKind as RetroJob
 from bot.scheduling import JobContext, JobSpec, JobTable
 from bot.scheduling.registry import DuplicateJob
 from bot.slack.delivery import DeliveryHooks, DuplicateHook

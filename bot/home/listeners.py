@@ -9,8 +9,9 @@ from slack_sdk import WebClient
 
 from bot.home.ids import Action
 from bot.home.publish import publish_home
-from bot.retro import service as retro_service
-from bot.retro import views as retro_views
+from bot.retro import actions as retro_actions
+from bot.retro import modals as retro_modals
+from bot.retro.data import RetroError
 from bot.retro.listeners import open_edit_modal as open_retro_edit_modal
 from bot.services import Services
 from bot.slack.users import UserNotFound, get_user, is_workspace_admin
@@ -66,11 +67,11 @@ def register(app: App, services: Services) -> None:
         if value.isdigit():
             try:
                 with db.unit_of_work() as session:
-                    retro_service.complete_action_item(
+                    retro_actions.complete_action_item(
                         session, team_id=team_id, action_id=int(value), user_id=user_id, now=services.clock(),
                         is_admin=lambda: is_workspace_admin(client, team_id, user_id),
                     )  # fmt: skip
-            except retro_service.RetroError:
+            except RetroError:
                 pass  # not theirs any more, or deleted: the refreshed Home shows the truth
         publish_home(services, client, team_id, user_id)
 
@@ -107,7 +108,7 @@ def register(app: App, services: Services) -> None:
     def on_home_new_retro(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         team_id, user_id, _ = _ids(body)
-        view = retro_views.build_setup_modal(
+        view = retro_modals.build_setup_modal(
             timezone=_tz(client, team_id, user_id), channel_id=None, insights_available=True
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)

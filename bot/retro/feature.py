@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from bot.feature import Feature
-from bot.retro import jobs, listeners
+from bot.retro import jobs, listeners, outbox
 
-FEATURE = Feature(name="retro", register=listeners.register, jobs=jobs.JOBS, result_hooks=jobs.RESULT_HOOKS)
+FEATURE = Feature(name="retro", register=listeners.register, jobs=jobs.JOBS, result_hooks=outbox.RESULT_HOOKS)

@@ -1,20 +1,22 @@
-"""Callback, action and block ids for retros, plus the retro's own enumerations."""
+"""Slack ids, job kinds and hook names for retros (the naming rule: bot/slack/ids.py), plus the
+retro's own enumerations."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
 
-class RetroCallback(StrEnum):
+class Callback(StrEnum):
     SETUP = "retro_setup"
     ADD_ITEM = "retro_add_item"
     VOTE = "retro_vote"
     RATE = "retro_rate"
     ACTION_ITEM = "retro_action_item"
     RESCHEDULE = "retro_action_reschedule"
+    DONE = "retro_done"  # a modal that only tells something (setup saved, or why a form could not open)
 
 
-class RetroAction(StrEnum):
+class Action(StrEnum):
     ADD_ITEM = "retro_add_item"
     VOTE = "retro_vote"
     RATE = "retro_rate"
@@ -25,7 +27,7 @@ class RetroAction(StrEnum):
     ACTION_RESCHEDULE = "retro_action_reschedule"
 
 
-class RetroBlock(StrEnum):
+class Block(StrEnum):
     TITLE = "retro_title"
     CHANNEL = "retro_channel"
     EXTERNAL = "retro_external"
@@ -100,11 +102,11 @@ class ActionStatus(StrEnum):
     DONE = "done"
 
 
-class RetroJob(StrEnum):
+class JobKind(StrEnum):
     OPEN = "retro.open"
     CLOSE = "retro.close"
     ACTION_REMINDER = "retro.action_reminder"
 
 
-# Outbox result hook that records the ts of a retro's channel message.
-RETRO_MESSAGE_HOOK = "retro.message_posted"
+class Hook(StrEnum):
+    MESSAGE_POSTED = "retro.message_posted"  # records the ts of a retro's channel message

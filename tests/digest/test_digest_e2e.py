@@ -49,6 +49,10 @@ def _text(blocks: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+# How long the work after a `/digest now` ack may take (it draws the chart; see the first test).
+CHART_WAIT = 30.0
+
+
 def _runs(bot: BotUnderTest) -> list[DigestRun]:
     with bot.services.db.unit_of_work() as session:
         return list(session.scalars(select(DigestRun).order_by(DigestRun.id)))
@@ -67,8 +71,10 @@ def test_digest_now_posts_the_week_with_its_chart(inproc_bot: BotUnderTest) -> N
     ws = emulator.workspace
     ack = bot.user("ada").command("/digest", "now", channel=CHANNEL)  # ada is a workspace admin
     assert ack.status == 200 and ack.latency < 3
-    emulator.wait_for(lambda: _runs(bot) or None, what="the digest run")
-    emulator.wait_for(lambda: emulator.response_posts() or None, what="the confirmation")
+    # The chart is drawn (matplotlib, imported on first use) before the run is saved and the
+    # confirmation sent, after the ack: seconds on a loaded 2-core machine, so wait longer.
+    emulator.wait_for(lambda: _runs(bot) or None, timeout=CHART_WAIT, what="the digest run")
+    emulator.wait_for(lambda: emulator.response_posts() or None, timeout=CHART_WAIT, what="the confirmation")
     _drain(bot)
 
     message = _digest_posted(emulator)
@@ -162,7 +168,7 @@ def test_a_failed_chart_upload_never_loses_the_digest(inproc_bot: BotUnderTest) 
     _seed(bot)
     emulator.faults.add("files.getUploadURLExternal", "5xx", count=10, status=503)
     bot.user("ada").command("/digest", "now", channel=CHANNEL)
-    emulator.wait_for(lambda: emulator.response_posts() or None, what="the confirmation")
+    emulator.wait_for(lambda: emulator.response_posts() or None, timeout=CHART_WAIT, what="the confirmation")
     _drain(bot)
     _digest_posted(emulator)
     assert emulator.calls("files.completeUploadExternal") == []

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.retro.ids import RetroAction
+from bot.retro.ids import Action
 from bot.retro.models import Retro
 from tests.retro.helpers import rows_mentioning
 from tests.support.fixtures import BotUnderTest
@@ -37,7 +37,7 @@ def _retro_messages(bot: BotUnderTest) -> list[Message]:
 
 def _rate(bot: BotUnderTest, handle: str, message: Message, side: str, scores: tuple[int, int, int]) -> None:
     person = bot.user(handle)
-    person.click(RetroAction.RATE, message=message)
+    person.click(Action.RATE, message=message)
     modal = person.modal(callback_id="retro_rate")
     overrides: dict[str, Any] = {
         "retro_side": side,
@@ -97,7 +97,7 @@ def test_recurring_partnership_health_retro_twice(bot: BotUnderTest) -> None:
     assert "Trust and respect" in _text(first) and "Rate the partnership" in _text(first)
 
     # --- an anonymous item: its author is stored nowhere and logged nowhere
-    asha.click(RetroAction.ADD_ITEM, message=first)
+    asha.click(Action.ADD_ITEM, message=first)
     item_modal = asha.modal(callback_id="retro_add_item")
     too_long = asha.submit(
         {"retro_item_prompt": "2", "retro_item_text": "x" * 1200, "retro_item_anonymous": ["yes"]}, view=item_modal
@@ -117,7 +117,7 @@ def test_recurring_partnership_health_retro_twice(bot: BotUnderTest) -> None:
         what="the item in the retro message",
     )
     assert "&lt;!channel&gt;" in _text(updated) and asha.id not in _text(updated) and "anonymous" in _text(updated)
-    pat.click(RetroAction.ADD_ITEM, message=updated)
+    pat.click(Action.ADD_ITEM, message=updated)
     pat.submit(
         {"retro_item_prompt": "0", "retro_item_text": "Pricing review went smoothly"}, callback_id="retro_add_item"
     )
@@ -131,10 +131,10 @@ def test_recurring_partnership_health_retro_twice(bot: BotUnderTest) -> None:
         assert asha.id not in bot.log_text()
 
         # --- votes: each person sees only their own, no totals
-        pat.click(RetroAction.VOTE, message=updated)
+        pat.click(Action.VOTE, message=updated)
         vote_modal = pat.modal(callback_id="retro_vote")
         assert "3 of 3" in str(vote_modal.blocks)
-        pat.click(RetroAction.TOGGLE_VOTE, in_modal=True, value=_item_value(vote_modal, "We plan launches"))
+        pat.click(Action.TOGGLE_VOTE, in_modal=True, value=_item_value(vote_modal, "We plan launches"))
         emulator.wait_for(lambda: "2 of 3" in str(pat.modal().blocks) or None, what="pat's vote recorded")
         assert "vote)" not in str(pat.modal().blocks) and "votes)" not in str(pat.modal().blocks)
 
@@ -153,16 +153,16 @@ def test_recurring_partnership_health_retro_twice(bot: BotUnderTest) -> None:
         assert "We plan launches a quarter apart" in text and "(1 vote)" in text
 
         # --- action items: only the facilitator assigns; owners get a DM, a reminder, and can finish
-        pat.click(RetroAction.ADD_ACTION_ITEM, message=summary)
+        pat.click(Action.ADD_ACTION_ITEM, message=summary)
         emulator.wait_for(
             lambda: any("Only the facilitator" in str(e) for e in pat.ephemerals) or None, what="pat is refused"
         )
-        mia.click(RetroAction.ADD_ACTION_ITEM, message=summary)
+        mia.click(Action.ADD_ACTION_ITEM, message=summary)
         mia.submit(
             {"retro_action_text": "Monthly joint planning", "retro_action_owner": pat.id, "retro_action_due": DUE},
             callback_id="retro_action_item",
         )
-        mia.click(RetroAction.ADD_ACTION_ITEM, message=_summary(bot, first))
+        mia.click(Action.ADD_ACTION_ITEM, message=_summary(bot, first))
         mia.submit(
             {
                 "retro_action_text": "Share the launch calendar",
@@ -176,7 +176,7 @@ def test_recurring_partnership_health_retro_twice(bot: BotUnderTest) -> None:
         tick("2026-03-26T13:00:00Z")  # 09:00 in New York, the day before it's due
         reminder = pat.wait_for_dm(count=2)
         assert "due tomorrow" in _text(reminder)
-        pat.click(RetroAction.ACTION_DONE, message=reminder)
+        pat.click(Action.ACTION_DONE, message=reminder)
         emulator.wait_for(lambda: any("Done:" in _text(m) for m in pat.dms) or None, what="the DM marked done")
 
         # --- second run: 15:00 CEST = 13:00 UTC after the clock change; reviews last time's actions

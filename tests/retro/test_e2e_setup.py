@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bot.retro.ids import RetroAction, RetroTemplate
+from bot.retro.actions import list_open_action_items
+from bot.retro.ids import Action, RetroTemplate
 from bot.retro.templates import TEMPLATES
 from bot.slack.delivery import drain
 from tests.support.fixtures import BotUnderTest
@@ -93,7 +94,7 @@ def test_list_close_help_and_permissions(inproc_bot: BotUnderTest) -> None:
     assert "Launch review" in pat.command("/retro", "list").text
     assert "/retro close <title>" in pat.command("/retro", "help").text.replace("&lt;", "<").replace("&gt;", ">")
     assert "Only the facilitator" in pat.command("/retro", "close Launch review").text
-    pat.click(RetroAction.CLOSE, message=message)
+    pat.click(Action.CLOSE, message=message)
     inproc_bot.emulator.wait_for(
         lambda: any("Only the facilitator" in str(e) for e in pat.ephemerals) or None, what="refusal"
     )
@@ -113,19 +114,19 @@ def test_owner_changes_the_due_date_from_the_dm(inproc_bot: BotUnderTest) -> Non
     _set_up(inproc_bot)
     message = _posted(inproc_bot, "Launch review")
     pat, mia = inproc_bot.user("pat"), inproc_bot.user("mia")
-    mia.click(RetroAction.CLOSE, message=message)
+    mia.click(Action.CLOSE, message=message)
 
     def summary_posted() -> Message | None:
         replies = inproc_bot.emulator.thread(message.channel, message.ts)
         return next((r for r in replies if r.ts != message.ts), None)
 
     summary = _sending(inproc_bot, summary_posted, "the summary")
-    mia.click(RetroAction.ADD_ACTION_ITEM, message=summary)
+    mia.click(Action.ADD_ACTION_ITEM, message=summary)
     values = {"retro_action_text": "Draft the joint launch brief", "retro_action_owner": pat.id}
     ack = mia.submit({**values, "retro_action_due": "2026-05-20"}, callback_id="retro_action_item")
     assert not ack.errors
     dm = _sending(inproc_bot, lambda: pat.dms[:1], "the DM")[0]
-    pat.click(RetroAction.ACTION_RESCHEDULE, message=dm)
+    pat.click(Action.ACTION_RESCHEDULE, message=dm)
     ack = pat.submit({"retro_action_due": "2026-05-01"}, view=pat.modal(callback_id="retro_action_reschedule"))
     assert "passed" in ack.errors["retro_action_due"]
     ack = pat.submit({"retro_action_due": "2026-05-27"})
@@ -134,7 +135,5 @@ def test_owner_changes_the_due_date_from_the_dm(inproc_bot: BotUnderTest) -> Non
         lambda: "27 May 2026" in _text(inproc_bot.emulator.message(dm.channel, dm.ts)) or None, what="DM updated"
     )
     with inproc_bot.services.db.unit_of_work() as session:
-        from bot.retro.service import list_open_action_items
-
         [open_item] = list_open_action_items(session, inproc_bot.emulator.workspace.team_id, pat.id)
     assert open_item.due_on.isoformat() == "2026-05-27"

@@ -10,13 +10,25 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.retro import service
-from bot.retro.ids import Anonymity, RetroJob, RetroTemplate, StartMode
+from bot.retro.data import NotAllowed, RetroError, RetroNotFound, SeriesSetup, SetupResult
+from bot.retro.ids import Anonymity, JobKind, RetroTemplate, StartMode
+from bot.retro.items import add_item, vote_state
+from bot.retro.lookups import get_series
 from bot.retro.models import Retro, RetroSeries
-from bot.retro.service import InputError, NotAllowed, RetroError, RetroNotFound, SeriesSetup
+from bot.retro.runs import open_retro
+from bot.retro.series import (
+    create_series,
+    delete_series,
+    edit_form,
+    list_series,
+    pause_series,
+    resume_series,
+    update_series,
+)
 from bot.retro.templates import TEMPLATES
 from bot.scheduling.models import Schedule
 from bot.slack.delivery_models import OutboxMessage
+from tests.retro.helpers import field_error
 
 TEAM = "T0ACME0001"
 OTHER_TEAM = "T0GLOBEX01"
@@ -53,9 +65,7 @@ def setup_of(**changes: object) -> SeriesSetup:
 
 def create(db: Database, **changes: object) -> int:
     with db.unit_of_work() as session:
-        result = service.create_series(
-            session, team_id=TEAM, facilitator_id=FACILITATOR, setup=setup_of(**changes), now=NOW
-        )
+        result = create_series(session, team_id=TEAM, facilitator_id=FACILITATOR, setup=setup_of(**changes), now=NOW)
         return result.series.id
 
 
@@ -67,9 +77,9 @@ def edit(
     admin: bool = False,
     now: datetime = NOW,
     **changes: object,
-) -> service.SetupResult:
+) -> SetupResult:
     with db.unit_of_work() as session:
-        result = service.update_series(
+        result = update_series(
             session,
             team_id=TEAM,
             series_id=series_id,
@@ -85,7 +95,7 @@ def edit(
 def open_schedules(db: Database, series_id: int) -> list[Schedule]:
     with db.unit_of_work() as session:
         rows = list(
-            session.scalars(select(Schedule).where(Schedule.kind == RetroJob.OPEN, Schedule.ref_id == str(series_id)))
+            session.scalars(select(Schedule).where(Schedule.kind == JobKind.OPEN, Schedule.ref_id == str(series_id)))
         )
         session.expunge_all()
         return rows
@@ -123,9 +133,7 @@ def test_edit_updates_the_series_and_its_schedule_in_place(db: Database) -> None
     assert after.id == before.id  # the same row, updated through update_schedule
     assert (after.timezone, after.local_time, after.interval_weeks) == ("America/New_York", time(10, 30), 2)
     with db.unit_of_work() as session:
-        form = service.edit_form(
-            session, team_id=TEAM, user_id=FACILITATOR, is_admin=lambda: False, series_id=series_id
-        )
+        form = edit_form(session, team_id=TEAM, user_id=FACILITATOR, is_admin=lambda: False, series_id=series_id)
     setup = form.setup
     assert (setup.title, setup.template, setup.prompts) == (
         "Spring launch (joint)",
@@ -148,7 +156,7 @@ def test_edit_updates_the_series_and_its_schedule_in_place(db: Database) -> None
 
 def test_an_open_run_keeps_its_promises_and_the_next_run_gets_the_edit(db: Database) -> None:
     with db.unit_of_work() as session:
-        result = service.create_series(
+        result = create_series(
             session,
             team_id=TEAM,
             facilitator_id=FACILITATOR,
@@ -160,14 +168,14 @@ def test_an_open_run_keeps_its_promises_and_the_next_run_gets_the_edit(db: Datab
     edited = edit(db, series_id, start_mode=StartMode.NOW, anonymity=Anonymity.OFF, votes_per_person=4)
     assert edited.opened is None  # a "start now" series is not run again by an edit
     with db.unit_of_work() as session:
-        item = service.add_item(
+        item = add_item(
             session, team_id=TEAM, retro_id=open_id, user_id=ALICE, prompt_index=0, text="x", anonymous=False, now=NOW
         )
         assert item.author_id is None  # the open run promised anonymity
-        state = service.vote_state(session, team_id=TEAM, retro_id=open_id, user_id=ALICE, app_secret=b"k" * 32)
+        state = vote_state(session, team_id=TEAM, retro_id=open_id, user_id=ALICE, app_secret=b"k" * 32)
         assert state.allowed == 2
-        series = service.get_series(session, TEAM, series_id)
-        nxt = service.open_retro(session, series, NOW + timedelta(days=7))
+        series = get_series(session, TEAM, series_id)
+        nxt = open_retro(session, series, NOW + timedelta(days=7))
         assert (nxt.anonymity, nxt.votes_per_person) == (Anonymity.OFF, 4)
 
 
@@ -188,7 +196,7 @@ def test_keeping_a_one_offs_past_date_is_fine_but_a_new_past_date_is_not(db: Dat
     later = datetime(2026, 3, 25, 9, 0, tzinfo=UTC)
     result = edit(db, series_id, now=later, start_mode=StartMode.ON_DATE, title="Renamed")
     assert result.series.title == "Renamed" and result.first_run_at is None
-    with pytest.raises(InputError, match="passed") as raised:
+    with field_error(match="passed") as raised:
         edit(db, series_id, now=later, start_mode=StartMode.ON_DATE, start_date=date(2026, 3, 21))
     assert raised.value.block_id == "retro_date"
 
@@ -201,23 +209,21 @@ def test_only_the_facilitator_or_an_admin_manages_a_series(db: Database) -> None
         edit(db, series_id, user=ALICE, admin=True, title="Renamed by an admin").series.title == "Renamed by an admin"
     )
     with db.unit_of_work() as session:
-        for manage in (service.pause_series, service.delete_series):
+        for manage in (pause_series, delete_series):
             with pytest.raises(NotAllowed):
                 manage(
                     session, team_id=TEAM, title="Renamed by an admin", user_id=ALICE, is_admin=lambda: False, now=NOW
                 )
         with pytest.raises(NotAllowed):
-            service.edit_form(session, team_id=TEAM, user_id=ALICE, is_admin=lambda: False, title="renamed BY an admin")
+            edit_form(session, team_id=TEAM, user_id=ALICE, is_admin=lambda: False, title="renamed BY an admin")
         with pytest.raises(RetroNotFound):  # another workspace's id
-            service.edit_form(
-                session, team_id=OTHER_TEAM, user_id=FACILITATOR, is_admin=lambda: True, series_id=series_id
-            )
+            edit_form(session, team_id=OTHER_TEAM, user_id=FACILITATOR, is_admin=lambda: True, series_id=series_id)
 
 
 def test_edit_refuses_a_title_another_series_has(db: Database) -> None:
     create(db, title="Autumn campaign")
     series_id = create(db)
-    with pytest.raises(InputError, match="already a retro") as raised:
+    with field_error(match="already a retro") as raised:
         edit(db, series_id, title="autumn CAMPAIGN")
     assert raised.value.block_id == "retro_title"
     assert edit(db, series_id, title="SPRING launch").series.title == "SPRING launch"  # its own title is fine
@@ -227,13 +233,13 @@ def test_titles_match_whatever_their_case_accents_width_or_spacing(db: Database)
     """Titles are matched by the stored ``title_key``, not SQL ``lower()`` (ASCII only on SQLite and
     in PostgreSQL's C locale)."""
     series_id = create(db, title="Équipe Produit")
-    with pytest.raises(InputError, match="already a retro") as raised, db.unit_of_work() as session:
-        service.create_series(
+    with field_error(match="already a retro") as raised, db.unit_of_work() as session:
+        create_series(
             session, team_id=TEAM, facilitator_id=FACILITATOR, setup=setup_of(title="équipe produit"), now=NOW
         )
     assert raised.value.block_id == "retro_title"
     other_id = create(db, title="Straße")
-    with pytest.raises(InputError, match="already a retro"):  # renaming onto another's title
+    with field_error(match="already a retro"):  # renaming onto another's title
         edit(db, other_id, title="ÉQUIPE  PRODUIT")
     with db.unit_of_work() as session:
         for typed in (
@@ -241,9 +247,9 @@ def test_titles_match_whatever_their_case_accents_width_or_spacing(db: Database)
             "ÉQUIPE  PRODUIT",
             " E\u0301quipe\t\uff30\uff32\uff2f\uff24\uff35\uff29\uff34 ",  # full-width PRODUIT
         ):
-            form = service.edit_form(session, team_id=TEAM, user_id=FACILITATOR, is_admin=lambda: False, title=typed)
+            form = edit_form(session, team_id=TEAM, user_id=FACILITATOR, is_admin=lambda: False, title=typed)
             assert form.series_id == series_id, typed
-        paused = service.pause_series(
+        paused = pause_series(
             session, team_id=TEAM, title="STRASSE", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
         )
         assert (paused.series.id, paused.series.title_key) == (other_id, "strasse")
@@ -251,10 +257,10 @@ def test_titles_match_whatever_their_case_accents_width_or_spacing(db: Database)
     assert (renamed.title, renamed.title_key) == ("Rétro d'été", "rétro d'été")  # the key follows the title
     with db.unit_of_work() as session:
         with pytest.raises(RetroError, match="couldn't find"):
-            service.pause_series(
+            pause_series(
                 session, team_id=TEAM, title="équipe produit", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
             )
-        assert service.pause_series(
+        assert pause_series(
             session, team_id=TEAM, title="RÉTRO D'ÉTÉ", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
         ).series.paused
 
@@ -262,15 +268,15 @@ def test_titles_match_whatever_their_case_accents_width_or_spacing(db: Database)
 def test_pause_resume_and_delete(db: Database) -> None:
     series_id = create(db)
     with db.unit_of_work() as session:
-        paused = service.pause_series(
+        paused = pause_series(
             session, team_id=TEAM, title="spring launch", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
         )
         assert paused.series.paused
         with pytest.raises(RetroError, match="already paused"):
-            service.pause_series(
+            pause_series(
                 session, team_id=TEAM, title="Spring launch", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
             )
-        assert [line.paused for line in service.list_series(session, TEAM)] == [True]
+        assert [line.paused for line in list_series(session, TEAM)] == [True]
     assert all(s.paused for s in open_schedules(db, series_id))
     # Editing a paused series keeps it paused, even when the schedule is replaced.
     edit(db, series_id, start_mode=StartMode.ON_DATE, start_date=date(2026, 4, 2))
@@ -278,7 +284,7 @@ def test_pause_resume_and_delete(db: Database) -> None:
     edit(db, series_id, start_mode=StartMode.RECURRING, start_date=date(2026, 3, 20))
     three_weeks_later = NOW + timedelta(weeks=3)
     with db.unit_of_work() as session:
-        resumed = service.resume_series(
+        resumed = resume_series(
             session,
             team_id=TEAM,
             title="Spring launch",
@@ -289,12 +295,12 @@ def test_pause_resume_and_delete(db: Database) -> None:
         # No catch-up of the Fridays inside the pause: the next one after "now".
         assert resumed.next_run_at == datetime(2026, 4, 10, 13, 0, tzinfo=UTC)  # 15:00 CEST
         with pytest.raises(RetroError, match="isn't paused"):
-            service.resume_series(
+            resume_series(
                 session, team_id=TEAM, title="Spring launch", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
             )
-        series = service.get_series(session, TEAM, series_id)
-        service.open_retro(session, series, three_weeks_later)  # one run happened: history
-        deleted = service.delete_series(
+        series = get_series(session, TEAM, series_id)
+        open_retro(session, series, three_weeks_later)  # one run happened: history
+        deleted = delete_series(
             session,
             team_id=TEAM,
             title="Spring launch",
@@ -303,9 +309,9 @@ def test_pause_resume_and_delete(db: Database) -> None:
             now=three_weeks_later,
         )
         assert deleted.runs == 1 and deleted.open_closes_at is not None
-        assert service.list_series(session, TEAM) == []
+        assert list_series(session, TEAM) == []
         with pytest.raises(RetroError, match="couldn't find"):
-            service.pause_series(
+            pause_series(
                 session, team_id=TEAM, title="Spring launch", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
             )
     assert open_schedules(db, series_id) == []
@@ -313,21 +319,19 @@ def test_pause_resume_and_delete(db: Database) -> None:
     with db.unit_of_work() as session:
         assert session.get(RetroSeries, series_id) is not None
         # The run that was open still closes on its own timer.
-        assert session.scalar(select(Schedule).where(Schedule.kind == RetroJob.CLOSE)) is not None
+        assert session.scalar(select(Schedule).where(Schedule.kind == JobKind.CLOSE)) is not None
     create(db)  # the title is free again
 
 
 def test_nothing_to_pause_without_upcoming_runs(db: Database) -> None:
     create(db, start_mode=StartMode.NOW)
     with pytest.raises(RetroError, match="no upcoming"), db.unit_of_work() as session:
-        service.pause_series(
-            session, team_id=TEAM, title="Spring launch", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
-        )
+        pause_series(session, team_id=TEAM, title="Spring launch", user_id=FACILITATOR, is_admin=lambda: False, now=NOW)
 
 
 def test_n_days_after_a_launch_opens_at_the_chosen_time_and_zone(db: Database) -> None:
     with db.unit_of_work() as session:
-        result = service.create_series(
+        result = create_series(
             session,
             team_id=TEAM,
             facilitator_id=FACILITATOR,
@@ -347,9 +351,7 @@ def test_n_days_after_a_launch_opens_at_the_chosen_time_and_zone(db: Database) -
     [schedule] = open_schedules(db, series_id)
     assert schedule.next_run_at == result.first_run_at
     with db.unit_of_work() as session:
-        form = service.edit_form(
-            session, team_id=TEAM, user_id=FACILITATOR, is_admin=lambda: False, series_id=series_id
-        )
+        form = edit_form(session, team_id=TEAM, user_id=FACILITATOR, is_admin=lambda: False, series_id=series_id)
     assert (form.setup.launch_date, form.setup.days_after_launch, form.setup.start_date) == (
         date(2026, 3, 24),
         14,
@@ -382,8 +384,8 @@ def test_n_days_after_a_launch_opens_at_the_chosen_time_and_zone(db: Database) -
     ],
 )
 def test_launch_date_errors_name_the_field(db: Database, changes: dict[str, object], block: str, message: str) -> None:
-    with pytest.raises(InputError, match=message) as raised, db.unit_of_work() as session:
-        service.create_series(
+    with field_error(match=message) as raised, db.unit_of_work() as session:
+        create_series(
             session,
             team_id=TEAM,
             facilitator_id=FACILITATOR,

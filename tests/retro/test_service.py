@@ -9,22 +9,27 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.retro import service
-from bot.retro.ids import ActionStatus, Anonymity, RetroJob, RetroStatus, RetroTemplate, Side, StartMode, Strand
+from bot.retro.actions import add_action_item, complete_action_item, list_open_action_items, reschedule_action_item
+from bot.retro.data import NotAllowed, RetroError, RetroNotFound, RetroSummary, SeriesSetup
+from bot.retro.ids import ActionStatus, Anonymity, JobKind, RetroStatus, RetroTemplate, Side, StartMode, Strand
+from bot.retro.items import add_item, app_secret, rating_form, save_rating, toggle_vote, vote_state
+from bot.retro.lookups import get_retro, get_series
 from bot.retro.models import Retro, RetroItem, RetroVote
-from bot.retro.service import InputError, NotAllowed, RetroError, RetroNotFound, SeriesSetup
+from bot.retro.runs import close_by_title, close_retro, close_retro_by_user, open_retro
+from bot.retro.series import create_series
+from bot.retro.summary import retro_card
 from bot.retro.templates import TEMPLATES, PromptError, parse_custom_prompts
 from bot.retro.views import build_retro_message, build_summary_message
 from bot.scheduling.models import Schedule
 from bot.slack.delivery_models import OutboxMessage
-from tests.retro.helpers import rows_mentioning
+from tests.retro.helpers import field_error, rows_mentioning
 
 TEAM = "T0ACME0001"
 OTHER_TEAM = "T0GLOBEX01"
 FACILITATOR = "UFACIL0001"
 ALICE = "UALICE0001"
 BOB = "UBOB000001"
-SECRET = service.app_secret("test-signing-secret")
+SECRET = app_secret("test-signing-secret")
 NOW = datetime(2026, 3, 20, 14, 0, tzinfo=UTC)
 
 
@@ -52,16 +57,14 @@ def setup_of(**changes: object) -> SeriesSetup:
 
 def start(db: Database, **changes: object) -> int:
     with db.unit_of_work() as session:
-        result = service.create_series(
-            session, team_id=TEAM, facilitator_id=FACILITATOR, setup=setup_of(**changes), now=NOW
-        )
+        result = create_series(session, team_id=TEAM, facilitator_id=FACILITATOR, setup=setup_of(**changes), now=NOW)
         assert result.opened is not None
         return result.opened.id
 
 
 def add(db: Database, retro_id: int, user: str, text: str, *, prompt: int = 0, anonymous: bool = False) -> int:
     with db.unit_of_work() as session:
-        return service.add_item(
+        return add_item(
             session,
             team_id=TEAM,
             retro_id=retro_id,
@@ -73,9 +76,9 @@ def add(db: Database, retro_id: int, user: str, text: str, *, prompt: int = 0, a
         ).id
 
 
-def close(db: Database, retro_id: int, now: datetime = NOW) -> service.RetroSummary:
+def close(db: Database, retro_id: int, now: datetime = NOW) -> RetroSummary:
     with db.unit_of_work() as session:
-        return service.close_retro(session, service.get_retro(session, TEAM, retro_id), now)
+        return close_retro(session, get_retro(session, TEAM, retro_id), now)
 
 
 def test_every_template_has_its_prompts() -> None:
@@ -101,7 +104,7 @@ def test_start_now_posts_one_message_and_sets_the_closing_timer(db: Database) ->
         assert [(r.method, r.key) for r in rows] == [("chat.postMessage", f"retro:{retro_id}:message")]
         assert rows[0].args["channel"] == "C0SHARED01"
         assert rows[0].on_result == "retro.message_posted"
-        timer = session.scalar(select(Schedule).where(Schedule.kind == RetroJob.CLOSE))
+        timer = session.scalar(select(Schedule).where(Schedule.kind == JobKind.CLOSE))
         assert timer is not None and timer.ref_id == str(retro_id) and timer.team_id == TEAM
         assert timer.next_run_at == NOW + timedelta(days=1)
 
@@ -109,7 +112,7 @@ def test_start_now_posts_one_message_and_sets_the_closing_timer(db: Database) ->
 def test_recurring_setup_schedules_every_other_friday_across_dst(db: Database) -> None:
     friday = date(2026, 3, 20)  # Berlin moves to summer time on Sunday 29 March
     with db.unit_of_work() as session:
-        result = service.create_series(
+        result = create_series(
             session,
             team_id=TEAM,
             facilitator_id=FACILITATOR,
@@ -124,7 +127,7 @@ def test_recurring_setup_schedules_every_other_friday_across_dst(db: Database) -
         )
         assert result.opened is None
         assert result.first_run_at == datetime(2026, 3, 20, 14, 0, tzinfo=UTC)  # 15:00 CET
-        schedule = session.scalar(select(Schedule).where(Schedule.kind == RetroJob.OPEN))
+        schedule = session.scalar(select(Schedule).where(Schedule.kind == JobKind.OPEN))
         assert schedule is not None
         assert schedule.recurrence().next_after(result.first_run_at) == datetime(2026, 4, 3, 13, 0, tzinfo=UTC)
 
@@ -144,17 +147,15 @@ def test_recurring_setup_schedules_every_other_friday_across_dst(db: Database) -
     ],
 )
 def test_setup_errors_name_the_field(db: Database, changes: dict[str, object], block: str) -> None:
-    with pytest.raises(InputError) as raised, db.unit_of_work() as session:
-        service.create_series(session, team_id=TEAM, facilitator_id=FACILITATOR, setup=setup_of(**changes), now=NOW)
+    with field_error() as raised, db.unit_of_work() as session:
+        create_series(session, team_id=TEAM, facilitator_id=FACILITATOR, setup=setup_of(**changes), now=NOW)
     assert raised.value.block_id == block
 
 
 def test_duplicate_title_is_refused(db: Database) -> None:
     start(db)
-    with pytest.raises(InputError, match="already a retro"), db.unit_of_work() as session:
-        service.create_series(
-            session, team_id=TEAM, facilitator_id=FACILITATOR, setup=setup_of(title="spring LAUNCH"), now=NOW
-        )
+    with field_error(match="already a retro"), db.unit_of_work() as session:
+        create_series(session, team_id=TEAM, facilitator_id=FACILITATOR, setup=setup_of(title="spring LAUNCH"), now=NOW)
 
 
 def test_anonymous_item_stores_no_author_anywhere(db: Database) -> None:
@@ -186,11 +187,11 @@ def test_anonymity_modes(db: Database, mode: Anonymity, asked: bool, stored_auth
 
 def test_item_text_errors_keep_nothing_half_done(db: Database) -> None:
     retro_id = start(db)
-    with pytest.raises(InputError, match="empty"):
+    with field_error(match="empty"):
         add(db, retro_id, ALICE, "   \n ")
-    with pytest.raises(InputError, match="1,000 characters"):
+    with field_error(match="1,000 characters"):
         add(db, retro_id, ALICE, "x" * 1001)
-    with pytest.raises(InputError, match="prompt"):
+    with field_error(match="prompt"):
         add(db, retro_id, ALICE, "ok", prompt=7)
     with db.unit_of_work() as session:
         assert session.scalar(select(RetroItem)) is None
@@ -199,7 +200,7 @@ def test_item_text_errors_keep_nothing_half_done(db: Database) -> None:
 def test_ids_from_another_workspace_are_not_found(db: Database) -> None:
     retro_id = start(db)
     with pytest.raises(RetroNotFound), db.unit_of_work() as session:
-        service.add_item(
+        add_item(
             session,
             team_id=OTHER_TEAM,
             retro_id=retro_id,
@@ -216,24 +217,22 @@ def test_votes_are_limited_private_and_forgotten_at_close(db: Database) -> None:
     items = [add(db, retro_id, BOB, f"Item {n}") for n in range(3)]
     with db.unit_of_work() as session:
         for item in items[:2]:
-            service.toggle_vote(
-                session, team_id=TEAM, retro_id=retro_id, item_id=item, user_id=ALICE, app_secret=SECRET
-            )
-        state = service.toggle_vote(
+            toggle_vote(session, team_id=TEAM, retro_id=retro_id, item_id=item, user_id=ALICE, app_secret=SECRET)
+        state = toggle_vote(
             session, team_id=TEAM, retro_id=retro_id, item_id=items[2], user_id=ALICE, app_secret=SECRET
         )
         assert state.mine == frozenset(items[:2]) and state.left == 0
         assert "used all 2" in state.notice
         # Taking one back frees a vote.
-        state = service.toggle_vote(
+        state = toggle_vote(
             session, team_id=TEAM, retro_id=retro_id, item_id=items[0], user_id=ALICE, app_secret=SECRET
         )
         assert state.mine == frozenset({items[1]}) and state.left == 1
-        service.toggle_vote(session, team_id=TEAM, retro_id=retro_id, item_id=items[1], user_id=BOB, app_secret=SECRET)
-        bob = service.vote_state(session, team_id=TEAM, retro_id=retro_id, user_id=BOB, app_secret=SECRET)
+        toggle_vote(session, team_id=TEAM, retro_id=retro_id, item_id=items[1], user_id=BOB, app_secret=SECRET)
+        bob = vote_state(session, team_id=TEAM, retro_id=retro_id, user_id=BOB, app_secret=SECRET)
         assert bob.mine == frozenset({items[1]})
         assert all(i.votes == 0 and i.author_id is None for i in bob.items)  # no totals, no names
-        card = service.retro_card(session, service.get_retro(session, TEAM, retro_id))
+        card = retro_card(session, get_retro(session, TEAM, retro_id))
     item_sections = [b["text"]["text"] for b in build_retro_message(card)["blocks"] if "Item 1" in str(b)]
     assert item_sections and all("vote" not in text.lower() for text in item_sections)  # no counts while open
     assert rows_mentioning(db.engine, ALICE) == []  # voters are hashed
@@ -243,18 +242,16 @@ def test_votes_are_limited_private_and_forgotten_at_close(db: Database) -> None:
         assert session.scalar(select(RetroVote)) is None
         retro = session.get(Retro, retro_id)
         assert retro is not None and retro.secret_salt is None and retro.status == RetroStatus.CLOSED
-        assert session.scalar(select(Schedule).where(Schedule.kind == RetroJob.CLOSE)) is None
+        assert session.scalar(select(Schedule).where(Schedule.kind == JobKind.CLOSE)) is None
         with pytest.raises(RetroError, match="closed"):
-            service.toggle_vote(
-                session, team_id=TEAM, retro_id=retro_id, item_id=items[0], user_id=ALICE, app_secret=SECRET
-            )
+            toggle_vote(session, team_id=TEAM, retro_id=retro_id, item_id=items[0], user_id=ALICE, app_secret=SECRET)
         keys = [r.key for r in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
     assert keys[-2:] == [f"retro:{retro_id}:update:closed", f"retro:{retro_id}:summary"]
 
 
 def rate(db: Database, retro_id: int, user: str, side: Side, trust: int, ownership: int, planning: int) -> None:
     with db.unit_of_work() as session:
-        service.save_rating(
+        save_rating(
             session,
             team_id=TEAM,
             retro_id=retro_id,
@@ -285,8 +282,8 @@ def test_partnership_health_averages_by_side_and_their_change(db: Database) -> N
     assert summary.health.focus_counts[Strand.PLANNING] == 5
 
     with db.unit_of_work() as session:
-        series = service.get_series(session, TEAM, service.get_retro(session, TEAM, first).series_id)
-        second = service.open_retro(session, series, NOW + timedelta(days=14)).id
+        series = get_series(session, TEAM, get_retro(session, TEAM, first).series_id)
+        second = open_retro(session, series, NOW + timedelta(days=14)).id
     rate(db, second, "UPROD00001", Side.PRODUCT, 4, 3, 3)
     rate(db, second, "UPROD00002", Side.PRODUCT, 4, 4, 3)
     rate(db, second, "UMARK00001", Side.MARKETING, 3, 3, 2)
@@ -300,27 +297,21 @@ def test_partnership_health_averages_by_side_and_their_change(db: Database) -> N
     assert "Trust and respect 4.0 (▲0.5)" in text and "Trust and respect 3.0 (±0)" in text
     with db.unit_of_work() as session:
         with pytest.raises(RetroError, match="closed"):
-            service.rating_form(session, team_id=TEAM, retro_id=second, user_id="UMARK00001")
-        third = service.open_retro(session, series, NOW + timedelta(days=28))
-        assert (
-            service.rating_form(session, team_id=TEAM, retro_id=third.id, user_id="UMARK00001").side is Side.MARKETING
-        )
-        assert service.rating_form(session, team_id=TEAM, retro_id=third.id, user_id="UNEW000001").side is None
+            rating_form(session, team_id=TEAM, retro_id=second, user_id="UMARK00001")
+        third = open_retro(session, series, NOW + timedelta(days=28))
+        assert rating_form(session, team_id=TEAM, retro_id=third.id, user_id="UMARK00001").side is Side.MARKETING
+        assert rating_form(session, team_id=TEAM, retro_id=third.id, user_id="UNEW000001").side is None
     assert rows_mentioning(db.engine, "UPROD00001") == [("retro_person_sides", "user_id", "UPROD00001")]
 
 
 def test_only_the_facilitator_or_an_admin_closes(db: Database) -> None:
     retro_id = start(db)
     with pytest.raises(NotAllowed), db.unit_of_work() as session:
-        service.close_retro_by_user(
-            session, team_id=TEAM, retro_id=retro_id, user_id=ALICE, is_admin=lambda: False, now=NOW
-        )
+        close_retro_by_user(session, team_id=TEAM, retro_id=retro_id, user_id=ALICE, is_admin=lambda: False, now=NOW)
     with db.unit_of_work() as session:
-        service.close_retro_by_user(
-            session, team_id=TEAM, retro_id=retro_id, user_id=ALICE, is_admin=lambda: True, now=NOW
-        )
+        close_retro_by_user(session, team_id=TEAM, retro_id=retro_id, user_id=ALICE, is_admin=lambda: True, now=NOW)
     with pytest.raises(RetroError, match="already closed"), db.unit_of_work() as session:
-        service.close_retro_by_user(
+        close_retro_by_user(
             session, team_id=TEAM, retro_id=retro_id, user_id=FACILITATOR, is_admin=lambda: False, now=NOW
         )
 
@@ -328,11 +319,9 @@ def test_only_the_facilitator_or_an_admin_closes(db: Database) -> None:
 def test_close_by_title(db: Database) -> None:
     start(db)
     with pytest.raises(RetroError, match="couldn't find"), db.unit_of_work() as session:
-        service.close_by_title(
-            session, team_id=TEAM, title="Autumn", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
-        )
+        close_by_title(session, team_id=TEAM, title="Autumn", user_id=FACILITATOR, is_admin=lambda: False, now=NOW)
     with db.unit_of_work() as session:
-        _series, summary = service.close_by_title(
+        _series, summary = close_by_title(
             session, team_id=TEAM, title="spring launch", user_id=FACILITATOR, is_admin=lambda: False, now=NOW
         )
         assert summary.title == "Spring launch"
@@ -344,7 +333,7 @@ def test_action_items_dm_remind_complete_and_carry_to_the_next_retro(db: Databas
     close(db, retro_id)
     with db.unit_of_work() as session:
         with pytest.raises(NotAllowed):
-            service.add_action_item(
+            add_action_item(
                 session,
                 team_id=TEAM,
                 retro_id=retro_id,
@@ -357,8 +346,8 @@ def test_action_items_dm_remind_complete_and_carry_to_the_next_retro(db: Databas
                 item_id=item,
                 now=NOW,
             )
-        with pytest.raises(InputError, match="passed"):
-            service.add_action_item(
+        with field_error(match="passed"):
+            add_action_item(
                 session,
                 team_id=TEAM,
                 retro_id=retro_id,
@@ -371,7 +360,7 @@ def test_action_items_dm_remind_complete_and_carry_to_the_next_retro(db: Databas
                 item_id=item,
                 now=NOW,
             )
-        action = service.add_action_item(
+        action = add_action_item(
             session,
             team_id=TEAM,
             retro_id=retro_id,
@@ -387,28 +376,28 @@ def test_action_items_dm_remind_complete_and_carry_to_the_next_retro(db: Databas
         assert action.text == "Share the launch brief a week earlier"
         dm = session.scalar(select(OutboxMessage).where(OutboxMessage.key == f"retro:action:{action.id}:assigned"))
         assert dm is not None and dm.args["channel"] == BOB
-        reminder = session.scalar(select(Schedule).where(Schedule.kind == RetroJob.ACTION_REMINDER))
+        reminder = session.scalar(select(Schedule).where(Schedule.kind == JobKind.ACTION_REMINDER))
         assert reminder is not None
         assert reminder.next_run_at == datetime(2026, 3, 26, 13, 0, tzinfo=UTC)  # 09:00 EDT the day before
-        assert [a.id for a in service.list_open_action_items(session, TEAM, BOB)] == [action.id]
-        assert service.list_open_action_items(session, OTHER_TEAM, BOB) == []
+        assert [a.id for a in list_open_action_items(session, TEAM, BOB)] == [action.id]
+        assert list_open_action_items(session, OTHER_TEAM, BOB) == []
 
-        moved = service.reschedule_action_item(
+        moved = reschedule_action_item(
             session, team_id=TEAM, action_id=action.id, user_id=BOB, due_on=date(2026, 4, 3), now=NOW
         )
         assert moved.due_on == date(2026, 4, 3)
-        reminders = list(session.scalars(select(Schedule).where(Schedule.kind == RetroJob.ACTION_REMINDER)))
+        reminders = list(session.scalars(select(Schedule).where(Schedule.kind == JobKind.ACTION_REMINDER)))
         assert [r.next_run_at for r in reminders] == [datetime(2026, 4, 2, 13, 0, tzinfo=UTC)]
         with pytest.raises(NotAllowed):
-            service.complete_action_item(session, team_id=TEAM, action_id=action.id, user_id=ALICE, now=NOW)
-        done = service.complete_action_item(session, team_id=TEAM, action_id=action.id, user_id=BOB, now=NOW)
+            complete_action_item(session, team_id=TEAM, action_id=action.id, user_id=ALICE, now=NOW)
+        done = complete_action_item(session, team_id=TEAM, action_id=action.id, user_id=BOB, now=NOW)
         assert done.status is ActionStatus.DONE
-        assert session.scalar(select(Schedule).where(Schedule.kind == RetroJob.ACTION_REMINDER)) is None
-        assert service.list_open_action_items(session, TEAM, BOB) == []
+        assert session.scalar(select(Schedule).where(Schedule.kind == JobKind.ACTION_REMINDER)) is None
+        assert list_open_action_items(session, TEAM, BOB) == []
 
-        series = service.get_series(session, TEAM, service.get_retro(session, TEAM, retro_id).series_id)
-        nxt = service.open_retro(session, series, NOW + timedelta(days=14))
-        card = service.retro_card(session, nxt)
+        series = get_series(session, TEAM, get_retro(session, TEAM, retro_id).series_id)
+        nxt = open_retro(session, series, NOW + timedelta(days=14))
+        card = retro_card(session, nxt)
     assert [(a.text, a.status) for a in card.previous_actions] == [
         ("Share the launch brief a week earlier", ActionStatus.DONE)
     ]

@@ -556,7 +556,10 @@ class SlackEmulator:
                 raise SlackError(problem.error)
             with self._changed:
                 response = {"ok": True, **implementation(self, workspace, args)}
-                self._changed.notify_all()
+                # Recorded under the same lock as the change it made: a test that sees the change
+                # (a published Home, a message) sees its call too.
+                self._record(Call(method, team_id, args, response, status, time.time(), http_method))
+            return status, response, headers
         except SlackError as error:
             response = {"ok": False, "error": error.error, **error.extra}
         self._record(Call(method, team_id, args, response, status, time.time(), http_method))
