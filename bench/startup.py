@@ -50,8 +50,9 @@ def seed(database_url: str, api_url: str, bot_token: str, people: dict[str, list
     from bot.runtime import build_services
     from bot.settings import Settings
     from bot.slack.users import SlackUser
+    from bot.standup.data import StandupInput
     from bot.standup.ids import Side, ZoneMode
-    from bot.standup.service import StandupInput, save_standup
+    from bot.standup.setup import save_standup
 
     db = Database.from_url(database_url)
     upgrade_to_head(db)

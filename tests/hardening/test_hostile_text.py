@@ -31,6 +31,7 @@ from bot.insights.ids import CallbackId as InsightCallback
 from bot.playground.signed_requests import Ack
 from bot.playground.workspace_state import ViewRecord
 from bot.slack.delivery import drain
+from bot.standup.forms import parse_questions
 from bot.standup.ids import Action as StandupAction
 from bot.standup.ids import Block as StandupBlock
 from bot.standup.ids import Callback as StandupCallback
@@ -285,8 +286,6 @@ def test_standup_setup_modal_with_hostile_text(hostile: Hostile, data: st.DataOb
         assert_clear_error(ack, view, context)
         assert row == before or (row is not None and before is not None and row[0] == before[0]), context
     else:
-        from bot.standup.service import parse_questions
-
         saved("standup setup")
 
         assert row is not None and (before is None or row[0] != before[0]), f"{context}: no record"

@@ -13,8 +13,9 @@ import pytest
 from bot.db import Database
 from bot.insights.ids import ActionId, BlockId, CallbackId
 from bot.slack.users import SlackUser
+from bot.standup.data import StandupInput
 from bot.standup.ids import Side, ZoneMode
-from bot.standup.service import StandupInput, save_standup
+from bot.standup.setup import save_standup
 from tests.hardening.helpers import set_up_insights, wait_outbox_settled
 from tests.support.fixtures import BotUnderTest
 
