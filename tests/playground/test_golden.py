@@ -29,6 +29,7 @@ from bot.retro import modals as retro_modals
 from bot.retro import views as retro_views
 from bot.retro.ids import ActionStatus, Anonymity, RetroStatus, RetroTemplate, Side, StartMode, Strand
 from bot.slack import blocks as bk
+from bot.standup import data as standup_data
 from bot.standup import views as standup_views
 from bot.standup.ids import Side as StandupSide
 from bot.standup.ids import ZoneMode
@@ -145,14 +146,14 @@ def _series(paused: bool = False) -> Any:
     return SimpleNamespace(title="Launch *retro*", channel_id="C1", paused=paused)
 
 
-ANSWER_VIEW = standup_views.AnswerView(
+ANSWER_VIEW = standup_data.AnswerView(
     answer_id=5, user_id="UMAX", name="Max <@U1>", side=StandupSide.MARKETING,
     responses=[("Moved?", "Copy <!channel> & more"), ("Next?", "")], blocker_question="Blocked?", blocker="Legal",
     ask_to_name="Pat", ask_text="Pricing", ask_handled=True, edited=True, late=True,
 )  # fmt: skip
-ASKS = [standup_views.AskLine(9, "UMAX", "Pricing <!here>")]
-PROMPT = standup_views.PromptView(3, "Launch sync", "CSHARED", DAY, NOW + timedelta(hours=8), asks=ASKS)
-SETUP_FORM = standup_views.SetupForm(
+ASKS = [standup_data.AskLine(9, "UMAX", "Pricing <!here>")]
+PROMPT = standup_data.PromptView(3, "Launch sync", "CSHARED", DAY, NOW + timedelta(hours=8), asks=ASKS)
+SETUP_FORM = standup_data.SetupForm(
     standup_id=7, name="Launch sync", channel_id="CSHARED",
     people={StandupSide.PRODUCT: ["U1"], StandupSide.MARKETING: ["U2"]},
     groups={StandupSide.PRODUCT: ["S1"]}, timezone="Europe/Berlin", zone_mode=ZoneMode.FIXED,
@@ -207,22 +208,22 @@ MESSAGES: dict[str, Builder] = {
     "retro.action_reminder": lambda: retro_views.build_action_dm(ACTION, "reminder"),
     "retro.action_done": lambda: retro_views.build_action_dm(ACTION, "done"),
     "standup.parent": lambda: standup_views.build_parent_message(
-        standup_views.ParentView("Launch sync", DAY, NOW + timedelta(hours=8))
+        standup_data.ParentView("Launch sync", DAY, NOW + timedelta(hours=8))
     ),
     "standup.prompt": lambda: standup_views.build_prompt_message(PROMPT),
-    "standup.reminder": lambda: standup_views.build_reminder_message(PROMPT),
+    "standup.reminder": lambda: standup_views.build_prompt_message(PROMPT, reminder=True),
     "standup.skipped": lambda: standup_views.build_skipped_message("Launch sync"),
     "standup.owner_note": lambda: standup_views.build_owner_note("Heads up <!channel> & co"),
     "standup.answer": lambda: standup_views.build_answer_message(ANSWER_VIEW),
     "standup.ask": lambda: standup_views.build_ask_message(ASKS[0], standup_name="Launch sync", channel_id="C1"),
     "standup.ask_handled": lambda: standup_views.build_ask_handled_message(ASKS[0]),
     "standup.summary": lambda: standup_views.build_summary_message(
-        standup_views.SummaryView(
+        standup_data.SummaryView(
             standup_name="Launch sync",
             local_date=DAY,
             sides={
-                StandupSide.PRODUCT: standup_views.SideCount(answered=1, missing=1),
-                StandupSide.MARKETING: standup_views.SideCount(2, 1, 1, 0),
+                StandupSide.PRODUCT: standup_data.SideCount(answered=1, missing=1),
+                StandupSide.MARKETING: standup_data.SideCount(2, 1, 1, 0),
             },
             blockers=[("Max", StandupSide.MARKETING, "Pricing")],
             asks=[("Max", "Pat", "Pricing by Wed", True), ("Pat", "Max", "Copy", False)],
@@ -281,11 +282,11 @@ VIEWS: dict[str, Builder] = {
         ACTION, retro_forms.ActionMetadata(action_id=5, channel_id="D1", message_ts="1.2")
     ),
     "standup.setup": lambda: standup_views.build_setup_modal(
-        SETUP_FORM, [standup_views.Usergroup("S1", "product", "Product team")]
+        SETUP_FORM, [standup_data.Usergroup("S1", "product", "Product team")]
     ),
-    "standup.setup_new": lambda: standup_views.build_setup_modal(standup_views.SetupForm(timezone="America/Bogota")),
+    "standup.setup_new": lambda: standup_views.build_setup_modal(standup_data.SetupForm(timezone="America/Bogota")),
     "standup.answer": lambda: standup_views.build_answer_modal(
-        standup_views.AnswerForm(
+        standup_data.AnswerForm(
             occurrence_id=3,
             standup_name="Launch sync",
             local_date=DAY,
@@ -350,7 +351,7 @@ TEXTS: dict[str, Builder] = {
     ),
     "standup.list": lambda: standup_views.build_list_text(
         [
-            standup_views.ListRow(
+            standup_data.ListRow(
                 "Launch <sync>", "C1", [0, 1, 2, 3, 4], "09:00", ZoneMode.FIXED, "Europe/Berlin", 4, True, "U1"
             )
         ]
