@@ -27,11 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.postgres import scratch_database
 from bot.db import Database
 from bot.migrate import upgrade_to_head
+from bot.playground.slack_emulator import SlackEmulator
 from bot.runtime import build_services
 from bot.settings import Settings
 from bot.slack.delivery import Drainer, enqueue
 from bot.slack.ratelimit import Pacer, RateLimits
-from tests.support.emulator import SlackEmulator
+from tests.support.conformance import REFERENCE_RULES
 
 PARTICIPANTS = 1_000
 TIME_SCALE = 0.05
@@ -42,7 +43,7 @@ def run(url: str, label: str) -> None:
     db = Database.from_url(url)
     upgrade_to_head(db)
     db.dispose()
-    with SlackEmulator() as emulator:
+    with SlackEmulator(rules=REFERENCE_RULES) as emulator:
         ws = emulator.workspace
         people = [ws.add_user(f"p{i}", f"Person {i}").id for i in range(PARTICIPANTS)]
         emulator.rate_limits.enable(time_scale=TIME_SCALE, workspace_posts_per_minute=PER_MINUTE)

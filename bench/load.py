@@ -8,8 +8,8 @@ Bolt app that only acks (same server: waitress + Bolt's WSGI adapter, same signi
 Four processes on 127.0.0.1:
 
 * this one, the load generator: the simulated users (one thread and one keep-alive HTTP client
-  each), which sign requests with the harness driver (tests/support/driver.py) and time them;
-* the harness's Slack Web API emulator (tests/support/emulator.py), in its own process (a
+  each), which sign requests with the harness driver (bot/playground/signed_requests.py) and time them;
+* the harness's Slack Web API emulator (bot/playground/slack_emulator.py), in its own process (a
   ``multiprocessing`` manager, spawned), so its work (e.g. validating the Block Kit of each
   ``views.open`` after a click) never holds the GIL of a thread that is measuring. The generator
   reaches it over the manager's connection (one per thread) to issue each trigger_id and
@@ -129,9 +129,10 @@ class EmulatorService:
     (wall and CPU time of the handling thread, parsing to answer written), plus the bench's calls."""
 
     def __init__(self) -> None:
-        from tests.support.emulator import SlackEmulator
+        from bot.playground.slack_emulator import SlackEmulator
+        from tests.support.conformance import REFERENCE_RULES
 
-        self.emulator = SlackEmulator().start()
+        self.emulator = SlackEmulator(rules=REFERENCE_RULES).start()
         self.handling: dict[str, list[tuple[float, float]]] = {}
         handling = self.handling
         server = self.emulator._server
@@ -257,8 +258,7 @@ class Load:
     """The emulator, the two servers and one signed-request driver per simulated user."""
 
     def __init__(self, args: argparse.Namespace, database_url: str, workdir: Path) -> None:
-        from tests.support.botproc import BotProcess, bot_env, free_port
-        from tests.support.signing import TEST_SIGNING_SECRET
+        from tests.support.botproc import TEST_SIGNING_SECRET, BotProcess, bot_env, free_port
 
         self.args = args
         self.think_ms = args.think_ms
@@ -297,24 +297,25 @@ class Load:
         self.manager.shutdown()
 
     def driver(self, url: str) -> Any:
-        from tests.support.driver import Driver, HttpTransport
+        from bot.playground.signed_requests import Driver, HttpTransport
 
         return Driver(self.emulator, HttpTransport(url), self.secret)
 
     def prepare(self) -> None:
         """On the bot: an insights channel, one posted insight (to click) and the capture modal."""
-        from bot.insights.ids import Block, Callback
-        from tests.support.user import SimulatedUser
+        from bot.insights.ids import Block as InsightBlock
+        from bot.insights.ids import Callback as InsightCallback
+        from bot.playground.people import SimulatedUser
 
         driver = self.driver(self.bot.url)
         ada = SimulatedUser(self.emulator, driver, self.ws, self.ws.user_id("ada"))
         ada.command("/insight", "setup")
-        ack = ada.submit({Block.CHANNEL: self.channel}, callback_id=Callback.SETUP)
+        ack = ada.submit({InsightBlock.CHANNEL: self.channel}, callback_id=InsightCallback.SETUP)
         assert ack.status == 200 and not ack.errors, ack.body
         pat = SimulatedUser(self.emulator, driver, self.ws, self.ws.user_id("pat"))
         pat.command("/insight", "Benchmark seed about onboarding emails")
-        self.capture_view = pat.modal(callback_id=Callback.CAPTURE)
-        self.capture_values = pat.fill(self.capture_view, {Block.TEXT: "placeholder"})
+        self.capture_view = pat.modal(callback_id=InsightCallback.CAPTURE)
+        self.capture_values = pat.fill(self.capture_view, {InsightBlock.TEXT: "placeholder"})
         ack = pat.submit(view=self.capture_view)
         assert ack.status == 200 and ack.response_action == "update", ack.body
         self.posted = self.emulator.service.first_message(self.channel, 15.0)
@@ -323,11 +324,11 @@ class Load:
              "value": e.get("value", "")}
             for b in self.posted.blocks for e in b.get("elements") or [] if e.get("action_id") == "insight_heard_too"
         )  # fmt: skip
-        self.text_block = str(Block.TEXT)
+        self.text_block = str(InsightBlock.TEXT)
 
     # -------------------------------------------------------------- one request of each kind
     def send(self, kind: str, driver: Any, user: str) -> tuple[float, int, bool]:
-        from tests.support.workspace import APP_ID
+        from bot.playground.workspace_state import APP_ID
 
         if kind.startswith("cmd"):
             fields = {

@@ -51,8 +51,9 @@ def seed(database_url: str, api_url: str, bot_token: str, people: dict[str, list
     from bot.runtime import build_services
     from bot.settings import Settings
     from bot.slack.users import SlackUser
+    from bot.standup.data import StandupInput
     from bot.standup.ids import Side, ZoneMode
-    from bot.standup.service import StandupInput, save_standup
+    from bot.standup.setup import save_standup
 
     db = Database.from_url(database_url)
     upgrade_to_head(db)
@@ -159,11 +160,11 @@ def main() -> int:
     parser.add_argument("--tick-timeout", type=float, default=300.0, help="seconds to wait for the tick (300)")
     args = parser.parse_args()
 
-    from tests.support.botproc import ClockFile, bot_env
-    from tests.support.emulator import SlackEmulator
-    from tests.support.signing import TEST_SIGNING_SECRET
+    from bot.playground.slack_emulator import SlackEmulator
+    from tests.support.botproc import TEST_SIGNING_SECRET, ClockFile, bot_env
+    from tests.support.conformance import REFERENCE_RULES
 
-    with tempfile.TemporaryDirectory() as tmp, SlackEmulator() as emulator:
+    with tempfile.TemporaryDirectory() as tmp, SlackEmulator(rules=REFERENCE_RULES) as emulator:
         workdir = Path(tmp)
         ws = emulator.workspace
         url = f"sqlite:///{workdir}/startup.db"

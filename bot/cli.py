@@ -79,6 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (RFC 4180) or json")
     export.add_argument("--team", help="only this workspace (team id, e.g. T0123ABCD); default: all")
     export.add_argument("-o", "--output", help="write to this file (UTF-8) instead of standard output")
+
+    playground = commands.add_parser(
+        "playground", help="try Tandem in a browser: an embedded Slack, demo teams and a clock you control"
+    )
+    playground.add_argument("--port", type=int, default=8765, help="the page's port (default 8765)")
+    playground.add_argument("--db", default="playground.db", help="its SQLite file (default playground.db, here)")
+    playground.add_argument("--fresh", action="store_true", help="delete the playground's database first")
+    playground.add_argument("--no-open", action="store_true", help="do not open a browser")
+    playground.add_argument("--demo-week", action="store_true", help="play the demo week headless, then exit")
     return parser
 
 
@@ -90,6 +99,8 @@ def _fail(message: str, status: int = 1) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "playground":  # needs no settings: it makes up its own
+        return cmd_playground(args)
     try:
         settings = load_settings(args.env_file or ".env", must_exist=args.env_file is not None)
     except SettingsError as error:
@@ -125,6 +136,12 @@ def _problem(error: BaseException, settings: Settings, args: argparse.Namespace)
     """The one-line explanation of an expected failure (bot/problems.py), None for a bug."""
     port = (args.port or settings.port) if args.command == "run" else None
     return explain(error, database_url=settings.database_url, slack_api_url=settings.slack_api_url, port=port)
+
+
+def cmd_playground(args: argparse.Namespace) -> int:
+    from bot.playground.command import run
+
+    return run(args)
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from bot.scheduling.timezones import refresh_user_timezones
 from bot.services import Services
-from bot.standup.service import GroupChange, resync_usergroups
+from bot.standup.data import GroupChange
+from bot.standup.resync import resync_usergroups
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk import WebClient
 
+from bot.playground.slack_emulator import SlackEmulator
 from bot.slack.channel_access import (
     ARCHIVED,
     NOT_FOUND,
@@ -14,7 +15,6 @@ from bot.slack.channel_access import (
     read_access,
 )
 from bot.slack.channels import NEEDS_CONFIRMATION
-from tests.support.emulator import SlackEmulator
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.emulator import SlackEmulator
+from bot.playground.slack_emulator import SlackEmulator
 
 BOT_TOKEN = "xoxb-1111-2222-cli-test-bot-token-Zq8"
 SIGNING_SECRET = "cli-test-signing-secret-0123456789abcdef"

@@ -11,8 +11,8 @@ from slack_bolt import Ack
 from bot.app import FRIENDLY_ERROR, TRIGGER_EXPIRED
 from bot.insights.ids import Action as InsightAction
 from bot.insights.ids import Callback as InsightCallback
+from bot.playground.slack_emulator import SlackEmulator
 from tests.hardening.helpers import set_up_insights
-from tests.support.emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -22,7 +22,7 @@ from bot.db import Database
 from bot.migrate import alembic_config, migration_connection
 from bot.retro import series as retro_series
 from bot.settings import normalize_database_url
-from bot.standup import service as standup_service
+from bot.standup import lookups as standup_lookups
 from tests.support.databases import PostgresAdmin, unique_name
 
 TEAM = "T0MIGRATE1"
@@ -127,9 +127,9 @@ def test_0007_keys_existing_names_keeps_referencing_rows_and_downgrades(empty_db
     alembic(db, command.check)  # the migrated schema is what the models describe
 
     with db.unit_of_work() as session:
-        found = standup_service.find_by_name(session, TEAM, "équipe  produit")
+        found = standup_lookups.find_by_name(session, TEAM, "équipe  produit")
         assert found is not None and found.id == ids["équipe"]  # clashing keys: the oldest wins
-        found = standup_service.find_by_name(session, TEAM, "STRASSE")
+        found = standup_lookups.find_by_name(session, TEAM, "STRASSE")
         assert found is not None and found.id == ids["straße"]
         form = retro_series.edit_form(
             session, team_id=TEAM, user_id="U1", is_admin=lambda: False, title="LAUNCH review"
@@ -167,7 +167,7 @@ def test_0009_records_who_chose_an_external_channel_and_downgrades(empty_db: Dat
     alembic(db, command.check)  # the migrated schema is what the models describe
 
     with db.unit_of_work() as session:
-        found = standup_service.find_by_name(session, TEAM, "straße")
+        found = standup_lookups.find_by_name(session, TEAM, "straße")
         assert found is not None and found.id == ids["straße"] and found.external_confirmed_by is None
 
     alembic(db, lambda config: command.downgrade(config, "0008"))

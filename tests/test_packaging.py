@@ -29,8 +29,8 @@ import httpx
 import pytest
 from setuptools import find_packages
 
+from bot.playground.slack_emulator import SlackEmulator
 from tests.support.botproc import free_port
-from tests.support.emulator import SlackEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "packaging-test-signing-secret-0123456789"

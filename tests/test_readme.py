@@ -92,9 +92,10 @@ def test_ci_script_is_strict_and_treats_no_tests_as_failure() -> None:
 
 
 def test_quick_start_is_one_line() -> None:
+    """The first command a newcomer runs starts the playground (issue #14): nothing to configure."""
     lines = fenced_lines(section(README.read_text(encoding="utf-8"), "run-command"))
     assert len(lines) == 1
-    assert "pip install -e ." in lines[0] and lines[0].endswith("tandem run")
+    assert "pip install -e ." in lines[0] and lines[0].endswith("tandem playground")
 
 
 # ---------------------------------------------------------------- configuration

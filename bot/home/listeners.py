@@ -15,7 +15,10 @@ from bot.retro.data import RetroError
 from bot.retro.listeners import open_edit_modal as open_retro_edit_modal
 from bot.services import Services
 from bot.slack.users import UserNotFound, get_user, is_workspace_admin
-from bot.standup import service as standup_service
+from bot.standup import asks as standup_asks
+from bot.standup import data as standup_data
+from bot.standup import lookups as standup_lookups
+from bot.standup import setup as standup_setup
 from bot.standup import views as standup_views
 
 
@@ -50,10 +53,10 @@ def register(app: App, services: Services) -> None:
         if value.isdigit():
             try:
                 with db.unit_of_work() as session:
-                    standup_service.mark_ask_handled(
+                    standup_asks.mark_ask_handled(
                         session, team_id=team_id, user_id=user_id, ask_id=int(value), now=services.clock()
                     )
-            except standup_service.StandupError:
+            except standup_data.StandupError:
                 pass  # already handled or gone: the refreshed Home shows the truth
         publish_home(services, client, team_id, user_id)
 
@@ -76,10 +79,10 @@ def register(app: App, services: Services) -> None:
     def on_home_new_standup(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         team_id, user_id, _ = _ids(body)
-        form = standup_views.SetupForm(
+        form = standup_data.SetupForm(
             timezone=_tz(client, team_id, user_id),
-            questions={"all": list(standup_service.DEFAULT_QUESTIONS)},
-            blocker_question=standup_service.DEFAULT_BLOCKER_QUESTION,
+            questions={"all": list(standup_data.DEFAULT_QUESTIONS)},
+            blocker_question=standup_data.DEFAULT_BLOCKER_QUESTION,
         )
         client.views_open(trigger_id=body["trigger_id"], view=standup_views.build_setup_modal(form, []))
 
@@ -90,14 +93,14 @@ def register(app: App, services: Services) -> None:
         admin = is_workspace_admin(client, team_id, user_id)
         try:
             with db.unit_of_work() as session:
-                standup = standup_service.get_standup(session, team_id, int(value or 0))
+                standup = standup_lookups.get_standup(session, team_id, int(value or 0))
                 if standup is None:
-                    raise standup_service.NotFound("That stand-up was deleted.")
-                form = standup_service.managed_for_edit(
+                    raise standup_data.NotFound("That stand-up was deleted.")
+                form = standup_setup.managed_for_edit(
                     session, team_id=team_id, name=standup.name, actor_id=user_id, actor_is_admin=admin
                 )
             view = standup_views.build_setup_modal(form, [])
-        except standup_service.StandupError as error:
+        except standup_data.StandupError as error:
             view = standup_views.build_notice_modal("Stand-up", str(error))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 

@@ -1,4 +1,5 @@
-"""Callback, block and action ids for joint stand-ups (one place, so listeners and views agree)."""
+"""Callback, block, action ids, job kinds and hook names for joint stand-ups (one place, so listeners,
+views, jobs and the outbox agree), plus the stand-up's vocabularies."""
 
 from __future__ import annotations
 
@@ -30,6 +31,16 @@ class JobKind(StrEnum):
     PROMPT = "standup.prompt"
     REMIND = "standup.remind"
     CLOSE = "standup.close"
+
+
+class Hook(StrEnum):
+    """Outbox result hooks (``outbox.RESULT_HOOKS``) and the ritual kind of failure alerts."""
+
+    PARENT_SENT = "standup.parent_sent"
+    ANSWER_SENT = "standup.answer_sent"
+
+
+RITUAL_KIND = "standup"
 
 
 class Callback(StrEnum):

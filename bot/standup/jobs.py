@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.scheduling.registry import JobContext, JobSpec
-from bot.standup import service
+from bot.standup import rounds, summary
+from bot.standup.directory import SlackDirectory
 from bot.standup.ids import JobKind
+from bot.standup.lookups import get_standup
 
 # A prompt more than two hours late (downtime) is recorded as missed rather than sent: a 09:00
 # stand-up prompt at lunchtime is noise. Closing and reminders have their own windows.
@@ -22,11 +24,11 @@ CLOSE_GRACE = timedelta(days=7)
 
 def run_standup_prompt(ctx: JobContext) -> None:
     team_id = ctx.schedule.team_id
-    standup = service.get_standup(ctx.session, team_id, int(ctx.schedule.ref_id))
+    standup = get_standup(ctx.session, team_id, int(ctx.schedule.ref_id))
     if standup is None or standup.paused:
         return
-    directory = service.SlackDirectory(ctx.services.slack.for_team(team_id), team_id)
-    service.run_prompts(
+    directory = SlackDirectory(ctx.services.slack.for_team(team_id), team_id)
+    rounds.run_prompts(
         ctx.session,
         standup,
         scheduled_for=ctx.scheduled_for,
@@ -38,7 +40,7 @@ def run_standup_prompt(ctx: JobContext) -> None:
 
 
 def run_standup_remind(ctx: JobContext) -> None:
-    service.send_reminders(
+    rounds.send_reminders(
         ctx.session,
         team_id=ctx.schedule.team_id,
         occurrence_id=int(ctx.schedule.ref_id),
@@ -48,7 +50,7 @@ def run_standup_remind(ctx: JobContext) -> None:
 
 
 def run_standup_close(ctx: JobContext) -> None:
-    service.close_occurrence(
+    summary.close_occurrence(
         ctx.session, team_id=ctx.schedule.team_id, occurrence_id=int(ctx.schedule.ref_id), now=ctx.now
     )
 

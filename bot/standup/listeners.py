@@ -6,9 +6,10 @@ modal submissions validate first so errors come back in the ack with the user's 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
@@ -18,104 +19,50 @@ from sqlalchemy.orm import Session
 
 from bot.home.publish import refresh_homes
 from bot.services import Services
-from bot.slack.channels import read_confirmation
+from bot.slack import forms as slack_forms
+from bot.slack.answers import answering
+from bot.slack.channel_access import access_problem, read_access
 from bot.slack.commands import CommandRouter
 from bot.slack.metadata import MetadataError
 from bot.slack.payloads import team_id_of, user_id_of
-from bot.slack.text import clean_text, escape
+from bot.slack.text import escape
 from bot.slack.users import get_user, is_workspace_admin
-from bot.standup import service, views
-from bot.standup.ids import PREFILL_OPTION, Action, Block, Callback, Side, ZoneMode
+from bot.standup import answers, asks, forms, lookups, rounds, setup, views
+from bot.standup.data import (
+    DEFAULT_BLOCKER_QUESTION,
+    DEFAULT_QUESTIONS,
+    GONE,
+    AskLine,
+    ListRow,
+    NotFound,
+    SetupForm,
+    StandupError,
+    Usergroup,
+)
+from bot.standup.directory import SlackDirectory
+from bot.standup.ids import Action, Block, Callback, ZoneMode
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-GONE = "That stand-up is gone."
+OUT_OF_DATE = "This form is out of date; close it and try again."
 
 
-# ------------------------------------------------------------------------------------------ parsing
+@dataclass(frozen=True)
+class Managing:
+    """Who runs a managing subcommand (``/standup edit|pause|resume|delete|now <name>``), on what."""
 
+    team_id: str
+    user_id: str
+    admin: bool
+    name: str  # the stand-up's name as typed
+    client: WebClient
+    trigger_id: str
 
-def _value(state: dict[str, Any], block_id: str, action_id: str) -> dict[str, Any]:
-    return (state.get(block_id) or {}).get(action_id) or {}
-
-
-def _text(state: dict[str, Any], block_id: str, action_id: str) -> str:
-    """Typed text as stored: control characters dropped, ends stripped (``clean_text``)."""
-    return clean_text(str(_value(state, block_id, action_id).get("value") or ""))
-
-
-def _selected(state: dict[str, Any], block_id: str, action_id: str) -> str | None:
-    option = _value(state, block_id, action_id).get("selected_option")
-    return str(option["value"]) if option else None
-
-
-def parse_setup(view: dict[str, Any]) -> service.StandupInput:
-    state = view["state"]["values"]
-    people = {side: list(_value(state, Block.people(side), Action.PEOPLE).get("selected_users") or []) for side in Side}
-    groups = {
-        side: [o["value"] for o in _value(state, Block.groups(side), Action.GROUPS).get("selected_options") or []]
-        for side in Side
-    }
-    days = [int(o["value"]) for o in _value(state, Block.DAYS, Action.DAYS).get("selected_options") or []]
-    options = {o["value"] for o in _value(state, Block.OPTIONS, Action.OPTIONS).get("selected_options") or []}
-    questions = {"all": service.parse_questions(_text(state, Block.QUESTIONS, Action.QUESTIONS))} | {
-        side.value: service.parse_questions(_text(state, Block.questions(side), Action.QUESTIONS)) for side in Side
-    }
-    return service.StandupInput(
-        name=_text(state, Block.NAME, Action.NAME).strip(),
-        channel_id=str(_value(state, Block.CHANNEL, Action.CHANNEL).get("selected_conversation") or ""),
-        people=people,
-        groups=groups,
-        days=days,
-        local_time=str(_value(state, Block.TIME, Action.TIME).get("selected_time") or ""),
-        zone_mode=ZoneMode(_selected(state, Block.ZONE_MODE, Action.ZONE_MODE) or ZoneMode.PERSONAL),
-        timezone=_selected(state, Block.TIMEZONE, Action.TIMEZONE) or "UTC",
-        questions=questions,
-        blocker_question=_text(state, Block.BLOCKER_QUESTION, Action.BLOCKER_QUESTION),
-        reminder_minutes=int(_selected(state, Block.REMINDER, Action.REMINDER) or 0),
-        open_minutes=int(_selected(state, Block.OPEN_FOR, Action.OPEN_FOR) or 480),
-        prefill=PREFILL_OPTION in options,
-        external_ok=read_confirmation(state, Block.EXTERNAL, Action.EXTERNAL),
-    )
-
-
-def parse_answer(view: dict[str, Any]) -> tuple[list[str], str, str | None, str]:
-    state = view["state"]["values"]
-    indexed = sorted(
-        (int(block_id.removeprefix(Block.ANSWER_PREFIX)), block_id)
-        for block_id in state
-        if block_id.startswith(Block.ANSWER_PREFIX) and block_id.removeprefix(Block.ANSWER_PREFIX).isdigit()
-    )
-    answers = [_text(state, block_id, Action.ANSWER_TEXT) for _, block_id in indexed]
-    ask_user = _value(state, Block.ASK_USER, Action.ASK_USER).get("selected_user")
-    return (
-        answers,
-        _text(state, Block.BLOCKER, Action.BLOCKER),
-        str(ask_user) if ask_user else None,
-        _text(state, Block.ASK_TEXT, Action.ASK_TEXT),
-    )
-
-
-def parse_skip(argument: str, today: date) -> tuple[date, date] | str:
-    """``today`` | ``until YYYY-MM-DD`` -> (first, last) local dates, or a usage message."""
-    words = argument.lower().split()
-    if not words or words == ["today"]:
-        return today, today
-    if len(words) == 2 and words[0] == "until":
-        try:
-            last = date.fromisoformat(words[1])
-        except ValueError:
-            return "Use a date like 2026-12-24: `/standup skip until 2026-12-24`."
-        return today, last
-    return "Use `/standup skip today` or `/standup skip until YYYY-MM-DD`."
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    @property
+    def actor(self) -> dict[str, Any]:
+        """The keyword arguments every managing service takes."""
+        return {"team_id": self.team_id, "name": self.name, "actor_id": self.user_id, "actor_is_admin": self.admin}
 
 
 # ------------------------------------------------------------------------------------------ register
@@ -125,20 +72,20 @@ def register(app: App, services: Services) -> None:
     db = services.db
     router = CommandRouter("/standup", "Joint stand-ups", default="new")
 
-    def directory(client: WebClient, team_id: str) -> service.SlackDirectory:
-        return service.SlackDirectory(client, team_id)
+    def directory(client: WebClient, team_id: str) -> SlackDirectory:
+        return SlackDirectory(client, team_id)
 
     def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
         client.views_open(trigger_id=trigger_id, view=view)
 
-    def load_usergroups(client: WebClient) -> list[views.Usergroup]:
+    def load_usergroups(client: WebClient) -> list[Usergroup]:
         try:
             response = client.usergroups_list()
         except SlackApiError as error:
             log.info("usergroups.list unavailable at setup: %s", error.response.get("error"))
             return []
         return [
-            views.Usergroup(str(g["id"]), str(g.get("handle") or ""), str(g.get("name") or ""))
+            Usergroup(str(g["id"]), str(g.get("handle") or ""), str(g.get("name") or ""))
             for g in response.get("usergroups") or []
             if not g.get("date_delete")
         ]
@@ -147,10 +94,10 @@ def register(app: App, services: Services) -> None:
     def on_standup_new(ack: Ack, command: dict[str, Any], client: WebClient, **_: Any) -> None:
         ack()
         user = get_user(client, command["team_id"], command["user_id"])
-        form = views.SetupForm(
+        form = SetupForm(
             timezone=user.tz if user.tz else "UTC",
-            questions={"all": list(service.DEFAULT_QUESTIONS)},
-            blocker_question=service.DEFAULT_BLOCKER_QUESTION,
+            questions={"all": list(DEFAULT_QUESTIONS)},
+            blocker_question=DEFAULT_BLOCKER_QUESTION,
         )
         open_modal(client, command["trigger_id"], views.build_setup_modal(form, load_usergroups(client)))
 
@@ -158,7 +105,7 @@ def register(app: App, services: Services) -> None:
     def on_standup_list(ack: Ack, command: dict[str, Any], **_: Any) -> None:
         with db.unit_of_work() as session:
             rows = [
-                views.ListRow(
+                ListRow(
                     name=s.name,
                     channel_id=s.channel_id,
                     days=s.days,
@@ -169,92 +116,78 @@ def register(app: App, services: Services) -> None:
                     paused=s.paused,
                     owner_id=s.owner_id,
                 )
-                for s, n in service.list_standups(session, command["team_id"])
+                for s, n in lookups.list_standups(session, command["team_id"])
             ]
         ack(text=views.build_list_text(rows), response_type="ephemeral")
 
-    def as_manager(
-        command: dict[str, Any], client: WebClient, respond: Respond, action: Callable[[Session, str, str, bool], T]
-    ) -> T | None:
-        """A managing subcommand (owner or admin): ``action(session, team_id, user_id, is_admin)``
-        in one unit of work. Its result must be plain values (the session is closed after). A
-        StandupError (not found, not allowed) is the person's ephemeral answer, and None."""
-        team_id, user_id = command["team_id"], command["user_id"]
-        admin = is_workspace_admin(client, team_id, user_id)
-        try:
-            with db.unit_of_work() as session:
-                return action(session, team_id, user_id, admin)
-        except service.StandupError as error:
-            respond(text=str(error), response_type="ephemeral")
-            return None
-
-    @router.add("edit", "edit <name>", "change a stand-up (owner or admin)")
-    def on_standup_edit(
-        ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
+    def managing(
+        word: str,
+        usage: str,
+        help_text: str,
+        act: Callable[[Session, Managing], T],
+        then: Callable[[Managing, T, Respond], None],
     ) -> None:
-        ack()
-        form = as_manager(
-            command, client, respond,
-            lambda session, team_id, user_id, admin: service.managed_for_edit(
-                session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin
-            ),
-        )  # fmt: skip
-        if form is not None:
-            open_modal(client, command["trigger_id"], views.build_setup_modal(form, load_usergroups(client)))
+        """A managing subcommand (owner or admin): ``act`` in one unit of work, then ``then`` with
+        its result, which must be plain values (the session is closed by then). A StandupError (not
+        found, not allowed) is the person's ephemeral answer instead."""
 
-    def pause_or_resume(paused: bool) -> Any:
         def handler(
             ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
         ) -> None:
             ack()
-            name = as_manager(
-                command, client, respond,
-                lambda session, team_id, user_id, admin: service.set_paused(
-                    session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin,
-                    paused=paused, now=services.clock(),
-                ).name,
-            )  # fmt: skip
-            if name is None:
-                return
-            verb = "Paused" if paused else "Resumed"
-            tail = " No prompts until `/standup resume`." if paused else " Prompts continue from the next stand-up day."
-            respond(text=f"{verb} “{escape(name)}”.{tail}", response_type="ephemeral")
+            team_id, user_id = command["team_id"], command["user_id"]
+            admin = is_workspace_admin(client, team_id, user_id)
+            who = Managing(team_id, user_id, admin, argument, client, str(command.get("trigger_id") or ""))
+            with answering(respond) as answer, db.unit_of_work() as session:
+                result = act(session, who)
+            if not answer.failed:
+                then(who, result, respond)
 
-        return handler
+        router.add(word, usage, help_text)(handler)
 
-    router.add("pause", "pause <name>", "pause prompts (owner or admin)")(pause_or_resume(True))
-    router.add("resume", "resume <name>", "resume prompts (owner or admin)")(pause_or_resume(False))
+    def open_edit(who: Managing, form: SetupForm, _respond: Respond) -> None:
+        open_modal(who.client, who.trigger_id, views.build_setup_modal(form, load_usergroups(who.client)))
 
-    @router.add("delete", "delete <name>", "delete a stand-up and its history (owner or admin)")
-    def on_standup_delete(
-        ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
-    ) -> None:
-        ack()
-        name = as_manager(
-            command, client, respond,
-            lambda session, team_id, user_id, admin: service.delete_standup(
-                session, team_id=team_id, name=argument, actor_id=user_id, actor_is_admin=admin
-            ),
-        )  # fmt: skip
-        if name is not None:
-            respond(text=f"Deleted “{escape(name)}”.", response_type="ephemeral")
+    def say_paused(who: Managing, name: str, respond: Respond) -> None:
+        tail = " No prompts until `/standup resume`."
+        respond(text=f"Paused “{escape(name)}”.{tail}", response_type="ephemeral")
 
-    @router.add("now", "now <name>", "start a stand-up right now (owner or admin)")
-    def on_standup_now(
-        ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
-    ) -> None:
-        ack()
-        run = as_manager(
-            command, client, respond,
-            lambda session, team_id, user_id, admin: service.start_now(
-                session, directory(client, team_id), team_id=team_id, name=argument, actor_id=user_id,
-                actor_is_admin=admin, now=services.clock(),
-            ),
-        )  # fmt: skip
-        if run is None:
-            return
+    def say_resumed(who: Managing, name: str, respond: Respond) -> None:
+        tail = " Prompts continue from the next stand-up day."
+        respond(text=f"Resumed “{escape(name)}”.{tail}", response_type="ephemeral")
+
+    def say_deleted(who: Managing, name: str, respond: Respond) -> None:
+        respond(text=f"Deleted “{escape(name)}”.", response_type="ephemeral")
+
+    def say_started(who: Managing, run: rounds.PromptRun, respond: Respond) -> None:
         away = f" ({len(run.away)} out of office)" if run.away else ""
         respond(text=f"Started: I sent {len(run.prompted)} people their prompt{away}.", response_type="ephemeral")
+
+    managing(
+        "edit", "edit <name>", "change a stand-up (owner or admin)",
+        lambda session, who: setup.managed_for_edit(session, **who.actor), open_edit,
+    )  # fmt: skip
+    managing(
+        "pause", "pause <name>", "pause prompts (owner or admin)",
+        lambda session, who: setup.set_paused(session, **who.actor, paused=True, now=services.clock()).name,
+        say_paused,
+    )  # fmt: skip
+    managing(
+        "resume", "resume <name>", "resume prompts (owner or admin)",
+        lambda session, who: setup.set_paused(session, **who.actor, paused=False, now=services.clock()).name,
+        say_resumed,
+    )  # fmt: skip
+    managing(
+        "delete", "delete <name>", "delete a stand-up and its history (owner or admin)",
+        lambda session, who: setup.delete_standup(session, **who.actor), say_deleted,
+    )  # fmt: skip
+    managing(
+        "now", "now <name>", "start a stand-up right now (owner or admin)",
+        lambda session, who: rounds.start_now(
+            session, directory(who.client, who.team_id), **who.actor, now=services.clock()
+        ),
+        say_started,
+    )  # fmt: skip
 
     @router.add("skip", "skip [today | until YYYY-MM-DD]", "out of office: no prompts, no reminders")
     def on_standup_skip(
@@ -263,18 +196,16 @@ def register(app: App, services: Services) -> None:
         team_id, user_id = command["team_id"], command["user_id"]
         ack()
         user = get_user(client, team_id, user_id)
-        today = service.local_today(user.tz, services.clock())
-        span = parse_skip(argument, today)
+        today = lookups.local_today(user.tz, services.clock())
+        span = forms.parse_skip(argument, today)
         if isinstance(span, str):
             respond(text=span, response_type="ephemeral")
             return
-        try:
-            with db.unit_of_work() as session:
-                service.add_absence(
-                    session, team_id=team_id, user_id=user_id, starts_on=span[0], ends_on=span[1], now=services.clock()
-                )
-        except service.StandupError as error:
-            respond(text=str(error), response_type="ephemeral")
+        with answering(respond) as answer, db.unit_of_work() as session:
+            setup.add_absence(
+                session, team_id=team_id, user_id=user_id, starts_on=span[0], ends_on=span[1], now=services.clock()
+            )
+        if answer.failed:
             return
         until = "today" if span[0] == span[1] else f"until {span[1].isoformat()} (inclusive)"
         respond(text=f"Got it: no stand-up prompts or reminders for you {until}.", response_type="ephemeral")
@@ -289,21 +220,22 @@ def register(app: App, services: Services) -> None:
     def on_standup_setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         team_id, user_id = team_id_of(body), user_id_of(body)
         try:
-            standup_id = views.SetupMetadata.decode(view.get("private_metadata")).standup_id
+            standup_id = forms.SetupMetadata.decode(view.get("private_metadata")).standup_id
         except MetadataError:
-            ack(response_action="errors", errors={Block.NAME: "This form is out of date; close it and try again."})
+            ack(response_action="errors", errors={Block.NAME: OUT_OF_DATE})
             return
-        data = parse_setup(view)
-        errors = service.validate_setup(data)
+        data = forms.parse_setup(slack_forms.state_of(view))
+        errors = forms.validate_setup(data)
         if not errors:
             with db.unit_of_work() as session:
-                if service.name_taken(session, team_id, data.name, standup_id):
+                if lookups.name_taken(session, team_id, data.name, standup_id):
                     errors[Block.NAME] = f"There is already a stand-up called “{data.name}”. Pick another name."
         if not errors:
-            check = service.check_channel(client, data.channel_id, confirmed=data.external_ok)
-            data.channel_external = check.external
-            if check.problem:
-                errors[Block.CHANNEL] = check.problem
+            access = read_access(client, data.channel_id)
+            data.channel_external = access.external
+            problem = access_problem(access, external_ok=data.external_ok)
+            if problem:
+                errors[Block.CHANNEL] = problem
         if errors:
             ack(response_action="errors", errors=errors)
             return
@@ -311,7 +243,7 @@ def register(app: App, services: Services) -> None:
         admin = is_workspace_admin(client, team_id, user_id)
         try:
             with db.unit_of_work() as session:
-                result = service.save_standup(
+                result = setup.save_standup(
                     session, directory(client, team_id), team_id=team_id, actor_id=user_id, actor_is_admin=admin,
                     data=data, now=services.clock(), standup_id=standup_id,
                 )  # fmt: skip
@@ -319,7 +251,7 @@ def register(app: App, services: Services) -> None:
                     result.standup.name, result.standup.channel_id, result.created, len(result.participants),
                     result.dropped, views.describe_when(data.days, data.local_time, data.zone_mode, data.timezone),
                 )  # fmt: skip
-        except service.StandupError as error:
+        except StandupError as error:
             text = f"Nothing was saved: {error}"
         try:
             client.chat_postEphemeral(channel=data.channel_id, user=user_id, text=text)
@@ -332,18 +264,18 @@ def register(app: App, services: Services) -> None:
         team_id, user_id = team_id_of(body), user_id_of(body)
         try:
             if occurrence_id is None:
-                raise service.NotFound(GONE)
+                raise NotFound(GONE)
             with db.unit_of_work() as session:
-                form = service.answer_form(session, team_id=team_id, user_id=user_id, occurrence_id=occurrence_id)
+                form = answers.answer_form(session, team_id=team_id, user_id=user_id, occurrence_id=occurrence_id)
             view = views.build_answer_modal(form)
-        except service.StandupError as error:
+        except StandupError as error:  # shown in the modal: there is no response_url to answer on
             view = views.build_notice_modal("Stand-up", str(error))
         open_modal(client, body["trigger_id"], view)
 
     @app.action(Action.OPEN_ANSWER)
     def on_standup_open_answer(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        open_answer(client, body, _int(action.get("value")))
+        open_answer(client, body, forms.parse_id(action.get("value")))
 
     @app.action(Action.EDIT_ANSWER)
     def on_standup_edit_answer(
@@ -351,9 +283,9 @@ def register(app: App, services: Services) -> None:
     ) -> None:
         ack()
         team_id, user_id = team_id_of(body), user_id_of(body)
-        answer_id = _int(action.get("value"))
+        answer_id = forms.parse_id(action.get("value"))
         with db.unit_of_work() as session:
-            answer = service.get_answer(session, team_id, answer_id) if answer_id is not None else None
+            answer = lookups.get_answer(session, team_id, answer_id) if answer_id is not None else None
             owner, occurrence_id = (answer.user_id, answer.occurrence_id) if answer is not None else (None, None)
         if owner is not None and owner != user_id:
             respond(text="Only the person who wrote this answer can edit it.", response_type="ephemeral",
@@ -365,12 +297,12 @@ def register(app: App, services: Services) -> None:
     def on_standup_answer_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         team_id, user_id = team_id_of(body), user_id_of(body)
         try:
-            occurrence_id = views.AnswerMetadata.decode(view.get("private_metadata")).occurrence_id
+            occurrence_id = forms.AnswerMetadata.decode(view.get("private_metadata")).occurrence_id
         except MetadataError:
-            ack(response_action="errors", errors={Block.answer(0): "This form is out of date; close it and try again."})
+            ack(response_action="errors", errors={Block.answer(0): OUT_OF_DATE})
             return
-        answers, blocker, ask_user, ask_text = parse_answer(view)
-        errors = service.validate_answer(answers, blocker, ask_user, ask_text, user_id)
+        typed, blocker, ask_user, ask_text = forms.parse_answer(slack_forms.state_of(view))
+        errors = forms.validate_answer(typed, blocker, ask_user, ask_text, user_id)
         if errors:
             ack(response_action="errors", errors=errors)
             return
@@ -378,36 +310,39 @@ def register(app: App, services: Services) -> None:
         # the wrong person comes back as a field error with everything typed still there.
         try:
             with db.unit_of_work() as session:
-                service.submit_answer(
+                answers.submit_answer(
                     session, directory(client, team_id), team_id=team_id, user_id=user_id,
-                    occurrence_id=occurrence_id, answers=answers, blocker=blocker, ask_user=ask_user,
+                    occurrence_id=occurrence_id, answers=typed, blocker=blocker, ask_user=ask_user,
                     ask_text=ask_text, now=services.clock(),
                 )  # fmt: skip
-        except service.AskRejected as error:
-            ack(response_action="errors", errors={Block.ASK_USER: str(error)})
-            return
-        except service.StandupError as error:
-            ack(response_action="update", view=views.build_notice_modal("Stand-up", str(error)))
+        except StandupError as error:
+            # On its field (the ask), or the stand-up is gone: the modal says so instead of the form.
+            if error.block_id is not None:
+                ack(response_action="errors", errors={error.block_id: str(error)})
+            else:
+                ack(response_action="update", view=views.build_notice_modal("Stand-up", str(error)))
             return
         ack()
         refresh_homes(services, team_id, user_id, ask_user)  # today's stand-up answered; a new ask owed
+
+    def aside(respond: Respond) -> Callable[..., Any]:
+        """Answer a click on a DM's button beside it, leaving the DM (and its buttons) as it is."""
+        return functools.partial(respond, replace_original=False)
 
     @app.action(Action.SKIP_TODAY)
     def on_standup_skip_today(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         team_id, user_id = team_id_of(body), user_id_of(body)
-        occurrence_id = _int(action.get("value"))
-        try:
+        occurrence_id = forms.parse_id(action.get("value"))
+        with answering(aside(respond)) as answer, db.unit_of_work() as session:
             if occurrence_id is None:
-                raise service.NotFound(GONE)
-            with db.unit_of_work() as session:
-                occurrence = service.skip_occurrence(
-                    session, team_id=team_id, user_id=user_id, occurrence_id=occurrence_id, now=services.clock()
-                )
-                standup = service.get_standup(session, team_id, occurrence.standup_id)
-                name = standup.name if standup is not None else "the stand-up"
-        except service.StandupError as error:
-            respond(text=str(error), response_type="ephemeral", replace_original=False)
+                raise NotFound(GONE)
+            occurrence = rounds.skip_occurrence(
+                session, team_id=team_id, user_id=user_id, occurrence_id=occurrence_id, now=services.clock()
+            )
+            standup = lookups.get_standup(session, team_id, occurrence.standup_id)
+            name = standup.name if standup is not None else "the stand-up"
+        if answer.failed:
             return
         respond(replace_original=True, **views.build_skipped_message(name))
         refresh_homes(services, team_id, user_id)
@@ -416,16 +351,13 @@ def register(app: App, services: Services) -> None:
     def on_standup_ask_handled(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         team_id, user_id = team_id_of(body), user_id_of(body)
-        ask_id = _int(action.get("value"))
-        try:
+        ask_id = forms.parse_id(action.get("value"))
+        with answering(aside(respond)) as answer, db.unit_of_work() as session:
             if ask_id is None:
-                raise service.NotFound("That ask is gone.")
-            with db.unit_of_work() as session:
-                ask = service.mark_ask_handled(session, team_id=team_id, user_id=user_id, ask_id=ask_id,
-                                               now=services.clock())  # fmt: skip
-                line = views.AskLine(ask.id, ask.from_user, ask.text)
-        except service.StandupError as error:
-            respond(text=str(error), response_type="ephemeral", replace_original=False)
+                raise NotFound("That ask is gone.")
+            ask = asks.mark_ask_handled(session, team_id=team_id, user_id=user_id, ask_id=ask_id, now=services.clock())
+            line = AskLine(ask.id, ask.from_user, ask.text)
+        if answer.failed:
             return
         if action.get("block_id") == Block.ASK_ACTIONS:  # the ask's own DM: replace it
             respond(replace_original=True, **views.build_ask_handled_message(line))

@@ -1,6 +1,6 @@
 """Database models for joint stand-ups. Every table carries ``team_id``; every query filters by it.
 
-Occurrence identity is ``(standup_id, local_date)``: see ``bot.standup.service`` for the rule.
+Occurrence identity is ``(standup_id, local_date)``: see ``bot.standup.rounds`` for the rule.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every stand-up post goes through the delivery outbox; this module names the keys and references.
+"""Every message a stand-up sends, through the delivery outbox: render with ``views``, key, enqueue.
 
 Keys (unique per team, so a retried job or listener never posts twice):
 
@@ -8,6 +8,8 @@ Keys (unique per team, so a retried job or listener never posts twice):
 - ``standup:{occurrence}:prompt:{user}`` / ``:remind:{user}`` — the one DM and the one reminder,
 - ``standup:ask:{ask}`` — the single notification of an ask,
 - updates carry the reason and instant, since each edit is a new intent.
+
+The result hooks (``RESULT_HOOKS``) are listed in the feature object, never registered on import.
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.slack.delivery import Ritual, enqueue, result_ref
+from bot.slack.delivery import ResultHook, Ritual, enqueue, result_ref
 from bot.slack.delivery_models import OutboxMessage
+from bot.standup import views
+from bot.standup.data import AnswerView, AskLine, ParentView, PromptView, SummaryView
+from bot.standup.ids import RITUAL_KIND, Hook
 from bot.standup.models import Standup, StandupAnswer, StandupOccurrence
-
-PARENT_SENT = "standup.parent_sent"
-ANSWER_SENT = "standup.answer_sent"
-RITUAL_KIND = "standup"
 
 
 def _ritual(session: Session, team_id: str, standup_id: int) -> Ritual | None:
@@ -43,75 +44,90 @@ def _confirmed_external(session: Session, occurrence: StandupOccurrence) -> bool
     return bool(confirmed_by) and channel_id == occurrence.channel_id
 
 
-def post_parent(session: Session, occurrence: StandupOccurrence, message: dict[str, Any], *, now: datetime) -> None:
-    enqueue(
-        session,
-        team_id=occurrence.team_id,
-        method="chat.postMessage",
-        args={"channel": occurrence.channel_id, **message},
-        key=occurrence.parent_key,
-        now=now,
-        ritual=_ritual(session, occurrence.team_id, occurrence.standup_id),
-        allow_external=_confirmed_external(session, occurrence),
-        on_result=PARENT_SENT,
-    )
-
-
-def update_parent(
-    session: Session, occurrence: StandupOccurrence, message: dict[str, Any], *, key_suffix: str, now: datetime
+def _to_channel(
+    session: Session,
+    occurrence: StandupOccurrence,
+    method: str,
+    args: dict[str, Any],
+    *,
+    key: str,
+    now: datetime,
+    on_result: str | None = None,
 ) -> None:
+    """One post or update in the occurrence's channel, failures alerting the stand-up's owner."""
     enqueue(
         session,
         team_id=occurrence.team_id,
-        method="chat.update",
-        args={"channel": occurrence.channel_id, "ts": result_ref(occurrence.parent_key), **message},
-        key=f"{occurrence.parent_key}:update:{key_suffix}"[:255],
+        method=method,
+        args={"channel": occurrence.channel_id, **args},
+        key=key[:255],
         now=now,
         ritual=_ritual(session, occurrence.team_id, occurrence.standup_id),
         allow_external=_confirmed_external(session, occurrence),
+        on_result=on_result,
     )
 
 
-def post_reply(
-    session: Session, occurrence: StandupOccurrence, answer: StandupAnswer, message: dict[str, Any], *, now: datetime
+def post_parent(session: Session, occurrence: StandupOccurrence, view: ParentView, *, now: datetime) -> None:
+    message = views.build_parent_message(view)
+    _to_channel(session, occurrence, "chat.postMessage", message, key=occurrence.parent_key, now=now,
+                on_result=Hook.PARENT_SENT)  # fmt: skip
+
+
+def update_summary(
+    session: Session, occurrence: StandupOccurrence, summary: SummaryView, *, key_suffix: str, now: datetime
 ) -> None:
-    enqueue(
-        session,
-        team_id=occurrence.team_id,
-        method="chat.postMessage",
-        args={"channel": occurrence.channel_id, "thread_ts": result_ref(occurrence.parent_key), **message},
-        key=answer.message_key,
-        now=now,
-        ritual=_ritual(session, occurrence.team_id, occurrence.standup_id),
-        allow_external=_confirmed_external(session, occurrence),
-        on_result=ANSWER_SENT,
-    )
+    """The parent message, updated in place with the occurrence's summary."""
+    args = {"ts": result_ref(occurrence.parent_key), **views.build_summary_message(summary)}
+    _to_channel(session, occurrence, "chat.update", args, key=f"{occurrence.parent_key}:update:{key_suffix}", now=now)
+
+
+def post_answer(
+    session: Session, occurrence: StandupOccurrence, answer: StandupAnswer, view: AnswerView, *, now: datetime
+) -> None:
+    """An answer, as a reply in the occurrence's thread (keyed by ``answer.message_key``)."""
+    args = {"thread_ts": result_ref(occurrence.parent_key), **views.build_answer_message(view)}
+    _to_channel(session, occurrence, "chat.postMessage", args, key=answer.message_key, now=now,
+                on_result=Hook.ANSWER_SENT)  # fmt: skip
 
 
 def update_answer(
     session: Session,
     occurrence: StandupOccurrence,
     answer: StandupAnswer,
-    message: dict[str, Any],
+    view: AnswerView,
     *,
     key_suffix: str,
     now: datetime,
 ) -> None:
-    enqueue(
-        session,
-        team_id=occurrence.team_id,
-        method="chat.update",
-        args={"channel": occurrence.channel_id, "ts": result_ref(answer.message_key), **message},
-        key=f"{answer.message_key}:{key_suffix}"[:255],
-        now=now,
-        ritual=_ritual(session, occurrence.team_id, occurrence.standup_id),
-        allow_external=_confirmed_external(session, occurrence),
-    )
+    args = {"ts": result_ref(answer.message_key), **views.build_answer_message(view)}
+    _to_channel(session, occurrence, "chat.update", args, key=f"{answer.message_key}:{key_suffix}", now=now)
 
 
-def send_dm(session: Session, *, team_id: str, user_id: str, key: str, message: dict[str, Any], now: datetime) -> None:
+def _dm(session: Session, *, team_id: str, user_id: str, key: str, message: dict[str, Any], now: datetime) -> None:
     """A DM from the app: chat.postMessage to a user id posts in the app's Messages tab."""
     enqueue(session, team_id=team_id, method="chat.postMessage", args={"channel": user_id, **message}, key=key, now=now)
+
+
+def send_prompt(
+    session: Session, team_id: str, user_id: str, view: PromptView, *, reminder: bool, now: datetime
+) -> None:
+    """The one prompt DM of an occurrence to ``user_id``, or its one reminder."""
+    key = f"standup:{view.occurrence_id}:{'remind' if reminder else 'prompt'}:{user_id}"
+    message = views.build_prompt_message(view, reminder=reminder)
+    _dm(session, team_id=team_id, user_id=user_id, key=key, message=message, now=now)
+
+
+def send_ask(
+    session: Session, team_id: str, to_user: str, ask: AskLine, *, standup_name: str, channel_id: str, now: datetime
+) -> None:
+    """The single notification of an ask, to the person asked."""
+    message = views.build_ask_message(ask, standup_name=standup_name, channel_id=channel_id)
+    _dm(session, team_id=team_id, user_id=to_user, key=f"standup:ask:{ask.ask_id}", message=message, now=now)
+
+
+def send_owner_note(session: Session, team_id: str, owner_id: str, *, key: str, text: str, now: datetime) -> None:
+    _dm(session, team_id=team_id, user_id=owner_id, key=key, message=views.build_owner_note(text), now=now)
 
 
 def _on_parent_sent(session: Session, row: OutboxMessage, result: dict[str, Any]) -> None:
@@ -132,4 +148,4 @@ def _on_answer_sent(session: Session, row: OutboxMessage, result: dict[str, Any]
         answer.message_ts = str(result["ts"])
 
 
-RESULT_HOOKS = {PARENT_SENT: _on_parent_sent, ANSWER_SENT: _on_answer_sent}
+RESULT_HOOKS: dict[str, ResultHook] = {Hook.PARENT_SENT: _on_parent_sent, Hook.ANSWER_SENT: _on_answer_sent}

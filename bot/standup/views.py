@@ -6,14 +6,28 @@ anybody in the shared channel (names, never ``<@...>`` mentions, in channel post
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from bot.slack import blocks as bk
 from bot.slack.channels import confirmation_block
-from bot.slack.metadata import ViewMetadata
 from bot.slack.text import channel_link, escape, mention, slack_date, truncate
+from bot.standup.data import (
+    ANSWER_LIMIT,
+    LIST_LIMIT,
+    NAME_LIMIT,
+    QUESTION_LIMIT,
+    AnswerForm,
+    AnswerView,
+    AskLine,
+    ListRow,
+    ParentView,
+    PromptView,
+    SetupForm,
+    SummaryView,
+    Usergroup,
+)
+from bot.standup.forms import AnswerMetadata, SetupMetadata
 from bot.standup.ids import PREFILL_OPTION, Action, Block, Callback, Side, ZoneMode
 
 Message = dict[str, Any]
@@ -47,142 +61,9 @@ REMINDER_CHOICES = (
 )
 OPEN_CHOICES = ((120, "2 hours"), (240, "4 hours"), (480, "8 hours"), (720, "12 hours"), (1440, "24 hours"))
 SIDE_EMOJI = {Side.PRODUCT: ":hammer_and_wrench:", Side.MARKETING: ":mega:", Side.OTHER: ":busts_in_silhouette:"}
-LIST_LIMIT = 10
-# Enforced by bot.standup.service and declared on the inputs, so Slack stops people at the limit.
-NAME_LIMIT = 80
-QUESTION_LIMIT = 150
-ANSWER_LIMIT = 2000
 
 # Who the optional per-side questions are for, as the setup modal says it.
 QUESTION_AUDIENCE = {Side.PRODUCT: "product", Side.MARKETING: "marketing", Side.OTHER: "“Other” people"}
-
-
-class SetupMetadata(ViewMetadata):
-    standup_id: int | None = None
-
-
-class AnswerMetadata(ViewMetadata):
-    occurrence_id: int
-
-
-# ------------------------------------------------------------------------------------------ data
-
-
-@dataclass
-class SetupForm:
-    standup_id: int | None = None
-    name: str = ""
-    channel_id: str | None = None
-    people: dict[Side, list[str]] = field(default_factory=dict)
-    groups: dict[Side, list[str]] = field(default_factory=dict)
-    days: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])
-    local_time: str = "09:30"
-    zone_mode: ZoneMode = ZoneMode.PERSONAL
-    timezone: str = "UTC"
-    questions: dict[str, list[str]] = field(default_factory=dict)
-    blocker_question: str = ""
-    reminder_minutes: int = 120
-    open_minutes: int = 480
-    prefill: bool = True
-    external_ok: bool = False  # confirmed posting in a channel shared with another organisation
-
-
-@dataclass(frozen=True)
-class Usergroup:
-    id: str
-    handle: str
-    name: str
-
-
-@dataclass(frozen=True)
-class AskLine:
-    ask_id: int
-    from_user: str
-    text: str
-
-
-@dataclass(frozen=True)
-class ParentView:
-    standup_name: str
-    local_date: date
-    closes_at: datetime
-
-
-@dataclass(frozen=True)
-class PromptView:
-    occurrence_id: int
-    standup_name: str
-    channel_id: str
-    local_date: date
-    closes_at: datetime
-    asks: list[AskLine] = field(default_factory=list)
-
-
-@dataclass
-class AnswerForm:
-    occurrence_id: int
-    standup_name: str
-    local_date: date
-    questions: list[str]
-    blocker_question: str
-    initial: list[str]
-    blocker: str = ""
-    ask_user: str | None = None
-    ask_text: str = ""
-    editing: bool = False
-    asks_for_me: list[AskLine] = field(default_factory=list)
-    my_last_blocker: str = ""
-
-
-@dataclass(frozen=True)
-class AnswerView:
-    answer_id: int
-    user_id: str
-    name: str
-    side: Side
-    responses: list[tuple[str, str]]
-    blocker_question: str
-    blocker: str
-    ask_to_name: str
-    ask_text: str
-    ask_handled: bool
-    edited: bool
-    late: bool
-
-
-@dataclass
-class SideCount:
-    answered: int = 0
-    skipped: int = 0
-    away: int = 0
-    missing: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.answered + self.skipped + self.away + self.missing
-
-
-@dataclass
-class SummaryView:
-    standup_name: str
-    local_date: date
-    sides: dict[Side, SideCount]
-    blockers: list[tuple[str, Side, str]]  # (name, side, text)
-    asks: list[tuple[str, str, str, bool]]  # (from name, to name, text, handled)
-    closed_at: datetime | None
-
-
-@dataclass(frozen=True)
-class ListRow:
-    name: str
-    channel_id: str
-    days: list[int]
-    local_time: str
-    zone_mode: ZoneMode
-    timezone: str
-    participants: int
-    paused: bool
-    owner_id: str
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -412,14 +293,19 @@ def build_parent_message(view: ParentView) -> Message:
     )
 
 
-def build_prompt_message(view: PromptView) -> Message:
-    blocks: list[bk.Block] = [
-        bk.section(
-            f":wave: Time for *{escape(view.standup_name)}* ({format_date(view.local_date)}). "
-            f"Your answer goes to the thread in {channel_link(view.channel_id)}."
-        ),
-    ]
-    blocks += _asks_blocks(view.asks)
+def build_prompt_message(view: PromptView, *, reminder: bool = False) -> Message:
+    """The one DM of an occurrence (with the asks waiting on the person), or its one reminder."""
+    name, day = escape(view.standup_name), format_date(view.local_date)
+    if reminder:
+        fallback = f"Still time to answer {view.standup_name}"
+        intro = (
+            f"Still time to answer *{name}* ({day}), "
+            f"open until {slack_date(view.closes_at)}. This is the only reminder."
+        )
+    else:
+        fallback = f"Time for {view.standup_name}"
+        intro = f":wave: Time for *{name}* ({day}). Your answer goes to the thread in {channel_link(view.channel_id)}."
+    blocks: list[bk.Block] = [bk.section(intro), *_asks_blocks(view.asks)]
     blocks.append(
         bk.actions(
             bk.button("Answer stand-up", Action.OPEN_ANSWER, str(view.occurrence_id), style="primary"),
@@ -427,25 +313,9 @@ def build_prompt_message(view: PromptView) -> Message:
             block_id=Block.PROMPT_ACTIONS,
         )
     )
-    blocks.append(bk.context(f"Open until {slack_date(view.closes_at)}. Away? `/standup skip until YYYY-MM-DD`"))
-    return _message(f"Time for {view.standup_name}", blocks)
-
-
-def build_reminder_message(view: PromptView) -> Message:
-    return _message(
-        f"Still time to answer {view.standup_name}",
-        [
-            bk.section(
-                f"Still time to answer *{escape(view.standup_name)}* ({format_date(view.local_date)}), "
-                f"open until {slack_date(view.closes_at)}. This is the only reminder."
-            ),
-            bk.actions(
-                bk.button("Answer stand-up", Action.OPEN_ANSWER, str(view.occurrence_id), style="primary"),
-                bk.button("Skip today", Action.SKIP_TODAY, str(view.occurrence_id)),
-                block_id=Block.PROMPT_ACTIONS,
-            ),
-        ],
-    )
+    if not reminder:
+        blocks.append(bk.context(f"Open until {slack_date(view.closes_at)}. Away? `/standup skip until YYYY-MM-DD`"))
+    return _message(fallback, blocks)
 
 
 def build_skipped_message(standup_name: str) -> Message:

@@ -14,16 +14,17 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.db import Database
+from bot.playground.slack_emulator import SlackEmulator
 from bot.slack.delivery import DrainPolicy, enqueue
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
 from tests.scheduling.test_processes import ROOT, child_env
-from tests.support.emulator import SlackEmulator
+from tests.support.conformance import REFERENCE_RULES
 
 FANOUT = 120
 
 
 def test_killed_drainer_resumes_without_resending(database_url: str, tmp_path: Path) -> None:
-    with SlackEmulator() as emulator:
+    with SlackEmulator(rules=REFERENCE_RULES) as emulator:
         ws = emulator.workspace
         people = [ws.add_user(f"p{i}", f"Person {i}").id for i in range(FANOUT)]
         # Every post takes 20 ms at "Slack", so the kill lands mid-fan-out.

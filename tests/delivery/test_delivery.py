@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import Workspace
 from bot.runtime import build_services
 from bot.services import Services
 from bot.slack.delivery import (
@@ -26,15 +28,14 @@ from bot.slack.delivery import (
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
 from bot.slack.ratelimit import Pacer, RateLimits
 from tests.scheduling.fixtures import MutableClock, make_settings
-from tests.support.emulator import SlackEmulator
-from tests.support.workspace import Workspace
+from tests.support.conformance import REFERENCE_RULES
 
 FAST = DrainPolicy(backoff_base=0.05, backoff_cap=0.2)
 
 
 @pytest.fixture
 def emulator() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emulator:
+    with SlackEmulator(rules=REFERENCE_RULES) as emulator:
         yield emulator
 
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import Workspace
 from bot.services import Services
 from bot.slack.channels import (
     EXTERNAL_CHANNEL,
@@ -22,8 +24,6 @@ from bot.slack.delivery import Drainer, DrainPolicy, HttpSender, Ritual, enqueue
 from bot.slack.delivery_models import OutboxStatus
 from bot.slack.ratelimit import Pacer, RateLimits
 from tests.delivery.test_delivery import emulator, now, post, rows, slack_services, ws
-from tests.support.emulator import SlackEmulator
-from tests.support.workspace import Workspace
 
 __all__ = ["emulator", "slack_services", "ws"]
 

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import inspect
 
 from bot.db import Database
+from bot.playground.signed_requests import FORM
+from bot.playground.signing import signature
+from bot.playground.slack_emulator import SlackEmulator
 from bot.settings import normalize_database_url
-from tests.support.driver import FORM
-from tests.support.emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
-from tests.support.signing import signature
 
 pytestmark = pytest.mark.e2e
 

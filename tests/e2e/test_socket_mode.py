@@ -18,10 +18,10 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.playground.signed_requests import Driver
+from bot.playground.slack_emulator import SlackEmulator
 from bot.standup.ids import Block
 from tests.support.botproc import BotProcess, ClockFile, bot_env, run_tandem
-from tests.support.driver import Driver
-from tests.support.emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
 from tests.support.socket_mode import (
     EVENTS_API,

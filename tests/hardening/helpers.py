@@ -9,9 +9,9 @@ from sqlalchemy import func, inspect, select, table, text
 from bot.db import Database
 from bot.insights.ids import Block as InsightBlock
 from bot.insights.ids import Callback as InsightCallback
-from tests.support.emulator import SlackEmulator
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import Workspace
 from tests.support.fixtures import BotUnderTest
-from tests.support.workspace import Workspace
 
 # Written on every request by design (Bolt's OAuth state, Alembic's own bookkeeping): not effects.
 NOT_EFFECTS = frozenset({"alembic_version"})

@@ -23,8 +23,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.support.emulator import SlackEmulator
-from tests.support.workspace import Workspace
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import Workspace
 
 # ------------------------------------------------------------------------------------ payloads
 

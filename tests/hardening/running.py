@@ -15,13 +15,12 @@ from typing import Any
 from sqlalchemy import text
 
 from bot.db import Database
+from bot.playground.signed_requests import Driver, HttpTransport
+from bot.playground.slack_emulator import SlackEmulator
 from bot.settings import normalize_database_url
-from tests.support.botproc import BotProcess, ClockFile, bot_env
+from tests.support.botproc import TEST_SIGNING_SECRET, BotProcess, ClockFile, bot_env
 from tests.support.databases import PostgresCluster
-from tests.support.driver import Driver, HttpTransport
-from tests.support.emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
-from tests.support.signing import TEST_SIGNING_SECRET
 
 
 def start_bot(

@@ -36,6 +36,9 @@ from bot.app import FRIENDLY_ERROR
 from bot.insights.ids import Action as InsightAction
 from bot.insights.ids import Block as InsightBlock
 from bot.insights.ids import Callback as InsightCallback
+from bot.playground.people import SimulatedUser
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import Message
 from bot.slack.delivery import DrainPolicy
 from bot.standup.ids import Action, Block
 from tests.hardening.helpers import set_up_insights
@@ -50,10 +53,7 @@ from tests.hardening.running import (
 )
 from tests.support.botproc import ClockFile
 from tests.support.databases import PostgresAdmin, migrate, unique_name
-from tests.support.emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
-from tests.support.user import SimulatedUser
-from tests.support.workspace import Message
 
 pytestmark = pytest.mark.e2e
 

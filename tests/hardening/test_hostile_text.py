@@ -28,7 +28,10 @@ from sqlalchemy import text as sql
 from bot.insights.ids import Action as InsightAction
 from bot.insights.ids import Block as InsightBlock
 from bot.insights.ids import Callback as InsightCallback
+from bot.playground.signed_requests import Ack
+from bot.playground.workspace_state import ViewRecord
 from bot.slack.delivery import drain
+from bot.standup.forms import parse_questions
 from bot.standup.ids import Action as StandupAction
 from bot.standup.ids import Block as StandupBlock
 from bot.standup.ids import Callback as StandupCallback
@@ -41,9 +44,7 @@ from tests.hardening.hostile import (
     soup,
     track_listeners,
 )
-from tests.support.driver import Ack
 from tests.support.fixtures import BotUnderTest
-from tests.support.workspace import ViewRecord
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
@@ -285,8 +286,6 @@ def test_standup_setup_modal_with_hostile_text(hostile: Hostile, data: st.DataOb
         assert_clear_error(ack, view, context)
         assert row == before or (row is not None and before is not None and row[0] == before[0]), context
     else:
-        from bot.standup.service import parse_questions
-
         saved("standup setup")
 
         assert row is not None and (before is None or row[0] != before[0]), f"{context}: no record"

@@ -21,6 +21,7 @@ import pytest
 from bot.insights.ids import Action as InsightAction
 from bot.insights.ids import Block as InsightBlock
 from bot.insights.ids import Callback as InsightCallback
+from bot.playground.slack_emulator import SlackEmulator
 from bot.standup.ids import Block
 from tests.hardening.helpers import set_up_insights
 from tests.hardening.running import (
@@ -33,7 +34,6 @@ from tests.hardening.running import (
 )
 from tests.hardening.test_faults import all_text, answer, prompts, reminders, set_up_standup
 from tests.support.botproc import BotProcess, ClockFile
-from tests.support.emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

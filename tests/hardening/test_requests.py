@@ -24,13 +24,13 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.insights.ids import Block as InsightBlock
 from bot.insights.ids import Callback as InsightCallback
+from bot.playground.people import SimulatedUser
+from bot.playground.signed_requests import FORM, Ack
+from bot.playground.signing import signature
+from bot.playground.workspace_state import ViewRecord
 from tests.hardening.helpers import row_counts, scalar, set_up_insights, wait_outbox_settled
 from tests.support.conformance import REFERENCE
-from tests.support.driver import FORM, Ack
 from tests.support.fixtures import BotUnderTest
-from tests.support.signing import signature
-from tests.support.user import SimulatedUser
-from tests.support.workspace import ViewRecord
 
 pytestmark = pytest.mark.e2e
 

@@ -15,8 +15,9 @@ from bot.insights.ids import Action as InsightAction
 from bot.insights.ids import Block as InsightBlock
 from bot.insights.ids import Callback as InsightCallback
 from bot.slack.users import SlackUser
+from bot.standup.data import StandupInput
 from bot.standup.ids import Side, ZoneMode
-from bot.standup.service import StandupInput, save_standup
+from bot.standup.setup import save_standup
 from tests.hardening.helpers import set_up_insights, wait_outbox_settled
 from tests.support.fixtures import BotUnderTest
 

@@ -15,11 +15,11 @@ import pytest
 from bot.insights.ids import Action as InsightAction
 from bot.insights.ids import Block as InsightBlock
 from bot.insights.ids import Callback as InsightCallback
+from bot.playground.signed_requests import Ack
+from bot.playground.workspace_state import Message, Workspace
 from bot.slack.tenancy import NOT_INSTALLED, InstalledWorkspace, foreign_request_answer
 from tests.hardening.helpers import row_counts, set_up_insights, wait_outbox_settled
-from tests.support.driver import Ack
 from tests.support.fixtures import BotUnderTest
-from tests.support.workspace import Message, Workspace
 
 ACME_SAYS = "Acme-only: Initech will churn unless bulk export ships by March"
 

@@ -17,12 +17,12 @@ from bot.db import Database
 from bot.insights.ids import Action as InsightAction
 from bot.insights.ids import Block as InsightBlock
 from bot.insights.ids import Callback as InsightCallback
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import APP_ID, Message, Workspace
 from bot.slack.installations import make_installation_store
 from tests.hardening.helpers import scalar, set_up_insights, wait_outbox_settled
 from tests.support.botproc import bot_env
-from tests.support.emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
-from tests.support.workspace import APP_ID, Message, Workspace
 
 pytestmark = pytest.mark.e2e
 

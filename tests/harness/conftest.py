@@ -9,8 +9,8 @@ import pytest
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from tests.support.driver import Driver, InProcessTransport
-from tests.support.emulator import SlackEmulator
+from bot.playground.signed_requests import Driver, InProcessTransport
+from bot.playground.slack_emulator import SlackEmulator
 
 SECRET = "toy-signing-secret-0123456789abcdef"
 

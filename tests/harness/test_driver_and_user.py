@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_bolt import App
 
-from tests.support.driver import Driver
-from tests.support.emulator import SlackEmulator
-from tests.support.user import SimulatedUser
+from bot.playground.people import SimulatedUser
+from bot.playground.signed_requests import Driver
+from bot.playground.slack_emulator import SlackEmulator
 
 
 def make_user(emulator: SlackEmulator, driver: Driver, handle: str = "pat") -> SimulatedUser:

@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
-from tests.support.emulator import SlackEmulator
-from tests.support.workspace import Workspace
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import Workspace
 
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}
 MODAL = {"type": "modal", "title": {"type": "plain_text", "text": "Hi"}, "blocks": [SECTION]}

@@ -15,10 +15,10 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from bot.playground.signed_requests import Driver
+from bot.playground.slack_emulator import SlackEmulator
 from tests.insights.helpers import human_message
 from tests.support.conformance import REFERENCE
-from tests.support.driver import Driver
-from tests.support.emulator import SlackEmulator
 
 EXAMPLES = REFERENCE / "payloads"
 

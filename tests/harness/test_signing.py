@@ -9,10 +9,10 @@ from pathlib import Path
 from slack_bolt import App
 from slack_sdk.signature import SignatureVerifier
 
+from bot.playground.signed_requests import FORM, Driver
+from bot.playground.signing import signature, signed_headers
+from bot.playground.slack_emulator import SlackEmulator
 from tests.support.conformance import REFERENCE
-from tests.support.driver import FORM, Driver
-from tests.support.emulator import SlackEmulator
-from tests.support.signing import signature, signed_headers
 
 VECTOR = json.loads(Path(REFERENCE, "signature-vector.json").read_text(encoding="utf-8"))
 

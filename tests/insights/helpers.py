@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.support.driver import Ack, Driver
-from tests.support.emulator import SlackEmulator
-from tests.support.workspace import Message, Workspace
+from bot.playground.signed_requests import Ack, Driver
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import Message, Workspace
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 

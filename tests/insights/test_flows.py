@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from bot.insights.ids import Action, Block, Callback
+from bot.playground.people import SimulatedUser
 from bot.slack.delivery import drain
 from tests.insights.helpers import click_in_ephemeral, human_message
 from tests.support.fixtures import BotUnderTest
-from tests.support.user import SimulatedUser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 

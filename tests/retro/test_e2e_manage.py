@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from bot.insights.capture import capture_insight
 from bot.insights.data import CaptureContext, CleanCapture
+from bot.playground.workspace_state import Message
 from bot.retro.models import Retro, RetroSeries
 from bot.slack.delivery import drain
 from tests.support.fixtures import BotUnderTest
-from tests.support.workspace import Message
 
 pytestmark = pytest.mark.e2e
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import Database
+from bot.playground.workspace_state import Message
 from bot.retro.ids import Action
 from bot.retro.models import Retro
 from tests.retro.helpers import rows_mentioning
 from tests.support.fixtures import BotUnderTest
-from tests.support.workspace import Message
 
 pytestmark = pytest.mark.e2e
 

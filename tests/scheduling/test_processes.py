@@ -13,11 +13,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.db import Database
+from bot.playground.slack_emulator import SlackEmulator
 from bot.scheduling import Cadence
 from bot.scheduling.models import OccurrenceStatus, ScheduleOccurrence
 from bot.scheduling.service import create_schedule
 from bot.slack.delivery_models import OutboxMessage
-from tests.support.emulator import SlackEmulator
+from tests.support.conformance import REFERENCE_RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +38,7 @@ def child_env(database_url: str, emulator: SlackEmulator, **extra: str) -> dict[
 
 
 def test_two_concurrent_ticks_run_each_occurrence_once(postgres_database_url: str) -> None:
-    with SlackEmulator() as emulator:
+    with SlackEmulator(rules=REFERENCE_RULES) as emulator:
         ws = emulator.workspace
         people = [ws.add_user(f"p{i}", f"Person {i}", tz="Europe/Berlin").id for i in range(150)]
         db = Database.from_url(postgres_database_url)

@@ -15,14 +15,14 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db import Database
+from bot.playground.people import SimulatedUser
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import Message
 from bot.settings import normalize_database_url
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
 from bot.standup.ids import Action, Block
 from tests.support.botproc import run_tandem
-from tests.support.emulator import SlackEmulator
 from tests.support.fixtures import BotUnderTest
-from tests.support.user import SimulatedUser
-from tests.support.workspace import Message
 
 pytestmark = pytest.mark.e2e
 

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import Database
+from bot.playground.people import SimulatedUser
 from bot.scheduling.models import Schedule
 from bot.settings import normalize_database_url
-from bot.standup import service
+from bot.standup import data, resync, setup
 from bot.standup.ids import Block
 from bot.standup.models import StandupParticipant
 from tests.standup.test_e2e_standup import (
@@ -27,7 +28,6 @@ from tests.standup.test_e2e_standup import (
     wait,
 )
 from tests.support.fixtures import BotUnderTest
-from tests.support.user import SimulatedUser
 
 pytestmark = pytest.mark.e2e
 
@@ -177,7 +177,7 @@ def test_two_replicas_resyncing_at_once_add_a_newcomer_once(
     # Hold each replica's transaction open after it added Lena, until both have (or 3 s passed:
     # the second one's INSERT waits for the first one's transaction on the unique key).
     both_added = threading.Barrier(2)
-    take_part = service._take_part
+    take_part = setup.take_part
 
     def held(*args: Any, **kwargs: Any) -> Any:
         row = take_part(*args, **kwargs)
@@ -185,15 +185,15 @@ def test_two_replicas_resyncing_at_once_add_a_newcomer_once(
             both_added.wait(timeout=3)
         return row
 
-    monkeypatch.setattr(service, "_take_part", held)
+    monkeypatch.setattr(setup, "take_part", held)
     services = bot.services
     assert services is not None
-    results: list[list[service.GroupChange]] = []
+    results: list[list[data.GroupChange]] = []
     errors: list[BaseException] = []
 
     def replica() -> None:
         try:
-            results.append(service.resync_usergroups(services, services.clock()))
+            results.append(resync.resync_usergroups(services, services.clock()))
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
 

@@ -13,9 +13,10 @@ from bot.db import Database
 from bot.scheduling.cadence import local_to_utc
 from bot.scheduling.models import Schedule
 from bot.slack.delivery_models import OutboxMessage
-from bot.standup import service
+from bot.standup import answers, asks, data, forms, lookups, rounds, setup
 from bot.standup.ids import AskStatus, Block, JobKind, Side, ZoneMode
 from bot.standup.models import Standup, StandupOccurrence, StandupPrompt
+from bot.standup.summary import close_occurrence, summary_of
 from tests.standup.conftest import TEAM, FakeDirectory
 
 SETUP_AT = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)  # a Friday
@@ -24,7 +25,7 @@ BERLIN_0930 = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # 09:30 CET
 NEW_YORK_0930 = datetime(2026, 11, 30, 14, 30, tzinfo=UTC)  # 09:30 EST
 
 
-def make_input(**overrides: Any) -> service.StandupInput:
+def make_input(**overrides: Any) -> data.StandupInput:
     values: dict[str, Any] = {
         "name": "Launch sync",
         "channel_id": "CSHARED",
@@ -34,18 +35,18 @@ def make_input(**overrides: Any) -> service.StandupInput:
         "local_time": "09:30",
         "zone_mode": ZoneMode.PERSONAL,
         "timezone": "Europe/Berlin",
-        "questions": {"all": list(service.DEFAULT_QUESTIONS)},
-        "blocker_question": service.DEFAULT_BLOCKER_QUESTION,
+        "questions": {"all": list(data.DEFAULT_QUESTIONS)},
+        "blocker_question": data.DEFAULT_BLOCKER_QUESTION,
         "reminder_minutes": 120,
         "open_minutes": 480,
         "prefill": True,
     }
     values.update(overrides)
-    return service.StandupInput(**values)
+    return data.StandupInput(**values)
 
 
-def create(session: Session, directory: FakeDirectory, **overrides: Any) -> service.SaveResult:
-    return service.save_standup(
+def create(session: Session, directory: FakeDirectory, **overrides: Any) -> setup.SaveResult:
+    return setup.save_standup(
         session,
         directory,
         team_id=TEAM,
@@ -64,8 +65,8 @@ def posts_to(session: Session, channel: str) -> list[OutboxMessage]:
     return [m for m in outbox(session) if m.method == "chat.postMessage" and m.args["channel"] == channel]
 
 
-def prompt_for(session: Session, standup: Standup, user_id: str, at: datetime, *, tz: str) -> service.PromptRun:
-    return service.run_prompts(session, standup, scheduled_for=at, tz=tz, now=at, subject=user_id)
+def prompt_for(session: Session, standup: Standup, user_id: str, at: datetime, *, tz: str) -> rounds.PromptRun:
+    return rounds.run_prompts(session, standup, scheduled_for=at, tz=tz, now=at, subject=user_id)
 
 
 def test_setup_resolves_groups_drops_deactivated_and_creates_one_schedule_per_person(
@@ -98,7 +99,7 @@ def test_fixed_zone_mode_has_one_schedule_and_editing_switches_modes(db: Databas
         result = create(session, people, zone_mode=ZoneMode.FIXED, timezone="America/New_York")
         schedules = list(session.scalars(select(Schedule).where(Schedule.kind == JobKind.PROMPT)))
         assert [(s.subject, s.timezone) for s in schedules] == [("", "America/New_York")]
-        service.save_standup(
+        setup.save_standup(
             session, people, team_id=TEAM, actor_id="UPAT", actor_is_admin=False,
             data=make_input(zone_mode=ZoneMode.PERSONAL), now=SETUP_AT, standup_id=result.standup.id,
         )  # fmt: skip
@@ -109,9 +110,9 @@ def test_fixed_zone_mode_has_one_schedule_and_editing_switches_modes(db: Databas
 def test_duplicate_name_and_empty_people_are_refused(db: Database, people: FakeDirectory) -> None:
     with db.unit_of_work() as session:
         create(session, people)
-        with pytest.raises(service.StandupError, match="already a stand-up"):
+        with pytest.raises(data.StandupError, match="already a stand-up"):
             create(session, people, name="launch SYNC")
-        with pytest.raises(service.StandupError, match="None of the people"):
+        with pytest.raises(data.StandupError, match="None of the people"):
             create(session, people, name="Other", people={Side.PRODUCT: ["UGONE"]}, groups={})
 
 
@@ -129,26 +130,26 @@ def test_names_match_whatever_their_case_accents_width_or_spacing(database_url: 
                 " E\u0301quipe\tProduit ",
                 "Équipe \uff30\uff32\uff2f\uff24\uff35\uff29\uff34",  # full-width PRODUIT
             ):
-                assert service.find_by_name(session, TEAM, typed) is not None, typed
-            assert service.find_by_name(session, TEAM, "Equipe Produit") is None  # accents still count
-            with pytest.raises(service.StandupError, match="already a stand-up called “équipe produit”"):
+                assert lookups.find_by_name(session, TEAM, typed) is not None, typed
+            assert lookups.find_by_name(session, TEAM, "Equipe Produit") is None  # accents still count
+            with pytest.raises(data.StandupError, match="already a stand-up called “équipe produit”"):
                 create(session, people, name="équipe produit")
-            assert service.name_taken(session, TEAM, "ÉQUIPE PRODUIT", None)
-            assert not service.name_taken(session, TEAM, "ÉQUIPE PRODUIT", standup.id)  # its own name
-            paused = service.set_paused(
+            assert lookups.name_taken(session, TEAM, "ÉQUIPE PRODUIT", None)
+            assert not lookups.name_taken(session, TEAM, "ÉQUIPE PRODUIT", standup.id)  # its own name
+            paused = setup.set_paused(
                 session, team_id=TEAM, name="ÉQUIPE  PRODUIT", actor_id="UPAT", actor_is_admin=False,
                 paused=True, now=SETUP_AT,
             )  # fmt: skip
             assert paused.id == standup.id
         with db.unit_of_work() as session:  # renaming moves the key with the name
-            service.save_standup(
+            setup.save_standup(
                 session, people, team_id=TEAM, actor_id="UPAT", actor_is_admin=False,
                 data=make_input(name="Straße"), now=SETUP_AT, standup_id=standup.id,
             )  # fmt: skip
         with db.unit_of_work() as session:
-            found = service.find_by_name(session, TEAM, "STRASSE")
+            found = lookups.find_by_name(session, TEAM, "STRASSE")
             assert found is not None and (found.id, found.name, found.name_key) == (standup.id, "Straße", "strasse")
-            assert service.find_by_name(session, TEAM, "Équipe Produit") is None
+            assert lookups.find_by_name(session, TEAM, "Équipe Produit") is None
     finally:
         db.dispose()
 
@@ -168,7 +169,7 @@ def test_rows_inserted_without_the_orm_get_their_name_key(db: Database) -> None:
             ],
         )  # fmt: skip
         assert sorted(session.scalars(select(Standup.name_key))) == ["strasse", "équipe produit"]
-        assert service.find_by_name(session, TEAM, "ÉQUIPE PRODUIT") is not None
+        assert lookups.find_by_name(session, TEAM, "ÉQUIPE PRODUIT") is not None
 
 
 def test_personal_zones_share_one_occurrence_per_local_date(db: Database, people: FakeDirectory) -> None:
@@ -205,7 +206,7 @@ def test_fixed_zone_skips_people_whose_local_day_is_not_a_standup_day(db: Databa
         friday_5pm_la = local_to_utc(
             date(2026, 12, 4), time(17, 0), __import__("zoneinfo").ZoneInfo("America/Los_Angeles")
         )
-        run = service.run_prompts(
+        run = rounds.run_prompts(
             session, standup, scheduled_for=friday_5pm_la, tz="America/Los_Angeles", now=friday_5pm_la
         )
         # 17:00 Friday in LA is 02:00 Saturday in Berlin: Max is left alone (and not "missing").
@@ -216,12 +217,12 @@ def test_fixed_zone_skips_people_whose_local_day_is_not_a_standup_day(db: Databa
 def test_out_of_office_gets_nothing_and_counts_as_away(db: Database, people: FakeDirectory) -> None:
     with db.unit_of_work() as session:
         standup = create(session, people).standup
-        service.add_absence(session, team_id=TEAM, user_id="UMAX", starts_on=MONDAY, ends_on=MONDAY, now=SETUP_AT)
+        setup.add_absence(session, team_id=TEAM, user_id="UMAX", starts_on=MONDAY, ends_on=MONDAY, now=SETUP_AT)
         run = prompt_for(session, standup, "UMAX", BERLIN_0930, tz="Europe/Berlin")
         assert run.away == ["UMAX"] and run.prompted == []
         assert posts_to(session, "UMAX") == []
         assert run.occurrence is not None
-        summary = service.summary_of(session, run.occurrence)
+        summary = summary_of(session, run.occurrence)
         assert summary.sides[Side.MARKETING].away == 1
 
 
@@ -233,15 +234,15 @@ def test_single_reminder_only_to_people_who_neither_answered_nor_skipped(db: Dat
         for user in ("UPAT", "UNOAH"):
             prompt_for(session, standup, user, NEW_YORK_0930, tz="America/New_York")
         occurrence = session.scalars(select(StandupOccurrence)).one()
-        service.submit_answer(
+        answers.submit_answer(
             session, people, team_id=TEAM, user_id="UMAX", occurrence_id=occurrence.id, answers=["Brief", "Launch"],
             blocker="", ask_user=None, ask_text="", now=BERLIN_0930 + timedelta(minutes=5),
         )  # fmt: skip
-        service.skip_occurrence(session, team_id=TEAM, user_id="UPAT", occurrence_id=occurrence.id, now=NEW_YORK_0930)
+        rounds.skip_occurrence(session, team_id=TEAM, user_id="UPAT", occurrence_id=occurrence.id, now=NEW_YORK_0930)
         later = NEW_YORK_0930 + timedelta(hours=2)
-        reminded = service.send_reminders(session, team_id=TEAM, occurrence_id=occurrence.id, subject="", now=later)
+        reminded = rounds.send_reminders(session, team_id=TEAM, occurrence_id=occurrence.id, subject="", now=later)
         assert sorted(reminded) == ["ULENA", "UNOAH"]
-        assert service.send_reminders(session, team_id=TEAM, occurrence_id=occurrence.id, subject="", now=later) == []
+        assert rounds.send_reminders(session, team_id=TEAM, occurrence_id=occurrence.id, subject="", now=later) == []
         assert len(posts_to(session, "ULENA")) == 2  # the prompt and the one reminder
         assert len(posts_to(session, "UMAX")) == 1
         assert len(posts_to(session, "UPAT")) == 1
@@ -253,13 +254,13 @@ def test_answer_posts_in_thread_and_edit_updates_in_place(db: Database, people: 
         run = prompt_for(session, standup, "UMAX", BERLIN_0930, tz="Europe/Berlin")
         assert run.occurrence is not None
         occurrence_id = run.occurrence.id
-        first = service.submit_answer(
+        first = answers.submit_answer(
             session, people, team_id=TEAM, user_id="UMAX", occurrence_id=occurrence_id,
             answers=["Shipped <!channel> copy", "Press kit"], blocker="Waiting on pricing", ask_user=None,
             ask_text="", now=BERLIN_0930,
         )  # fmt: skip
         assert not first.edited
-        service.submit_answer(
+        answers.submit_answer(
             session, people, team_id=TEAM, user_id="UMAX", occurrence_id=occurrence_id,
             answers=["Shipped copy", "Press kit v2"], blocker="", ask_user=None, ask_text="",
             now=BERLIN_0930 + timedelta(minutes=3),
@@ -272,7 +273,7 @@ def test_answer_posts_in_thread_and_edit_updates_in_place(db: Database, people: 
         assert len(updates) == 1
         assert updates[0].args["ts"] == {"$result": reply.key, "field": "ts"}
         assert "Press kit v2" in str(updates[0].args["blocks"]) and "edited" in str(updates[0].args["blocks"])
-        answer = service.get_answer(session, TEAM, first.answer.id)
+        answer = lookups.get_answer(session, TEAM, first.answer.id)
         assert answer is not None and answer.edited_at is not None and answer.blocker == ""
 
 
@@ -283,13 +284,14 @@ def test_ask_across_sides_is_notified_once_shown_in_next_prompt_until_handled(
         standup = create(session, people).standup
         occurrence = prompt_for(session, standup, "UMAX", BERLIN_0930, tz="Europe/Berlin").occurrence
         assert occurrence is not None
-        with pytest.raises(service.AskRejected):
-            service.submit_answer(
+        with pytest.raises(data.StandupError) as rejected:
+            answers.submit_answer(
                 session, people, team_id=TEAM, user_id="UMAX", occurrence_id=occurrence.id, answers=["a", "b"],
                 blocker="", ask_user="ULENA", ask_text="same side", now=BERLIN_0930,
             )  # fmt: skip
+        assert rejected.value.block_id == Block.ASK_USER  # shown on the ask field of the modal
         for minute in (0, 1):  # the edit keeps the same ask: still one notification
-            service.submit_answer(
+            answers.submit_answer(
                 session, people, team_id=TEAM, user_id="UMAX", occurrence_id=occurrence.id, answers=["a", "b"],
                 blocker="", ask_user="UPAT", ask_text="Final pricing by Wed?",
                 now=BERLIN_0930 + timedelta(minutes=minute),
@@ -298,14 +300,14 @@ def test_ask_across_sides_is_notified_once_shown_in_next_prompt_until_handled(
         prompt_for(session, standup, "UPAT", NEW_YORK_0930, tz="America/New_York")
         pat_prompt = posts_to(session, "UPAT")[-1]
         assert "Final pricing by Wed?" in str(pat_prompt.args["blocks"])
-        form = service.answer_form(session, team_id=TEAM, user_id="UPAT", occurrence_id=occurrence.id)
+        form = answers.answer_form(session, team_id=TEAM, user_id="UPAT", occurrence_id=occurrence.id)
         assert [a.text for a in form.asks_for_me] == ["Final pricing by Wed?"]
         ask_id = form.asks_for_me[0].ask_id
-        with pytest.raises(service.NotAllowed):
-            service.mark_ask_handled(session, team_id=TEAM, user_id="UNOAH", ask_id=ask_id, now=NEW_YORK_0930)
-        ask = service.mark_ask_handled(session, team_id=TEAM, user_id="UPAT", ask_id=ask_id, now=NEW_YORK_0930)
+        with pytest.raises(data.NotAllowed):
+            asks.mark_ask_handled(session, team_id=TEAM, user_id="UNOAH", ask_id=ask_id, now=NEW_YORK_0930)
+        ask = asks.mark_ask_handled(session, team_id=TEAM, user_id="UPAT", ask_id=ask_id, now=NEW_YORK_0930)
         assert ask.status == AskStatus.HANDLED
-        assert service.open_asks_for(session, TEAM, "UPAT") == []
+        assert lookups.open_asks_for(session, TEAM, "UPAT") == []
 
 
 def test_closing_summary_counts_by_side_with_blockers_and_asks(db: Database, people: FakeDirectory) -> None:
@@ -316,17 +318,17 @@ def test_closing_summary_counts_by_side_with_blockers_and_asks(db: Database, peo
         for user in ("UPAT", "UNOAH"):
             prompt_for(session, standup, user, NEW_YORK_0930, tz="America/New_York")
         occurrence = session.scalars(select(StandupOccurrence)).one()
-        service.submit_answer(
+        answers.submit_answer(
             session, people, team_id=TEAM, user_id="UMAX", occurrence_id=occurrence.id, answers=["a", "b"],
             blocker="Need the demo env", ask_user="UPAT", ask_text="Demo env access", now=BERLIN_0930,
         )  # fmt: skip
-        service.submit_answer(
+        answers.submit_answer(
             session, people, team_id=TEAM, user_id="UPAT", occurrence_id=occurrence.id, answers=["a", "b"],
             blocker="", ask_user=None, ask_text="", now=NEW_YORK_0930,
         )  # fmt: skip
-        service.skip_occurrence(session, team_id=TEAM, user_id="ULENA", occurrence_id=occurrence.id, now=NEW_YORK_0930)
-        service.close_occurrence(session, team_id=TEAM, occurrence_id=occurrence.id, now=occurrence.closes_at)
-        summary = service.summary_of(session, occurrence)
+        rounds.skip_occurrence(session, team_id=TEAM, user_id="ULENA", occurrence_id=occurrence.id, now=NEW_YORK_0930)
+        close_occurrence(session, team_id=TEAM, occurrence_id=occurrence.id, now=occurrence.closes_at)
+        summary = summary_of(session, occurrence)
         assert (summary.sides[Side.PRODUCT].answered, summary.sides[Side.PRODUCT].missing) == (1, 1)
         assert (summary.sides[Side.MARKETING].answered, summary.sides[Side.MARKETING].skipped) == (1, 1)
         assert summary.blockers == [("Max Marketing", Side.MARKETING, "Need the demo env")]
@@ -334,7 +336,7 @@ def test_closing_summary_counts_by_side_with_blockers_and_asks(db: Database, peo
         update = [r for r in outbox(session) if r.method == "chat.update" and r.key.startswith(occurrence.parent_key)]
         assert len(update) == 1 and update[0].args["ts"] == {"$result": occurrence.parent_key, "field": "ts"}
         # A late answer joins the same thread and refreshes the summary in place.
-        late = service.submit_answer(
+        late = answers.submit_answer(
             session, people, team_id=TEAM, user_id="UNOAH", occurrence_id=occurrence.id, answers=["a", "b"],
             blocker="", ask_user=None, ask_text="", now=occurrence.closes_at + timedelta(hours=1),
         )  # fmt: skip
@@ -346,19 +348,19 @@ def test_closing_summary_counts_by_side_with_blockers_and_asks(db: Database, peo
 def test_only_owner_or_admin_can_pause_edit_or_delete(db: Database, people: FakeDirectory) -> None:
     with db.unit_of_work() as session:
         create(session, people)
-        with pytest.raises(service.NotAllowed):
-            service.set_paused(session, team_id=TEAM, name="Launch sync", actor_id="UMAX", actor_is_admin=False,
+        with pytest.raises(data.NotAllowed):
+            setup.set_paused(session, team_id=TEAM, name="Launch sync", actor_id="UMAX", actor_is_admin=False,
                                paused=True, now=SETUP_AT)  # fmt: skip
-        with pytest.raises(service.NotAllowed):
-            service.delete_standup(session, team_id=TEAM, name="Launch sync", actor_id="UMAX", actor_is_admin=False)
-        standup = service.set_paused(session, team_id=TEAM, name="launch sync", actor_id="UMAX", actor_is_admin=True,
+        with pytest.raises(data.NotAllowed):
+            setup.delete_standup(session, team_id=TEAM, name="Launch sync", actor_id="UMAX", actor_is_admin=False)
+        standup = setup.set_paused(session, team_id=TEAM, name="launch sync", actor_id="UMAX", actor_is_admin=True,
                                      paused=True, now=SETUP_AT)  # fmt: skip
         assert standup.paused
         assert all(s.paused for s in session.scalars(select(Schedule).where(Schedule.kind == JobKind.PROMPT)))
-        with pytest.raises(service.NotFound, match="Launch sync"):
-            service.set_paused(session, team_id=TEAM, name="nope", actor_id="UPAT", actor_is_admin=False,
+        with pytest.raises(data.NotFound, match="Launch sync"):
+            setup.set_paused(session, team_id=TEAM, name="nope", actor_id="UPAT", actor_is_admin=False,
                                paused=False, now=SETUP_AT)  # fmt: skip
-        assert service.delete_standup(session, team_id=TEAM, name="Launch sync", actor_id="UPAT", actor_is_admin=False)
+        assert setup.delete_standup(session, team_id=TEAM, name="Launch sync", actor_id="UPAT", actor_is_admin=False)
         assert session.scalars(select(Schedule).where(Schedule.kind == JobKind.PROMPT)).all() == []
 
 
@@ -367,22 +369,22 @@ def test_other_team_cannot_see_or_answer(db: Database, people: FakeDirectory) ->
         standup = create(session, people).standup
         occurrence = prompt_for(session, standup, "UMAX", BERLIN_0930, tz="Europe/Berlin").occurrence
         assert occurrence is not None
-        with pytest.raises(service.NotFound):
-            service.answer_form(session, team_id="TOTHER", user_id="UMAX", occurrence_id=occurrence.id)
-        with pytest.raises(service.NotAllowed):
-            service.answer_form(session, team_id=TEAM, user_id="USTRANGER", occurrence_id=occurrence.id)
-        assert service.find_by_name(session, "TOTHER", "Launch sync") is None
+        with pytest.raises(data.NotFound):
+            answers.answer_form(session, team_id="TOTHER", user_id="UMAX", occurrence_id=occurrence.id)
+        with pytest.raises(data.NotAllowed):
+            answers.answer_form(session, team_id=TEAM, user_id="USTRANGER", occurrence_id=occurrence.id)
+        assert lookups.find_by_name(session, "TOTHER", "Launch sync") is None
 
 
 def test_validate_answer_and_setup() -> None:
-    errors = service.validate_answer(["   ", "x" * 2001], "", "UME", "", "UME")
+    errors = forms.validate_answer(["   ", "x" * 2001], "", "UME", "", "UME")
     assert set(errors) == {Block.answer(0), Block.answer(1), Block.ASK_USER, Block.ASK_TEXT}
-    assert service.validate_answer(["ok", "ok"], "", None, "", "UME") == {}
+    assert forms.validate_answer(["ok", "ok"], "", None, "", "UME") == {}
     bad = make_input(name="", channel_id="", people={}, groups={}, days=[], questions={"all": []}, timezone="Mars/Base")
-    assert set(service.validate_setup(bad)) == {
+    assert set(forms.validate_setup(bad)) == {
         Block.NAME, Block.CHANNEL, Block.PEOPLE_PRODUCT, Block.DAYS, Block.TIMEZONE, Block.QUESTIONS,
     }  # fmt: skip
-    assert service.validate_setup(make_input()) == {}
+    assert forms.validate_setup(make_input()) == {}
 
 
 def test_prompt_rows_are_scoped_to_the_team(db: Database, people: FakeDirectory) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block as SdkBlock
 from slack_sdk.models.views import View
 
-from bot.standup import views
+from bot.standup import data, forms, views
 from bot.standup.ids import Action, Block, Callback, Side, ZoneMode
 
 DAY = date(2026, 11, 30)
@@ -26,12 +26,12 @@ def shape(blocks: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 def test_setup_modal_structure_defaults_and_metadata() -> None:
-    form = views.SetupForm(
+    form = data.SetupForm(
         timezone="America/New_York",
         questions={"all": ["What did you move forward?", "What's next?"]},
         blocker_question="Anything blocked?",
     )
-    groups = [views.Usergroup("S1", "product", "Product team")]
+    groups = [data.Usergroup("S1", "product", "Product team")]
     modal = views.build_setup_modal(form, groups)
     View(**modal).validate_json()
     assert modal["callback_id"] == Callback.SETUP
@@ -48,30 +48,30 @@ def test_setup_modal_structure_defaults_and_metadata() -> None:
     assert by_id[Block.TIMEZONE]["element"]["initial_option"]["value"] == "America/New_York"
     assert by_id[Block.ZONE_MODE]["element"]["initial_option"]["value"] == ZoneMode.PERSONAL
     assert by_id[Block.QUESTIONS]["element"]["initial_value"] == "What did you move forward?\nWhat's next?"
-    assert views.SetupMetadata.decode(modal.get("private_metadata")).standup_id is None
+    assert forms.SetupMetadata.decode(modal.get("private_metadata")).standup_id is None
     # Issue #18: the shared-channel confirmation is always there, optional, unticked by default.
     assert by_id[Block.EXTERNAL].get("optional") and "initial_options" not in by_id[Block.EXTERNAL]["element"]
 
 
 def test_setup_modal_for_an_uncommon_zone_and_without_groups() -> None:
-    modal = views.build_setup_modal(views.SetupForm(standup_id=7, timezone="America/Bogota"))
+    modal = views.build_setup_modal(data.SetupForm(standup_id=7, timezone="America/Bogota"))
     View(**modal).validate_json()
     by_id = {b.get("block_id"): b for b in modal["blocks"]}
     assert Block.GROUPS_PRODUCT not in by_id
     assert by_id[Block.TIMEZONE]["element"]["initial_option"]["value"] == "America/Bogota"
-    assert views.SetupMetadata.decode(modal["private_metadata"]).standup_id == 7
+    assert forms.SetupMetadata.decode(modal["private_metadata"]).standup_id == 7
     assert modal["submit"]["text"] == "Save"
 
 
 def test_answer_modal_prefill_asks_and_blocker() -> None:
-    form = views.AnswerForm(
+    form = data.AnswerForm(
         occurrence_id=3,
         standup_name="Launch sync",
         local_date=DAY,
         questions=["Moved forward?", "Next?"],
         blocker_question="Anything blocked?",
         initial=["Brief", ""],
-        asks_for_me=[views.AskLine(9, "UMAX", "Pricing <!here>")],
+        asks_for_me=[data.AskLine(9, "UMAX", "Pricing <!here>")],
         my_last_blocker="Legal review",
     )
     modal = views.build_answer_modal(form)
@@ -89,12 +89,12 @@ def test_answer_modal_prefill_asks_and_blocker() -> None:
     assert "initial_value" not in by_id[Block.answer(1)]["element"]
     text = str(modal["blocks"])
     assert "Pricing &lt;!here&gt;" in text and "Legal review" in text
-    assert views.AnswerMetadata.decode(modal["private_metadata"]).occurrence_id == 3
+    assert forms.AnswerMetadata.decode(modal["private_metadata"]).occurrence_id == 3
 
 
 def test_prompt_has_answer_and_skip_buttons_and_shows_asks() -> None:
     message = views.build_prompt_message(
-        views.PromptView(3, "Launch sync", "CSHARED", DAY, CLOSES, asks=[views.AskLine(9, "UMAX", "Pricing?")])
+        data.PromptView(3, "Launch sync", "CSHARED", DAY, CLOSES, asks=[data.AskLine(9, "UMAX", "Pricing?")])
     )
     check_message(message)
     buttons = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
@@ -107,7 +107,7 @@ def test_prompt_has_answer_and_skip_buttons_and_shows_asks() -> None:
 
 
 def test_answer_message_escapes_and_never_mentions() -> None:
-    view = views.AnswerView(
+    view = data.AnswerView(
         answer_id=5, user_id="UMAX", name="Max <@U1>", side=Side.MARKETING,
         responses=[("Moved?", "Copy <!channel> & more")], blocker_question="Blocked?", blocker="Legal",
         ask_to_name="Pat", ask_text="Pricing", ask_handled=True, edited=True, late=False,
@@ -121,10 +121,10 @@ def test_answer_message_escapes_and_never_mentions() -> None:
 
 
 def test_summary_counts_blockers_and_asks() -> None:
-    summary = views.SummaryView(
+    summary = data.SummaryView(
         standup_name="Launch sync",
         local_date=DAY,
-        sides={Side.PRODUCT: views.SideCount(answered=1, missing=1), Side.MARKETING: views.SideCount(2, 1, 1, 0)},
+        sides={Side.PRODUCT: data.SideCount(answered=1, missing=1), Side.MARKETING: data.SideCount(2, 1, 1, 0)},
         blockers=[("Max", Side.MARKETING, "Pricing")],
         asks=[("Max", "Pat", "Pricing by Wed", True)],
         closed_at=CLOSES,
@@ -138,11 +138,11 @@ def test_summary_counts_blockers_and_asks() -> None:
 
 
 def test_long_lists_are_truncated_with_and_n_more() -> None:
-    summary = views.SummaryView(
+    summary = data.SummaryView(
         "S", DAY, {}, blockers=[(f"P{i}", Side.OTHER, "b") for i in range(15)], asks=[], closed_at=CLOSES
     )
     text = str(views.build_summary_message(summary)["blocks"])
     assert "and 5 more" in text
-    rows = [views.ListRow(f"S{i}", "C1", [0], "09:00", ZoneMode.FIXED, "UTC", 2, False, "U1") for i in range(35)]
+    rows = [data.ListRow(f"S{i}", "C1", [0], "09:00", ZoneMode.FIXED, "UTC", 2, False, "U1") for i in range(35)]
     assert views.build_list_text(rows).endswith("…and 5 more")
     assert views.build_list_text([]).startswith("No stand-ups yet")

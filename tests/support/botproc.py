@@ -19,6 +19,9 @@ import httpx
 
 from bot.clock import parse_instant
 
+# The signing secret the test bots run with (the driver signs every request with it).
+TEST_SIGNING_SECRET = "e2e0c0ffee5ecret0000000000000000"
+
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "VIRTUAL_ENV", "PYTHONPATH")
 STARTUP_TIMEOUT = 30.0
 

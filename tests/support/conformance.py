@@ -8,13 +8,14 @@
 * the limits in ``blockkit-limits.json`` hold (50 blocks per message, 100 per view, text lengths...).
 
 Each problem is a :class:`Problem` with the Slack error the emulator answers with.
+:data:`REFERENCE_RULES` plugs these checks into the emulator (``SlackEmulator(rules=REFERENCE_RULES)``,
+which every test emulator uses); the emulator's own default, in the package, is lighter.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from typing import Any
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+
+from bot.playground.slack_rules import Problem
 
 # Slack's reference data, vendored with the tests (tests/slack_reference/README.md: each file's
 # source, version and licence), so a fresh clone needs nothing beside it.
@@ -46,14 +49,6 @@ EXTRA_METHODS: dict[str, dict[str, Any]] = {
         "tier: tests/slack_reference/rate-limits.json (Tier1)",
     },
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One conformance violation: what is wrong and the Slack error it earns."""
-
-    error: str  # the Slack error code answered, e.g. "invalid_blocks"
-    detail: str  # human-readable: which field, which limit
 
 
 @cache
@@ -317,3 +312,22 @@ def check_view(view: Any) -> list[Problem]:
         problems.append(Problem("invalid_arguments", "external_id longer than 255"))
     problems.extend(check_blocks(view.get("blocks", []), max_blocks=limit("view.blocks"), error="invalid_blocks"))
     return problems
+
+
+class ReferenceRules:
+    """These checks as the emulator's :class:`bot.playground.slack_rules.SlackRules`."""
+
+    def check_method(self, method: str, args: dict[str, Any]) -> list[Problem]:
+        return check_method(method, args)
+
+    def check_message(self, args: dict[str, Any]) -> list[Problem]:
+        return check_message(args)
+
+    def check_view(self, view: Any) -> list[Problem]:
+        return check_view(view)
+
+    def method_tier(self, method: str) -> str:
+        return method_tiers().get(method, "Tier3")
+
+
+REFERENCE_RULES = ReferenceRules()

@@ -30,7 +30,12 @@ from typing import Any
 
 import pytest
 
-from tests.support.botproc import BotProcess, ClockFile, bot_env, run_tandem
+from bot.playground.people import SimulatedUser
+from bot.playground.signed_requests import Driver, HttpTransport, InProcessTransport
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import Workspace
+from tests.support.botproc import TEST_SIGNING_SECRET, BotProcess, ClockFile, bot_env, run_tandem
+from tests.support.conformance import REFERENCE_RULES
 from tests.support.databases import (
     PostgresAdmin,
     PostgresCluster,
@@ -41,11 +46,6 @@ from tests.support.databases import (
     migrate,
     unique_name,
 )
-from tests.support.driver import Driver, HttpTransport, InProcessTransport
-from tests.support.emulator import SlackEmulator
-from tests.support.signing import TEST_SIGNING_SECRET
-from tests.support.user import SimulatedUser
-from tests.support.workspace import Workspace
 
 
 @dataclass
@@ -104,7 +104,7 @@ class BotUnderTest:
 # ---------------------------------------------------------------------- Slack
 @pytest.fixture
 def emulator() -> Iterator[SlackEmulator]:
-    emulator = SlackEmulator().start()
+    emulator = SlackEmulator(rules=REFERENCE_RULES).start()
     try:
         yield emulator
     finally:

@@ -46,8 +46,8 @@ from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
-from tests.support.emulator import SlackEmulator
-from tests.support.workspace import APP_ID
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import APP_ID
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

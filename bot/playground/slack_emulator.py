@@ -9,11 +9,13 @@ Start one, point the bot's ``SLACK_API_URL`` at ``emulator.base_url`` and use a 
         client.chat_postMessage(channel=ws.user_id("pat"), text="hi")   # -> DM, returns D... id
         assert emulator.dms_to(ws.user_id("pat"))[0].text == "hi"
 
-Every call is recorded (:class:`Call`) and checked for conformance (the method exists in Slack's
-spec, required arguments, Block Kit with slack_sdk models and the reference limits). A failed
-check answers the Slack error (``invalid_blocks``, ``invalid_arguments``...) AND is recorded as a
-:class:`Violation`; the pytest fixtures fail the test at teardown if violations remain (a test that
-provokes one on purpose collects it with :meth:`SlackEmulator.take_violations`).
+Every call is recorded (:class:`Call`) and checked against the emulator's ``rules``
+(:mod:`bot.playground.slack_rules`: by default Block Kit with slack_sdk's models; the test suite
+plugs in its stricter reference checks: the method exists in Slack's spec, required arguments,
+the published limits). A failed check answers the Slack error (``invalid_blocks``,
+``invalid_arguments``...) AND is recorded as a :class:`Violation`; the pytest fixtures fail the
+test at teardown if violations remain (a test that provokes one on purpose collects it with
+:meth:`SlackEmulator.take_violations`).
 
 Errors are answered the way Slack does: HTTP 200 and ``{"ok": false, "error": ...}``.
 """
@@ -33,9 +35,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support import conformance
-from tests.support.limits import Faults, RateLimiter
-from tests.support.workspace import (
+from bot.playground.limits import Faults, RateLimiter
+from bot.playground.slack_rules import BlockKitRules, Problem, SlackRules
+from bot.playground.workspace_state import (
     APP_ID,
     Channel,
     Ephemeral,
@@ -125,11 +127,12 @@ class SlackEmulator:
     ``base_url`` (``http://127.0.0.1:<port>/api/``).
     """
 
-    def __init__(self, *, seed: int = 0, workspace_name: str = "Acme") -> None:
+    def __init__(self, *, seed: int = 0, workspace_name: str = "Acme", rules: SlackRules | None = None) -> None:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self.workspaces: dict[str, Workspace] = {}
-        self.rate_limits = RateLimiter()
+        self.rules: SlackRules = rules or BlockKitRules()
+        self.rate_limits = RateLimiter(tier_of=self.rules.method_tier)
         self.faults = Faults(seed)
         self._calls: list[Call] = []
         self._violations: list[Violation] = []
@@ -148,6 +151,11 @@ class SlackEmulator:
         self._thread: threading.Thread | None = None
         # Socket Mode: set by tests.support.socket_mode.SocketModeServer; None answers invalid_auth.
         self.socket_mode: SocketModeEndpoint | None = None
+        # Where message timestamps come from (epoch seconds): the playground runs on its own clock.
+        self.clock: Callable[[], float] = time.time
+        # Bumped on every change a person could see (a message, a modal, a home...): the playground
+        # page waits on it to refresh.
+        self.revision = 0
         self.workspace = self.add_workspace(workspace_name)
 
     # ------------------------------------------------------------------ lifecycle
@@ -239,7 +247,7 @@ class SlackEmulator:
     # ------------------------------------------------------------------ ids and helpers
     def _next_ts(self) -> str:
         with self._lock:
-            now = max(time.time(), self._last_ts + 0.000001)
+            now = max(self.clock(), self._last_ts + 0.000001)
             self._last_ts = now
             return f"{now:.6f}"
 
@@ -269,15 +277,50 @@ class SlackEmulator:
             )
         return url
 
-    def _violate(self, method: str, team_id: str | None, problems: list[conformance.Problem], args: Any) -> None:
+    def _violate(self, method: str, team_id: str | None, problems: list[Problem], args: Any) -> None:
         with self._lock:
             for problem in problems:
                 self._violations.append(Violation(method, team_id, problem.error, problem.detail, dict(args)))
 
+    def _notify_changed(self) -> None:
+        """Wake the waiters (the caller holds ``self._changed``)."""
+        self.revision += 1
+        self._changed.notify_all()
+
+    def mark_changed(self) -> None:
+        """Something outside the emulator changed what people see (the playground's clock moved)."""
+        with self._changed:
+            self._notify_changed()
+
+    def wait_for_change(self, seen: int, timeout: float) -> int:
+        """Block until ``revision`` differs from ``seen`` (or ``timeout`` seconds); the revision."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self.revision == seen:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._changed.wait(remaining)
+            return self.revision
+
+    def post_as_user(self, user_id: str, channel: str, text: str, thread_ts: str | None = None) -> Message:
+        """A person types a message in a channel or DM (the playground page's composer)."""
+        workspace = self.workspace_of(user_id)
+        with self._changed:
+            found = workspace.channels.get(channel) or workspace.channel(channel)
+            if user_id not in found.members:
+                raise SlackError("not_in_channel")
+            if found.is_archived:
+                raise SlackError("is_archived")
+            message = self._add_message(workspace, found.id, {"text": text, "thread_ts": thread_ts}, via="user")
+            message.user, message.bot_id = user_id, ""
+            self._notify_changed()
+        return message
+
     def _record(self, call: Call) -> None:
         with self._changed:
             self._calls.append(call)
-            self._changed.notify_all()
+            self._notify_changed()
 
     # ------------------------------------------------------------------ queries for tests
     def calls(self, method: str | None = None, *, team: str | None = None, **args: Any) -> list[Call]:
@@ -458,7 +501,7 @@ class SlackEmulator:
                 if view_id in stack:
                     stack.remove(view_id)
                 record.closed = True
-            self._changed.notify_all()
+            self._notify_changed()
 
     def close_modal(self, view_id: str) -> None:
         """The user closed the modal (Cancel / x): the whole stack goes."""
@@ -468,7 +511,7 @@ class SlackEmulator:
             for vid in stack:
                 self._views[vid].closed = True
             stack.clear()
-            self._changed.notify_all()
+            self._notify_changed()
 
     def _store_view(
         self, team_id: str, user_id: str, view: dict[str, Any], opened_by: str, view_id: str | None = None
@@ -541,7 +584,7 @@ class SlackEmulator:
             if auth_error is not None:
                 raise auth_error
             assert workspace is not None
-            problems = conformance.check_method(method, args)
+            problems = self.rules.check_method(method, args)
             if problems:
                 self._violate(method, team_id, problems, args)
                 raise SlackError(problems[0].error)
@@ -551,13 +594,13 @@ class SlackEmulator:
                 raise SlackError("ratelimited")
             implementation = _METHODS.get(method)
             if implementation is None:
-                problem = conformance.Problem("not_implemented_in_emulator", f"{method} exists in Slack but not here")
+                problem = Problem("not_implemented_in_emulator", f"{method} exists in Slack but not here")
                 self._violate(method, team_id, [problem], args)
                 raise SlackError(problem.error)
             with self._changed:
                 response = {"ok": True, **implementation(self, workspace, args)}
-                # Recorded under the same lock as the change it made: a test that sees the change
-                # (a published Home, a message) sees its call too.
+                # Recorded under the same lock as the change it made (_record notifies the
+                # waiters): whoever sees the change (a published Home, a message) sees its call too.
                 self._record(Call(method, team_id, args, response, status, time.time(), http_method))
             return status, response, headers
         except SlackError as error:
@@ -586,7 +629,7 @@ class SlackEmulator:
             elif time.monotonic() - record.created > RESPONSE_URL_TTL_SECONDS:
                 status, response = 404, {"ok": False, "error": "expired_url"}
             else:
-                problems = conformance.check_message(body)
+                problems = self.rules.check_message(body)
                 if problems:
                     self._violate("response_url", team_id, problems, body)
                     status, response = 400, {"ok": False, "error": problems[0].error}
@@ -597,7 +640,7 @@ class SlackEmulator:
             self._calls.append(
                 Call("response_url", team_id, {"url": record.url, **body}, response, status, time.time())
             )
-            self._changed.notify_all()
+            self._notify_changed()
         return status, response
 
     def _apply_response_post(self, record: ResponseUrl, body: dict[str, Any]) -> None:
@@ -647,7 +690,7 @@ class SlackEmulator:
                     time.time(),
                 )
             )
-            self._changed.notify_all()
+            self._notify_changed()
         return 200, f"OK - {len(content)}"
 
     def record_ack_ephemeral(self, team_id: str, channel: str | None, user: str, body: dict[str, Any]) -> None:
@@ -658,7 +701,7 @@ class SlackEmulator:
                     team_id, channel, user, self._next_ts(), str(body.get("text") or ""), body.get("blocks"), via="ack"
                 )
             )
-            self._changed.notify_all()
+            self._notify_changed()
 
     # ------------------------------------------------------------------ shared behaviour
     def _resolve_channel(self, workspace: Workspace, channel: str, *, for_posting: bool) -> Channel:
@@ -686,7 +729,7 @@ class SlackEmulator:
         return found
 
     def _check_message_args(self, method: str, workspace: Workspace, args: dict[str, Any]) -> None:
-        problems = conformance.check_message(args)
+        problems = self.rules.check_message(args)
         if problems:
             self._violate(method, workspace.team_id, problems, args)
             raise SlackError(problems[0].error)
@@ -739,9 +782,9 @@ class SlackEmulator:
         return trigger
 
     def _check_view(self, method: str, workspace: Workspace, view: Any, expected_type: str) -> dict[str, Any]:
-        problems = conformance.check_view(view)
+        problems = self.rules.check_view(view)
         if not problems and view.get("type") != expected_type:
-            problems = [conformance.Problem("invalid_arguments", f"{method} needs a {expected_type} view")]
+            problems = [Problem("invalid_arguments", f"{method} needs a {expected_type} view")]
         if problems:
             self._violate(method, workspace.team_id, problems, {"view": view})
             raise SlackError(problems[0].error, response_metadata={"messages": [p.detail for p in problems]})
@@ -989,7 +1032,7 @@ def _chat_update(em: SlackEmulator, ws: Workspace, args: dict[str, Any]) -> dict
         raise SlackError("cant_update_message")
     if channel.is_archived:
         raise SlackError("is_archived")
-    problems = conformance.check_message(args)
+    problems = em.rules.check_message(args)
     if problems:
         em._violate("chat.update", ws.team_id, problems, args)
         raise SlackError(problems[0].error)
@@ -1098,7 +1141,7 @@ def _views_push(em: SlackEmulator, ws: Workspace, args: dict[str, Any]) -> dict[
     if not stack:
         raise SlackError("not_found")
     if len(stack) >= MODAL_STACK_MAX:
-        problem = conformance.Problem("push_limit_reached", "a modal holds at most 3 views")
+        problem = Problem("push_limit_reached", "a modal holds at most 3 views")
         em._violate("views.push", ws.team_id, [problem], args)
         raise SlackError("push_limit_reached")
     record = em._store_view(ws.team_id, trigger.user_id, view, "views.push")

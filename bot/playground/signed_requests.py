@@ -21,10 +21,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tests.support import conformance
-from tests.support.emulator import SlackEmulator
-from tests.support.signing import signed_headers
-from tests.support.workspace import APP_ID, Message, ViewRecord, Workspace
+from bot.playground.signing import signed_headers
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.slack_rules import Problem
+from bot.playground.workspace_state import APP_ID, Message, ViewRecord, Workspace
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -201,7 +201,7 @@ class Driver:
         data = ack.json if ack.json is not None else {"text": ack.body}  # Bolt acks bare text as text/plain
         if not (data.get("text") or data.get("blocks")):
             return
-        problems = conformance.check_message(data)
+        problems = self.emulator.rules.check_message(data)
         if problems:
             self.emulator._violate("ack", workspace.team_id, problems, data)
         self.emulator.record_ack_ephemeral(workspace.team_id, channel, user, data)
@@ -280,20 +280,18 @@ class Driver:
     def _check_submission_ack(self, view: ViewRecord, ack: Ack) -> None:
         data = ack.json or {}
         action = data.get("response_action")
-        problems: list[conformance.Problem] = []
+        problems: list[Problem] = []
         if action == "errors":
             input_ids = {b.get("block_id") for b in view.blocks if b.get("type") == "input"}
             for block_id in data.get("errors") or {}:
                 if block_id not in input_ids:
-                    problems.append(
-                        conformance.Problem("invalid_errors", f"errors names {block_id!r}, not an input block")
-                    )
+                    problems.append(Problem("invalid_errors", f"errors names {block_id!r}, not an input block"))
         elif action in ("update", "push"):
-            problems.extend(conformance.check_view(data.get("view")))
+            problems.extend(self.emulator.rules.check_view(data.get("view")))
         elif action not in (None, "clear"):
-            problems.append(conformance.Problem("invalid_response_action", f"unknown response_action {action!r}"))
+            problems.append(Problem("invalid_response_action", f"unknown response_action {action!r}"))
         if action == "push" and len(self.emulator.modal_stack(view.user_id)) >= 3:
-            problems.append(conformance.Problem("push_limit_reached", "a modal holds at most 3 views"))
+            problems.append(Problem("push_limit_reached", "a modal holds at most 3 views"))
         if problems:
             self.emulator._violate("view_submission ack", view.team_id, problems, data)
 

@@ -9,8 +9,6 @@ import hashlib
 import hmac
 import time
 
-TEST_SIGNING_SECRET = "e2e0c0ffee5ecret0000000000000000"
-
 
 def signature(secret: str, timestamp: str | int, body: bytes | str) -> str:
     raw = body.encode() if isinstance(body, str) else body

@@ -22,10 +22,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from tests.support.driver import Ack, Driver
-from tests.support.emulator import SlackEmulator
-from tests.support.workspace import Message, ViewRecord, Workspace
+from bot.playground.signed_requests import Ack, Driver
+from bot.playground.slack_emulator import SlackEmulator
+from bot.playground.workspace_state import Message, ViewRecord, Workspace
 
 _EMPTY: dict[str, dict[str, Any]] = {
     "plain_text_input": {"value": None},
@@ -73,6 +74,24 @@ _INITIAL: dict[str, tuple[str, str]] = {  # element type -> (initial field, stat
     "timepicker": ("initial_time", "selected_time"),
     "datetimepicker": ("initial_date_time", "selected_date_time"),
 }
+
+
+_SINGLE_CHOICE = frozenset(
+    {
+        "plain_text_input",
+        "number_input",
+        "url_text_input",
+        "email_text_input",
+        "static_select",
+        "external_select",
+        "radio_buttons",
+        "users_select",
+        "conversations_select",
+        "channels_select",
+        "datepicker",
+        "timepicker",
+    }
+)
 
 
 def _options(element: dict[str, Any]) -> list[dict[str, Any]]:
@@ -153,6 +172,41 @@ class SimulatedUser:
         if overrides:
             raise KeyError(f"no input with block_id/action_id {sorted(overrides)} in view {view.callback_id!r}")
         return values
+
+    def state_values(self, view: ViewRecord, entered: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """``state.values`` for ``view`` from what a page sent: ``{block_id: {action_id: value}}``
+        with form values (strings, lists of strings; ``""`` or absent: left empty). Each is typed
+        from the view's own element, as Slack does (options by value, users and conversations by id,
+        a datetimepicker's local ``YYYY-MM-DDTHH:MM`` in this person's zone)."""
+        values: dict[str, Any] = {}
+        for block in view.blocks:
+            block_id = str(block.get("block_id") or "")
+            if block.get("type") == "input" and isinstance(block.get("element"), dict):
+                elements = [block["element"]]
+            else:
+                sent = entered.get(block_id, {})
+                elements = [e for e in self._stateful_elements(block) if e.get("action_id") in sent]
+            for element in elements:
+                action_id = str(element.get("action_id") or "")
+                wanted = entered.get(block_id, {}).get(action_id)
+                values.setdefault(block_id, {})[action_id] = self.state_of(element, wanted)
+        return values
+
+    def state_of(self, element: dict[str, Any], wanted: Any) -> dict[str, Any]:
+        """One element's typed state for a form value (see :meth:`state_values`)."""
+        if wanted in ("", []) or (isinstance(wanted, list) and not any(wanted)):
+            wanted = None
+        if isinstance(wanted, list) and element.get("type") in _SINGLE_CHOICE:
+            wanted = wanted[0]
+        if wanted is not None and element.get("type") == "datetimepicker" and not isinstance(wanted, int):
+            local = datetime.fromisoformat(str(wanted))
+            wanted = int(local.replace(tzinfo=ZoneInfo(self.user.tz)).timestamp())
+        return self._value(element, wanted, required=False)
+
+    @staticmethod
+    def find_option(element: dict[str, Any], wanted: Any) -> dict[str, Any]:
+        """The option of a select / overflow / radio group with this value (or text)."""
+        return _find_option(element, wanted)
 
     def submit(
         self,

@@ -1,6 +1,6 @@
 """The emulator's state: workspaces, users, channels, messages, views.
 
-Plain data classes; the emulator (``tests.support.emulator``) owns them and guards them with its
+Plain data classes; the emulator (``bot.playground.slack_emulator``) owns them and guards them with its
 lock. Ids look like Slack's (``T``/``U``/``C``/``G``/``D``/``S``/``V`` + upper-case alphanumerics)
 and are unique across all workspaces of one emulator, so a channel or user id alone says which
 workspace it belongs to.
@@ -9,6 +9,7 @@ workspace it belongs to.
 from __future__ import annotations
 
 import itertools
+import mimetypes
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -154,7 +155,8 @@ class Channel:
 
 @dataclass
 class Message:
-    """A message the bot posted (chat.postMessage, files, or an in_channel response_url post)."""
+    """A message the bot posted (chat.postMessage, files, or an in_channel response_url post), or
+    one a person typed in the playground (``via="user"``, ``bot_id`` empty)."""
 
     team_id: str
     channel: str
@@ -180,15 +182,10 @@ class Message:
         return self.thread_ts is not None and self.thread_ts != self.ts
 
     def to_api(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "type": "message",
-            "user": self.user,
-            "bot_id": self.bot_id,
-            "app_id": APP_ID,
-            "text": self.text,
-            "ts": self.ts,
-            "team": self.team_id,
-        }
+        data: dict[str, Any] = {"type": "message", "user": self.user}
+        if self.bot_id:  # a person's message (the playground's composer) has no bot fields
+            data.update({"bot_id": self.bot_id, "app_id": APP_ID})
+        data.update({"text": self.text, "ts": self.ts, "team": self.team_id})
         if self.blocks is not None:
             data["blocks"] = self.blocks
         if self.attachments:
@@ -288,7 +285,7 @@ class UploadedFile:
             "name": self.filename,
             "title": self.title or self.filename,
             "size": len(self.content or b""),
-            "mimetype": "application/octet-stream",
+            "mimetype": mimetypes.guess_type(self.filename)[0] or "application/octet-stream",
             "filetype": self.filename.rsplit(".", 1)[-1] if "." in self.filename else "binary",
             "user_team": self.team_id,
             "is_public": bool(self.shared_in),
@@ -299,6 +296,12 @@ class UploadedFile:
 
 
 _counter = itertools.count(1)
+
+
+def restart_ids(at: int) -> None:
+    """Go on numbering ids from ``at`` (a playground restored from its saved state)."""
+    global _counter
+    _counter = itertools.count(max(at, next(_counter)))
 
 
 def new_id(prefix: str) -> str:

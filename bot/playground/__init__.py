@@ -1,0 +1,1 @@
+"""`tandem playground`: a local Slack-like page to try every Tandem ritual without a Slack workspace."""

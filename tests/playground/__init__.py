@@ -1,0 +1,1 @@
+"""Tests of the playground (a local Slack-like page)."""
