@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.slack.delivery import Ritual, enqueue, result_ref
 from bot.slack.delivery_models import OutboxMessage
+from bot.slack.outbox import Ritual, enqueue, result_ref
 from bot.standup.models import Standup, StandupAnswer, StandupOccurrence
 
 PARENT_SENT = "standup.parent_sent"
