@@ -48,8 +48,8 @@ from bot.insights.models import (
 from bot.insights.search import overlap, search_insight_ids, terms
 from bot.slack import users as slack_users
 from bot.slack.channels import channel_is_external, is_external
-from bot.slack.delivery import Ritual, enqueue, result_ref
 from bot.slack.delivery_models import OutboxMessage
+from bot.slack.outbox import Ritual, enqueue, result_ref
 from bot.slack.text import clean_text  # control characters dropped, ends stripped
 
 RITUAL_KIND = "insights"

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.insights.service import CaptureContext, CleanCapture, capture_insight
 from bot.playground.workspace_state import Message
 from bot.retro.models import Retro, RetroSeries
-from bot.slack.delivery import drain
+from bot.slack.drainer import drain
 from tests.support.fixtures import BotUnderTest
 
 pytestmark = pytest.mark.e2e
