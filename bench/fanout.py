@@ -30,7 +30,8 @@ from bot.migrate import upgrade_to_head
 from bot.playground.slack_emulator import SlackEmulator
 from bot.runtime import build_services
 from bot.settings import Settings
-from bot.slack.delivery import Drainer, enqueue
+from bot.slack.drainer import Drainer
+from bot.slack.outbox import enqueue
 from bot.slack.ratelimit import Pacer, RateLimits
 from tests.support.conformance import REFERENCE_RULES
 

@@ -33,7 +33,7 @@ from bot.scheduling import Cadence, JobContext, JobSpec
 from bot.scheduling.service import create_schedule
 from bot.scheduling.tick import run_due
 from bot.settings import Settings
-from bot.slack.delivery import enqueue
+from bot.slack.outbox import enqueue
 
 ZONES = (
     "Europe/Berlin",

@@ -172,7 +172,7 @@ def _now_option(args: argparse.Namespace) -> datetime | None:
 def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime import build_services
     from bot.scheduling.tick import run_due
-    from bot.slack.delivery import drain
+    from bot.slack.drainer import drain
 
     try:
         now = _now_option(args)
@@ -352,7 +352,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.migrate import upgrade_to_head
     from bot.runtime import build_services
     from bot.scheduling.runner import start_scheduler
-    from bot.slack.delivery import DrainerThread, start_drainer
+    from bot.slack.drainer import DrainerThread, start_drainer
     from bot.slack.probe import check_app_token, check_bot_token
     from bot.web import build_wsgi_app
 

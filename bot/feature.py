@@ -21,7 +21,7 @@ from slack_bolt import App
 
 from bot.scheduling.registry import JobSpec, JobTable
 from bot.services import Services
-from bot.slack.delivery import DeliveryHooks, FailureHook, ResultHook
+from bot.slack.outbox import DeliveryHooks, FailureHook, ResultHook
 
 Register = Callable[[App, Services], None]
 

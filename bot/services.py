@@ -14,9 +14,10 @@ from bot.settings import Settings
 from bot.slack.clients import SlackClients
 
 if TYPE_CHECKING:
-    # Types only: both modules import Services (a job's context and the drainer carry it).
+    # Types only: bot.scheduling.registry imports Services (a job's context carries it), and so
+    # does bot.slack.drainer, which reads the hooks (bot.slack.outbox) from services.hooks.
     from bot.scheduling.registry import JobTable
-    from bot.slack.delivery import DeliveryHooks
+    from bot.slack.outbox import DeliveryHooks
 
 
 @dataclass

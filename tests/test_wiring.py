@@ -17,7 +17,7 @@ from bot.features import FEATURES
 from bot.retro.ids import JobKind as RetroJob
 from bot.scheduling import JobContext, JobSpec, JobTable
 from bot.scheduling.registry import DuplicateJob
-from bot.slack.delivery import DeliveryHooks, DuplicateHook
+from bot.slack.outbox import DeliveryHooks, DuplicateHook
 from bot.standup.ids import JobKind as StandupJob
 
 BOT = Path(__file__).resolve().parents[1] / "bot"

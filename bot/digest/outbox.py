@@ -1,6 +1,6 @@
 """Every message the weekly digest sends, and what happens when the outbox has sent it.
 
-Render with ``views``, key, enqueue (``bot.slack.delivery``): the digest message, then the chart
+Render with ``views``, key, enqueue (``bot.slack.outbox``): the digest message, then the chart
 shared into its thread (an outbox row that waits for the digest's ``ts``). The result hooks
 record the outcome on the ``DigestRun``; the failure hook records a permanent failure there.
 They are listed in the feature object (``feature.py``), never registered on import.
@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from bot.digest import data, views
 from bot.digest.ids import RITUAL_KIND, ChartStatus, Hook, RunKind, RunStatus
 from bot.digest.models import DigestRun
-from bot.slack.delivery import FailureHook, ResultHook, Ritual, enqueue, result_ref
 from bot.slack.delivery_models import OutboxMessage
+from bot.slack.outbox import FailureHook, ResultHook, Ritual, enqueue, result_ref
 
 
 def run_key(digest_id: int | None, channel_id: str, at: datetime, kind: RunKind) -> str:

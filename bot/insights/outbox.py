@@ -22,8 +22,8 @@ from bot.insights import views
 from bot.insights.data import RITUAL_KIND, InsightCard, StatusNotice
 from bot.insights.ids import Category, Hook, Impact, Source, Status
 from bot.insights.models import Insight, InsightSettings, InsightStatusChange
-from bot.slack.delivery import ResultHook, Ritual, enqueue, result_ref
 from bot.slack.delivery_models import OutboxMessage
+from bot.slack.outbox import ResultHook, Ritual, enqueue, result_ref
 
 
 def post_key(insight: Insight) -> str:

@@ -48,7 +48,7 @@ from bot.scheduling.runner import start_scheduler
 from bot.scheduling.tick import run_due
 from bot.services import Services
 from bot.settings import LogLevel, Settings
-from bot.slack.delivery import Drainer, DrainerThread, drain, start_drainer, use_drainer
+from bot.slack.drainer import Drainer, DrainerThread, drain, start_drainer, use_drainer
 from bot.slack.ratelimit import Pacer, RateLimits
 from bot.web import build_wsgi_app
 

@@ -1,6 +1,6 @@
 """Every message a retro sends, and what happens when the outbox has sent one.
 
-Render with ``views``, key, enqueue (``bot.slack.delivery``): the retro's channel message (posted
+Render with ``views``, key, enqueue (``bot.slack.outbox``): the retro's channel message (posted
 once, then ``chat.update``d in place as items arrive), the summary reply in its thread at close
 (updated as action items are added), and the action-item DMs. The result hook records the ts of
 the channel message, so later updates address it directly. It is listed in the feature object
@@ -21,8 +21,8 @@ from bot.retro import views
 from bot.retro.data import ActionView, RetroCard, RetroSummary
 from bot.retro.ids import Hook
 from bot.retro.models import Retro, RetroSeries
-from bot.slack.delivery import ResultHook, Ritual, enqueue, result_ref
 from bot.slack.delivery_models import OutboxMessage
+from bot.slack.outbox import ResultHook, Ritual, enqueue, result_ref
 
 RITUAL_KIND = "retro"
 

@@ -3,7 +3,7 @@
 A setup modal (stand-up, retro, digest, the insights channel) asks this before saving, so the
 person fixes the channel while their typed answers are still in the form. :func:`read_access`
 is the one Slack read (``conversations.info``); :func:`access_problem` is the pure verdict with
-the fix in words. The drainer checks again before each post (``bot.slack.delivery``), so a
+the fix in words. The drainer checks again before each post (``bot.slack.drainer``), so a
 channel that changes later is caught there, and its owner told.
 """
 

@@ -14,7 +14,7 @@ Tandem posts, replies, reacts or updates in an external channel only when a pers
 a ritual's owner ticked the confirmation in its setup modal (stored with the ritual, who and
 when), or a triager ticked "Also tell them" for one reply. The outbox carries that choice per row
 (``allow_external``), and the drainer checks the channel's flags right before sending (see
-``bot.slack.delivery``), so a channel that became shared after setup gets nothing either.
+``bot.slack.drainer``), so a channel that became shared after setup gets nothing either.
 
 Everything here is pure except :func:`channel_is_external` (one Web API read) and
 :class:`AudienceCache` (a small per-process TTL cache used by the drainer).

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.slack.delivery import ResultHook, Ritual, enqueue, result_ref
 from bot.slack.delivery_models import OutboxMessage
+from bot.slack.outbox import ResultHook, Ritual, enqueue, result_ref
 from bot.standup import views
 from bot.standup.data import AnswerView, AskLine, ParentView, PromptView, SummaryView
 from bot.standup.ids import RITUAL_KIND, Hook

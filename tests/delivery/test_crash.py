@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.playground.slack_emulator import SlackEmulator
-from bot.slack.delivery import DrainPolicy, enqueue
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
+from bot.slack.drainer import DrainPolicy
+from bot.slack.outbox import enqueue
 from tests.scheduling.test_processes import ROOT, child_env
 from tests.support.conformance import REFERENCE_RULES
 

@@ -15,18 +15,11 @@ from bot.playground.slack_emulator import SlackEmulator
 from bot.playground.workspace_state import Workspace
 from bot.runtime import build_services
 from bot.services import Services
-from bot.slack.delivery import (
-    Drainer,
-    DrainPolicy,
-    HttpSender,
-    Ritual,
-    enqueue,
-    get_message,
-    result_ref,
-    use_drainer,
-)
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
+from bot.slack.drainer import Drainer, DrainPolicy, use_drainer
+from bot.slack.outbox import Ritual, enqueue, get_message, result_ref
 from bot.slack.ratelimit import Pacer, RateLimits
+from bot.slack.sender import HttpSender
 from tests.scheduling.fixtures import MutableClock, make_settings
 from tests.support.conformance import REFERENCE_RULES
 

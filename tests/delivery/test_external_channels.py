@@ -20,9 +20,11 @@ from bot.slack.channels import (
     post_target,
     settle_confirmation,
 )
-from bot.slack.delivery import Drainer, DrainPolicy, HttpSender, Ritual, enqueue
 from bot.slack.delivery_models import OutboxStatus
+from bot.slack.drainer import Drainer, DrainPolicy
+from bot.slack.outbox import Ritual, enqueue
 from bot.slack.ratelimit import Pacer, RateLimits
+from bot.slack.sender import HttpSender
 from tests.delivery.test_delivery import emulator, now, post, rows, slack_services, ws
 
 __all__ = ["emulator", "slack_services", "ws"]

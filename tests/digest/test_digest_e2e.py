@@ -17,7 +17,7 @@ from bot.digest.ids import ChartStatus, RunStatus
 from bot.digest.models import Digest, DigestRun
 from bot.playground.slack_emulator import SlackEmulator
 from bot.scheduling.models import Schedule
-from bot.slack.delivery import drain
+from bot.slack.drainer import drain
 from tests.digest.seed import NOW, People, seed_week
 from tests.support.fixtures import BotUnderTest
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.digest.models import Digest
-from bot.slack.delivery import drain
+from bot.slack.drainer import drain
 from tests.support.fixtures import BotUnderTest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]

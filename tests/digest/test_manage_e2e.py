@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.digest.models import Digest, DigestRun
 from bot.scheduling.models import Schedule
-from bot.slack.delivery import drain
+from bot.slack.drainer import drain
 from tests.support.fixtures import BotUnderTest
 
 pytestmark = pytest.mark.e2e

@@ -39,7 +39,7 @@ from bot.insights.ids import Callback as InsightCallback
 from bot.playground.people import SimulatedUser
 from bot.playground.slack_emulator import SlackEmulator
 from bot.playground.workspace_state import Message
-from bot.slack.delivery import DrainPolicy
+from bot.slack.drainer import DrainPolicy
 from bot.standup.ids import Action, Block
 from tests.hardening.helpers import set_up_insights
 from tests.hardening.running import (

@@ -30,7 +30,7 @@ from bot.insights.ids import Block as InsightBlock
 from bot.insights.ids import Callback as InsightCallback
 from bot.playground.signed_requests import Ack
 from bot.playground.workspace_state import ViewRecord
-from bot.slack.delivery import drain
+from bot.slack.drainer import drain
 from bot.standup.forms import parse_questions
 from bot.standup.ids import Action as StandupAction
 from bot.standup.ids import Block as StandupBlock

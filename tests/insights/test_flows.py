@@ -11,7 +11,7 @@ import pytest
 
 from bot.insights.ids import Action, Block, Callback
 from bot.playground.people import SimulatedUser
-from bot.slack.delivery import drain
+from bot.slack.drainer import drain
 from tests.insights.helpers import click_in_ephemeral, human_message
 from tests.support.fixtures import BotUnderTest
 

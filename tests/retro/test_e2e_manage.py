@@ -14,7 +14,7 @@ from bot.insights.capture import capture_insight
 from bot.insights.data import CaptureContext, CleanCapture
 from bot.playground.workspace_state import Message
 from bot.retro.models import Retro, RetroSeries
-from bot.slack.delivery import drain
+from bot.slack.drainer import drain
 from tests.support.fixtures import BotUnderTest
 
 pytestmark = pytest.mark.e2e

@@ -13,7 +13,7 @@ from bot.playground.workspace_state import Message
 from bot.retro.actions import list_open_action_items
 from bot.retro.ids import Action, RetroTemplate
 from bot.retro.templates import TEMPLATES
-from bot.slack.delivery import drain
+from bot.slack.drainer import drain
 from tests.support.fixtures import BotUnderTest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]

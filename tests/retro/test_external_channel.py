@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.retro.models import RetroSeries
-from bot.slack.delivery import drain
+from bot.slack.drainer import drain
 from tests.retro.test_e2e_setup import _sending
 from tests.support.fixtures import BotUnderTest
 

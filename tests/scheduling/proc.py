@@ -16,7 +16,7 @@ from bot import features
 from bot.cli import main
 from bot.feature import Feature
 from bot.scheduling import JobContext, JobSpec
-from bot.slack.delivery import enqueue
+from bot.slack.outbox import enqueue
 
 
 def prompt(ctx: JobContext) -> None:

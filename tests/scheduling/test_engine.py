@@ -22,8 +22,8 @@ from bot.scheduling.service import (
 )
 from bot.scheduling.tick import run_due
 from bot.services import Services
-from bot.slack.delivery import enqueue
 from bot.slack.delivery_models import OutboxMessage
+from bot.slack.outbox import enqueue
 from tests.scheduling.fixtures import MutableClock
 
 RUNS: list[tuple[str, str, datetime, datetime]] = []

@@ -1,29 +1,14 @@
-"""The delivery layer: every ritual post goes through the outbox, then a drainer sends it.
+"""The drainer: claims ready outbox rows with a lease, paces, sends, retries and records the outcome.
 
-**Intent first.** ``enqueue(session, ...)`` inserts an outbox row in the caller's unit of work.
-``key`` is unique per team: enqueuing the same key again is a no-op that returns the existing row,
-so a retried listener or job never produces a second message. Derive keys from what makes the
-message unique, e.g. ``f"standup:{standup_id}:{occurrence:%Y%m%dT%H%M}:prompt:{user_id}"``.
-
-**References.** An argument may be ``result_ref(key, field)`` (``{"$result": key, "field": "ts"}``):
-the drainer substitutes that field of the referenced row's Slack response (dotted paths work:
-``"channel.id"`` of a ``conversations.open``) and sends the row only once the referenced row is
-sent; if that row failed permanently, this one fails with ``dependency_failed``.
-
-**Hooks.** A feature lists its hooks in its feature object (``bot/<feature>/feature.py``); the
-composition root builds ``services.hooks`` (``DeliveryHooks``) from them. A result hook
-``fn(session, row, result)`` runs in the unit of work that marks a row (enqueued with
-``on_result=name``) sent — record the ``ts`` of a prompt on your occurrence there. A failure hook
-``fn(session, row, error)`` (keyed by ritual kind) runs when a row carrying
-``ritual=Ritual(kind, id, owner)`` fails permanently. The owner is also told once per (ritual,
-channel, error) by DM, with the fix. Nothing registers itself on import.
+Rows get here through ``bot.slack.outbox.enqueue``; this module is what sends them.
 
 **Sending.** ``drain(services)`` claims ready rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) with
 a lease, paces them per method tier and per channel (``bot.slack.ratelimit``), sends them over
-HTTP (httpx, keep-alive, no hidden retries) and records the outcome in a short unit of work per
-row. 429 ``Retry-After`` blocks the method (chat.postMessage: the channel) and reschedules the row;
-5xx, timeouts and connection errors back off exponentially with jitter, for up to a day; other
-Slack errors are permanent.
+HTTP (``bot.slack.sender``: httpx, no hidden retries) and records the outcome in a short unit of
+work per row. 429 ``Retry-After`` blocks the method (chat.postMessage: the channel) and reschedules
+the row; 5xx, timeouts and connection errors back off exponentially with jitter, for up to a day;
+other Slack errors are permanent (``bot.slack.delivery_errors``). A row that fails permanently runs
+its ritual's failure hook and its owner is told once per (ritual, channel, error) by DM.
 
 **External channels.** Nothing is shown in a channel shared with another organisation unless the
 row says a person chose it (``enqueue(..., allow_external=True)``). Right before a visible call to
@@ -43,305 +28,29 @@ sent before the crash are never re-sent, and leased rows whose call had not star
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import insert_ignore
-from bot.metrics import record_slack_call
 from bot.services import Services
 from bot.slack.channels import EXTERNAL_CHANNEL, AudienceCache, is_external, post_target
-from bot.slack.clients import WorkspaceNotInstalled
+from bot.slack.delivery_errors import DEPENDENCY_FAILED, failure_alert_text
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
+from bot.slack.outbox import add_wakeup, enqueue, remove_wakeup, resolve_results
 from bot.slack.ratelimit import Pacer, RateLimits, Reservation
+from bot.slack.sender import HttpSender, Outcome, Sender
 
 log = logging.getLogger(__name__)
-
-# Methods slack_sdk sends as a JSON body; everything else goes form-encoded, as slack_sdk does.
-JSON_METHODS = frozenset(
-    {
-        "chat.postMessage",
-        "chat.update",
-        "chat.postEphemeral",
-        "chat.scheduleMessage",
-        "views.publish",
-        "views.update",
-        "views.open",
-        "views.push",
-    }
-)
-TRANSIENT_ERRORS = frozenset(
-    {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
-# Errors the ritual's owner can fix; the DM says how (see ``failure_alert_text``).
-FIXABLE_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "account_inactive",
-        "user_not_found",
-        "user_disabled",
-        "invalid_auth",
-        "not_authed",
-        "token_revoked",
-        "missing_scope",
-        "restricted_action",
-        "cannot_dm_bot",
-        "messages_tab_disabled",
-        EXTERNAL_CHANNEL,
-    }
-)
-DEPENDENCY_FAILED = "dependency_failed"
-
-
-@dataclass(frozen=True)
-class Ritual:
-    """Which ritual a message belongs to, and who to tell if it cannot be delivered."""
-
-    kind: str  # e.g. "standup", "retro"
-    id: str | int
-    owner: str  # Slack user id of the ritual's owner
-
-
-def result_ref(key: str, field: str = "ts") -> dict[str, str]:
-    """An argument value that stands for ``field`` of the (sent) row ``key``'s Slack response."""
-    return {"$result": key, "field": field}
-
-
-ResultHook = Callable[[Session, OutboxMessage, dict[str, Any]], None]
-FailureHook = Callable[[Session, OutboxMessage, str], None]
-
-
-class DuplicateHook(ValueError):
-    """Two hooks under one name (or one ritual kind): each name has exactly one hook."""
-
-
-def _unique(pairs: Iterable[tuple[str, Any]], what: str) -> dict[str, Any]:
-    table: dict[str, Any] = {}
-    for name, hook in pairs:
-        if str(name) in table:
-            raise DuplicateHook(f"two {what} named {name!r}")
-        table[str(name)] = hook
-    return table
-
-
-@dataclass(frozen=True)
-class DeliveryHooks:
-    """The drainer's hooks: result hooks by name, failure hooks by ritual kind (read-only)."""
-
-    results: Mapping[str, ResultHook] = field(default_factory=dict)
-    failures: Mapping[str, FailureHook] = field(default_factory=dict)
-
-    @classmethod
-    def of(
-        cls, results: Iterable[tuple[str, ResultHook]] = (), failures: Iterable[tuple[str, FailureHook]] = ()
-    ) -> DeliveryHooks:
-        """Build the tables; ``DuplicateHook`` if a name or ritual kind comes twice."""
-        return cls(_unique(results, "result hooks"), _unique(failures, "failure hooks"))
-
-    def plus(
-        self, *, results: Mapping[str, ResultHook] | None = None, failures: Mapping[str, FailureHook] | None = None
-    ) -> DeliveryHooks:
-        """These hooks and more (tests add throwaway hooks this way)."""
-        return DeliveryHooks.of(
-            [*self.results.items(), *(results or {}).items()], [*self.failures.items(), *(failures or {}).items()]
-        )
-
-
-# --- enqueue -------------------------------------------------------------------------------------
-
-_WAKEUPS: set[threading.Event] = set()
-_WAKEUPS_LOCK = threading.Lock()
-_ENQUEUED = "tandem.outbox_enqueued"
-
-
-def add_wakeup(wake: threading.Event) -> None:
-    """``wake`` is set after any unit of work that enqueued something commits (this process)."""
-    with _WAKEUPS_LOCK:
-        _WAKEUPS.add(wake)
-
-
-def remove_wakeup(wake: threading.Event) -> None:
-    with _WAKEUPS_LOCK:
-        _WAKEUPS.discard(wake)
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_drainers(session: Session) -> None:
-    if session.info.pop(_ENQUEUED, False):
-        with _WAKEUPS_LOCK:
-            for wake in _WAKEUPS:
-                wake.set()
-
-
-def _references(value: Any) -> Iterable[str]:
-    if isinstance(value, dict):
-        if "$result" in value:
-            yield str(value["$result"])
-        else:
-            for item in value.values():
-                yield from _references(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _references(item)
-
-
-def enqueue(
-    session: Session,
-    *,
-    team_id: str,
-    method: str,
-    args: dict[str, Any],
-    key: str,
-    now: datetime,
-    ritual: Ritual | None = None,
-    on_result: str | None = None,
-    not_before: datetime | None = None,
-    allow_external: bool = False,
-) -> OutboxMessage:
-    """Record the intent to call ``method`` with ``args``; returns the (new or existing) row.
-
-    Idempotent on ``(team_id, key)``: a second call with the same key changes nothing. The row is
-    sent after the caller's unit of work commits, not before ``not_before``. ``allow_external``:
-    a person chose to show this in a channel shared with another organisation (else it is held
-    back there, see "External channels" above).
-    """
-    if len(key) > 255:
-        raise ValueError("outbox key longer than 255 characters")
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key))
-    if existing is not None:
-        return existing
-    channel = args.get("channel")
-    values: dict[str, Any] = {
-        "team_id": team_id,
-        "key": key,
-        "method": method,
-        "args": args,
-        "depends_on": sorted(set(_references(args))),
-        "channel": channel if isinstance(channel, str) else "",
-        "status": OutboxStatus.PENDING.value,
-        "attempts": 0,
-        "next_attempt_at": max(now, not_before) if not_before else now,
-        "on_result": on_result,
-        "ritual_kind": ritual.kind if ritual else None,
-        "ritual_id": str(ritual.id) if ritual else None,
-        "ritual_owner": ritual.owner if ritual else None,
-        "allow_external": allow_external,
-        "created_at": now,
-        "updated_at": now,
-    }
-    session.flush()
-    # INSERT .. ON CONFLICT DO NOTHING: a concurrent enqueue of the same key waits, then no-ops.
-    insert_ignore(session, OutboxMessage, values, ["team_id", "key"])
-    row = session.scalar(select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key))
-    assert row is not None
-    session.info[_ENQUEUED] = True
-    return row
-
-
-def get_message(session: Session, team_id: str, key: str) -> OutboxMessage | None:
-    return session.scalar(select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key))
-
-
-# --- sending -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: str  # "ok" | "ratelimited" | "transient" | "permanent"
-    data: dict[str, Any] = field(default_factory=dict)
-    error: str = ""
-    retry_after: float = 0.0
-
-
-class HttpSender:
-    """Calls the Web API with httpx, no automatic retries (the drainer decides).
-
-    One connection per call, as slack_sdk does: keep-alive against a server that writes headers
-    and body in two segments (the emulator, http.server) stalls ~40 ms per call on Nagle plus
-    delayed ACK."""
-
-    def __init__(self, services: Services, timeout: float = 10.0) -> None:
-        self._services = services
-        self._base = services.settings.slack_api_url
-        self._client = httpx.Client(timeout=timeout, limits=httpx.Limits(max_keepalive_connections=0))
-        self.timeout = timeout
-
-    def _token(self, team_id: str) -> str:
-        token = self._services.slack.for_team(team_id).token
-        if not token:
-            raise LookupError(team_id)
-        return token
-
-    def send(self, team_id: str, method: str, args: dict[str, Any]) -> Outcome:
-        try:
-            token = self._token(team_id)
-        except (WorkspaceNotInstalled, LookupError):
-            return Outcome("permanent", error="not_installed")  # no call made: nothing to count
-        outcome = self._call(token, method, args)
-        # /metrics counts outbox calls like Bolt-client ones (bot.slack.clients.InstrumentedWebClient).
-        transport = outcome.error.startswith(("connection_error", "timeout"))
-        record_slack_call(method, "ok" if outcome.kind == "ok" else "connection_error" if transport else outcome.error)
-        return outcome
-
-    def _call(self, token: str, method: str, args: dict[str, Any]) -> Outcome:
-        headers = {"Authorization": f"Bearer {token}"}
-        try:
-            if method in JSON_METHODS:
-                response = self._client.post(self._base + method, json=args, headers=headers)
-            else:
-                form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in args.items() if v is not None}
-                response = self._client.post(self._base + method, data=form, headers=headers)
-        except httpx.TimeoutException:
-            return Outcome("transient", error="timeout")
-        except httpx.TransportError as error:
-            return Outcome("transient", error=f"connection_error:{type(error).__name__}")
-        if response.status_code == 429:
-            return Outcome("ratelimited", error="ratelimited", retry_after=_retry_after(response))
-        if response.status_code >= 500 or response.status_code == 408:
-            return Outcome("transient", error=f"http_{response.status_code}")
-        try:
-            data = response.json()
-        except ValueError:
-            return Outcome("transient" if response.status_code < 400 else "permanent", error="invalid_response")
-        if not isinstance(data, dict):
-            return Outcome("permanent", error="invalid_response")
-        if data.get("ok"):
-            return Outcome("ok", data=data)
-        slack_error = str(data.get("error") or f"http_{response.status_code}")
-        if slack_error in ("ratelimited", "rate_limited"):
-            return Outcome("ratelimited", error=slack_error, retry_after=_retry_after(response))
-        kind = "transient" if slack_error in TRANSIENT_ERRORS else "permanent"
-        return Outcome(kind, data=data, error=slack_error)
-
-    def close(self) -> None:
-        self._client.close()
-
-
-def _retry_after(response: httpx.Response) -> float:
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "1")))
-    except ValueError:
-        return 1.0
-
-
-Sender = Callable[[str, str, dict[str, Any]], Outcome]
-
-
-# --- draining ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -382,58 +91,6 @@ class DrainPolicy:
 def _backoff(policy: DrainPolicy, attempts: int) -> float:
     ceiling = min(policy.backoff_cap, policy.backoff_base * 2 ** max(0, attempts - 1))
     return ceiling * random.uniform(0.5, 1.0)
-
-
-def _lookup(result: dict[str, Any] | None, path: str) -> Any:
-    value: Any = result or {}
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
-def _resolve(value: Any, results: dict[str, dict[str, Any] | None]) -> Any:
-    if isinstance(value, dict):
-        if "$result" in value:
-            return _lookup(results.get(str(value["$result"])), str(value.get("field", "ts")))
-        return {k: _resolve(v, results) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_resolve(v, results) for v in value]
-    return value
-
-
-def failure_alert_text(row: OutboxMessage, error: str) -> str:
-    """The DM to a ritual's owner when a message of theirs could not be delivered: what and how to fix."""
-    where = (
-        f"<#{row.channel}>"
-        if row.channel.startswith(("C", "G"))
-        else (f"<@{row.channel}>" if row.channel else "its channel")
-    )
-    what = f"I couldn't deliver a message of your {row.ritual_kind or 'ritual'}"
-    fixes = {
-        "not_in_channel": f"I'm not a member of {where}. Invite me there with `/invite @Tandem`.",
-        "channel_not_found": (
-            f"I can't see {where}: it may be private (invite me with `/invite @Tandem`) or deleted "
-            "(pick another channel in the ritual's settings)."
-        ),
-        "is_archived": f"{where} is archived. Unarchive it or pick another channel in the ritual's settings.",
-        "account_inactive": f"{where} has been deactivated. Remove them from the ritual's participants.",
-        "user_not_found": f"I can't find {where} in this workspace. Remove them from the ritual's participants.",
-        "user_disabled": f"{where} has been deactivated. Remove them from the ritual's participants.",
-        "cannot_dm_bot": f"{where} is a bot and can't get DMs. Remove it from the ritual's participants.",
-        "messages_tab_disabled": "My Messages tab is turned off: ask your Slack admin to enable it for Tandem.",
-        "missing_scope": "Tandem is missing a permission: ask your Slack admin to reinstall Tandem.",
-        "invalid_auth": "Tandem's access to this workspace is broken: ask your Slack admin to reinstall Tandem.",
-        "not_authed": "Tandem's access to this workspace is broken: ask your Slack admin to reinstall Tandem.",
-        "token_revoked": "Tandem was uninstalled or its token revoked: ask your Slack admin to reinstall Tandem.",
-        "restricted_action": f"Posting in {where} is restricted. Ask an admin to allow me, or pick another channel.",
-        EXTERNAL_CHANNEL: (
-            f"{where} includes people outside your organisation, and nobody confirmed posting there, "
-            "so I held it back. Pick an internal channel in the ritual's settings, or tick "
-            "“post there anyway” there if they should see it."
-        ),
-    }
-    fix = fixes.get(error, f"Slack answered `{error}`.")
-    return f":warning: {what} to {where}. {fix} I'll keep the ritual running; this is the only notice about it."
 
 
 @dataclass(frozen=True)
@@ -510,7 +167,7 @@ class Drainer:
                     results[ref_key] = parent.result
                 if blocked:
                     continue
-                args = _resolve(row.args, results) if results else row.args
+                args = resolve_results(row.args, results) if results else row.args
                 resolved_channel = args.get("channel")
                 channel = row.channel or (resolved_channel if isinstance(resolved_channel, str) else "")
                 reservation = self.pacer.try_acquire(row.team_id, row.method, channel)
