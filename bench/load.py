@@ -303,18 +303,19 @@ class Load:
 
     def prepare(self) -> None:
         """On the bot: an insights channel, one posted insight (to click) and the capture modal."""
-        from bot.insights.ids import BlockId, CallbackId
+        from bot.insights.ids import Block as InsightBlock
+        from bot.insights.ids import Callback as InsightCallback
         from bot.playground.people import SimulatedUser
 
         driver = self.driver(self.bot.url)
         ada = SimulatedUser(self.emulator, driver, self.ws, self.ws.user_id("ada"))
         ada.command("/insight", "setup")
-        ack = ada.submit({BlockId.CHANNEL: self.channel}, callback_id=CallbackId.SETUP)
+        ack = ada.submit({InsightBlock.CHANNEL: self.channel}, callback_id=InsightCallback.SETUP)
         assert ack.status == 200 and not ack.errors, ack.body
         pat = SimulatedUser(self.emulator, driver, self.ws, self.ws.user_id("pat"))
         pat.command("/insight", "Benchmark seed about onboarding emails")
-        self.capture_view = pat.modal(callback_id=CallbackId.CAPTURE)
-        self.capture_values = pat.fill(self.capture_view, {BlockId.TEXT: "placeholder"})
+        self.capture_view = pat.modal(callback_id=InsightCallback.CAPTURE)
+        self.capture_values = pat.fill(self.capture_view, {InsightBlock.TEXT: "placeholder"})
         ack = pat.submit(view=self.capture_view)
         assert ack.status == 200 and ack.response_action == "update", ack.body
         self.posted = self.emulator.service.first_message(self.channel, 15.0)
@@ -323,7 +324,7 @@ class Load:
              "value": e.get("value", "")}
             for b in self.posted.blocks for e in b.get("elements") or [] if e.get("action_id") == "insight_heard_too"
         )  # fmt: skip
-        self.text_block = str(BlockId.TEXT)
+        self.text_block = str(InsightBlock.TEXT)
 
     # -------------------------------------------------------------- one request of each kind
     def send(self, kind: str, driver: Any, user: str) -> tuple[float, int, bool]:

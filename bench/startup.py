@@ -45,7 +45,8 @@ AFTER_DUE = "2026-11-23T09:00:30Z"
 
 def seed(database_url: str, api_url: str, bot_token: str, people: dict[str, list[str]], channel: str) -> None:
     from bot.db import Database
-    from bot.insights.service import CaptureContext, CleanCapture, capture_insight
+    from bot.insights.capture import capture_insight
+    from bot.insights.data import CaptureContext, CleanCapture
     from bot.migrate import upgrade_to_head
     from bot.runtime import build_services
     from bot.settings import Settings

@@ -9,8 +9,8 @@ import pytest
 from slack_bolt import Ack
 
 from bot.app import FRIENDLY_ERROR, TRIGGER_EXPIRED
-from bot.insights.ids import ActionId as InsightAction
-from bot.insights.ids import CallbackId as InsightCallback
+from bot.insights.ids import Action as InsightAction
+from bot.insights.ids import Callback as InsightCallback
 from bot.playground.slack_emulator import SlackEmulator
 from tests.hardening.helpers import set_up_insights
 from tests.support.fixtures import BotUnderTest

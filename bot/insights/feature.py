@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from bot.feature import Feature
-from bot.insights import listeners, service
+from bot.insights import listeners, outbox
 
-FEATURE = Feature(name="insights", register=listeners.register, result_hooks=service.RESULT_HOOKS)
+FEATURE = Feature(name="insights", register=listeners.register, result_hooks=outbox.RESULT_HOOKS)

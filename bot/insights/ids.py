@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class CallbackId(StrEnum):
+class Callback(StrEnum):
     MESSAGE_SHORTCUT = "save_as_insight"  # declared in manifest.yml
     CAPTURE = "insights_capture"
     DUPLICATES = "insights_duplicates"
@@ -16,7 +16,7 @@ class CallbackId(StrEnum):
     TELL_THREAD = "insights_tell_thread"  # the preview of a reply in a customer's own thread
 
 
-class BlockId(StrEnum):
+class Block(StrEnum):
     TEXT = "insight_text"
     CUSTOMER = "insight_customer"
     SEGMENT = "insight_segment"
@@ -40,7 +40,11 @@ class BlockId(StrEnum):
     PAGER = "insights_pager"
 
 
-class ActionId(StrEnum):
+class Hook(StrEnum):
+    POSTED = "insights.posted"  # the insight's message in the insights channel was posted
+
+
+class Action(StrEnum):
     # Inputs: one action id per block, named after what it holds.
     INPUT = "value"
     # Buttons.

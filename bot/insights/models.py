@@ -15,14 +15,8 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db import Base
+from bot.insights.data import CUSTOMER_MAX, SEGMENT_MAX, TAG_MAX, URL_MAX
 from bot.insights.search import SCHEMA_OBJECTS_OUTSIDE_MODELS
-
-TEXT_MAX = 3000
-CUSTOMER_MAX = 200
-SEGMENT_MAX = 100
-URL_MAX = 2000
-NOTE_MAX = 1000
-TAG_MAX = 40
 
 Base.metadata.info.setdefault("alembic_exclude", set()).update(SCHEMA_OBJECTS_OUTSIDE_MODELS)
 

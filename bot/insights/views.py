@@ -1,31 +1,31 @@
-"""Pure Block Kit builders (and state readers) for customer insights.
+"""Pure Block Kit builders for customer insights: data in, Block Kit out.
 
 Everything a person typed is shown through ``plain`` (escaped, formatting defused), so it can
 never ping (``<!channel>``, ``<!subteam^...>``) nor forge a link or bold text. Links are ours to
-render only after ``service.url_problem`` accepted them (http/https, no ``<>|`` or spaces).
+render only after ``forms.url_problem`` accepted them (http/https, no ``<>|`` or spaces).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from bot.insights.ids import (
-    ActionId,
-    BlockId,
-    CallbackId,
-    Category,
-    Impact,
-    LoopTarget,
-    Source,
-    Status,
+from bot.insights.data import (
+    CUSTOMER_MAX,
+    NEW_CHOICE,
+    NOTE_MAX,
+    SEGMENT_MAX,
+    TELL_VALUE,
+    TEXT_MAX,
+    CaptureForm,
+    InsightCard,
+    InsightPage,
+    SetupState,
+    StatusNotice,
 )
+from bot.insights.forms import CaptureMetadata, DraftMetadata, InsightMetadata, PagerValue, ThreadReplyMetadata
+from bot.insights.ids import Action, Block, Callback, Category, Impact, LoopTarget, Source, Status
+from bot.slack.blocks import Block as KitBlock
 from bot.slack.blocks import (
-    Block,
     actions,
     button,
     context,
@@ -39,109 +39,10 @@ from bot.slack.blocks import (
     section,
     text_input,
 )
-from bot.slack.metadata import ViewMetadata
 from bot.slack.text import channel_link, mention, plain, slack_date, truncate
-
-if TYPE_CHECKING:
-    from bot.insights.service import CaptureForm, InsightPage
 
 QUOTE_LIMIT = 2800
 LIST_QUOTE_LIMIT = 280
-
-
-# --- data the builders render ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InsightCard:
-    id: int
-    number: int
-    text: str
-    customer: str
-    segment: str
-    source: Source | None
-    category: Category | None
-    impact: Impact | None
-    evidence_url: str
-    tags: list[str]
-    status: Status
-    status_note: str
-    roadmap_url: str
-    submitted_by: str
-    plus_ones: int
-    plus_one_customers: list[str]
-    created_at: datetime
-    channel_id: str = ""
-    message_ts: str | None = None
-    source_permalink: str = ""
-
-
-@dataclass(frozen=True)
-class StatusNotice:
-    number: int
-    text: str
-    status: Status
-    note: str
-    roadmap_url: str
-    changed_by: str
-    insight_permalink_channel: str = ""
-
-
-@dataclass(frozen=True)
-class SetupState:
-    channel_id: str | None
-    triager_user_ids: list[str]
-    triager_usergroup_id: str | None
-    loop: list[LoopTarget]
-    usergroups: list[tuple[str, str]] = field(default_factory=list)  # (id, handle or name)
-
-
-# --- private_metadata -------------------------------------------------------------------------------
-
-
-class CaptureMetadata(ViewMetadata):
-    """Where the capture came from (message shortcut); empty for ``/insight``."""
-
-    source_channel_id: str = ""
-    message_ts: str = ""
-    thread_ts: str = ""
-    author_id: str = ""
-    permalink: str = ""
-
-
-class DraftMetadata(ViewMetadata):
-    draft_id: int
-
-
-class InsightMetadata(ViewMetadata):
-    insight_id: int
-
-
-class ThreadReplyMetadata(ViewMetadata):
-    """The preview of one reply in a customer's thread: which status change it tells about."""
-
-    insight_id: int
-    change_id: int
-
-
-class PagerValue(BaseModel):
-    """The "Next page" button's value: which list, which page. Re-validated on click."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str
-    value: str = ""
-    page: int = 1
-
-    def encode(self) -> str:
-        return self.model_dump_json()
-
-    @classmethod
-    def decode(cls, text: str | None) -> PagerValue | None:
-        try:
-            return cls.model_validate_json(text or "")
-        except ValidationError:
-            return None
 
 
 # --- small helpers ----------------------------------------------------------------------------------
@@ -181,30 +82,6 @@ def _url_input(action_id: str, initial: str = "", placeholder: str = "https://")
     return element
 
 
-def _value(values: dict[str, Any], block_id: str) -> dict[str, Any]:
-    block = values.get(block_id)
-    element = block.get(ActionId.INPUT) if isinstance(block, dict) else None
-    return element if isinstance(element, dict) else {}
-
-
-def read_text(values: dict[str, Any], block_id: str) -> str:
-    value = _value(values, block_id).get("value")
-    return value if isinstance(value, str) else ""
-
-
-def read_selected(values: dict[str, Any], block_id: str) -> str | None:
-    selected = _value(values, block_id).get("selected_option")
-    if isinstance(selected, dict) and isinstance(selected.get("value"), str):
-        return str(selected["value"])
-    return None
-
-
-def read_multi(values: dict[str, Any], block_id: str) -> list[str]:
-    element = _value(values, block_id)
-    chosen = element.get("selected_options") or []
-    return [str(o["value"]) for o in chosen if isinstance(o, dict) and isinstance(o.get("value"), str)]
-
-
 def _impact_label(impact: Impact) -> str:
     return {Impact.LOW: "Low", Impact.MEDIUM: "Medium", Impact.HIGH: "High", Impact.CRITICAL: "Critical"}[impact]
 
@@ -218,9 +95,7 @@ STATUS_OPTIONS = [option(f"{s.label}", s.value) for s in Status]
 
 
 def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list[str]) -> dict[str, Any]:
-    from bot.insights.models import CUSTOMER_MAX, SEGMENT_MAX, TEXT_MAX
-
-    blocks: list[Block] = []
+    blocks: list[KitBlock] = []
     if meta.message_ts:
         where = f" in {channel_link(meta.source_channel_id)}" if meta.source_channel_id else ""
         by = f"by {mention(meta.author_id)}" if meta.author_id else ""
@@ -233,20 +108,20 @@ def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list
         input_block(
             "What we heard",
             text_input(
-                ActionId.INPUT,
+                Action.INPUT,
                 initial=truncate(form.text, TEXT_MAX) or None,
                 multiline=True,
                 max_length=TEXT_MAX,
                 placeholder="In the customer's words, if you can",
             ),
-            block_id=BlockId.TEXT,
+            block_id=Block.TEXT,
         )
     )
     blocks.append(
         input_block(
             "Customer or account",
-            text_input(ActionId.INPUT, initial=form.customer or None, max_length=CUSTOMER_MAX),
-            block_id=BlockId.CUSTOMER,
+            text_input(Action.INPUT, initial=form.customer or None, max_length=CUSTOMER_MAX),
+            block_id=Block.CUSTOMER,
             optional=True,
         )
     )
@@ -254,41 +129,41 @@ def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list
         input_block(
             "Segment",
             text_input(
-                ActionId.INPUT, initial=form.segment or None, max_length=SEGMENT_MAX, placeholder="e.g. Enterprise"
+                Action.INPUT, initial=form.segment or None, max_length=SEGMENT_MAX, placeholder="e.g. Enterprise"
             ),
-            block_id=BlockId.SEGMENT,
+            block_id=Block.SEGMENT,
             optional=True,
         )
     )
     blocks.append(
         input_block(
             "Source",
-            _select(ActionId.INPUT, SOURCE_OPTIONS, form.source, "Where did you hear it?"),
-            block_id=BlockId.SOURCE,
+            _select(Action.INPUT, SOURCE_OPTIONS, form.source, "Where did you hear it?"),
+            block_id=Block.SOURCE,
             optional=True,
         )
     )
     blocks.append(
         input_block(
             "Category",
-            _select(ActionId.INPUT, CATEGORY_OPTIONS, form.category, "What is it about?"),
-            block_id=BlockId.CATEGORY,
+            _select(Action.INPUT, CATEGORY_OPTIONS, form.category, "What is it about?"),
+            block_id=Block.CATEGORY,
             optional=True,
         )
     )
     blocks.append(
         input_block(
             "Impact",
-            _select(ActionId.INPUT, IMPACT_OPTIONS, form.impact, "How much does it matter?"),
-            block_id=BlockId.IMPACT,
+            _select(Action.INPUT, IMPACT_OPTIONS, form.impact, "How much does it matter?"),
+            block_id=Block.IMPACT,
             optional=True,
         )
     )
     blocks.append(
         input_block(
             "Evidence link",
-            _url_input(ActionId.INPUT, form.evidence_url),
-            block_id=BlockId.EVIDENCE,
+            _url_input(Action.INPUT, form.evidence_url),
+            block_id=Block.EVIDENCE,
             optional=True,
             hint="A call recording, ticket, survey answer or message: http or https.",
         )
@@ -297,21 +172,21 @@ def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list
         tag_options = [option(f"#{name}", name) for name in tag_names[:100]]
         element: dict[str, Any] = {
             "type": "multi_static_select",
-            "action_id": ActionId.INPUT,
+            "action_id": Action.INPUT,
             "placeholder": plain_text("Choose tags", 150),
             "options": tag_options,
         }
         initial = [o for o in tag_options if o["value"] in form.tags]
         if initial:
             element["initial_options"] = initial
-        blocks.append(input_block("Tags", element, block_id=BlockId.TAGS, optional=True))
+        blocks.append(input_block("Tags", element, block_id=Block.TAGS, optional=True))
     blocks.append(
         input_block(
             "New tags" if tag_names else "Tags",
             text_input(
-                ActionId.INPUT, initial=form.new_tags or None, max_length=500, placeholder="onboarding, pricing-page"
+                Action.INPUT, initial=form.new_tags or None, max_length=500, placeholder="onboarding, pricing-page"
             ),
-            block_id=BlockId.NEW_TAGS,
+            block_id=Block.NEW_TAGS,
             optional=True,
             hint="Comma-separated.",
         )
@@ -319,33 +194,14 @@ def build_capture_view(form: CaptureForm, meta: CaptureMetadata, tag_names: list
     return modal(
         "Customer insight",
         blocks,
-        callback_id=CallbackId.CAPTURE,
+        callback_id=Callback.CAPTURE,
         submit="Save insight",
         private_metadata=meta.encode(),
     )
 
 
-def read_capture_form(values: dict[str, Any]) -> CaptureForm:
-    from bot.insights.service import CaptureForm
-
-    return CaptureForm(
-        text=read_text(values, BlockId.TEXT),
-        customer=read_text(values, BlockId.CUSTOMER),
-        segment=read_text(values, BlockId.SEGMENT),
-        source=read_selected(values, BlockId.SOURCE),
-        category=read_selected(values, BlockId.CATEGORY),
-        impact=read_selected(values, BlockId.IMPACT),
-        evidence_url=read_text(values, BlockId.EVIDENCE),
-        tags=read_multi(values, BlockId.TAGS),
-        new_tags=read_text(values, BlockId.NEW_TAGS),
-    )
-
-
-NEW_CHOICE = "new"
-
-
 def build_duplicates_view(similar: list[InsightCard], draft_id: int) -> dict[str, Any]:
-    blocks: list[Block] = [
+    blocks: list[KitBlock] = [
         section(
             "This sounds like something we've heard before. Add your voice to one of these "
             "(your customer and words go with it), or save yours as a new insight."
@@ -363,26 +219,18 @@ def build_duplicates_view(similar: list[InsightCard], draft_id: int) -> dict[str
     blocks.append(
         input_block(
             "What should I do?",
-            {"type": "radio_buttons", "action_id": ActionId.INPUT, "options": choices, "initial_option": choices[0]},
-            block_id=BlockId.CHOICE,
+            {"type": "radio_buttons", "action_id": Action.INPUT, "options": choices, "initial_option": choices[0]},
+            block_id=Block.CHOICE,
         )
     )
     return modal(
         "Heard before?",
         blocks,
-        callback_id=CallbackId.DUPLICATES,
+        callback_id=Callback.DUPLICATES,
         submit="Continue",
         close="Back",
         private_metadata=DraftMetadata(draft_id=draft_id).encode(),
     )
-
-
-def read_duplicate_choice(values: dict[str, Any]) -> int | None:
-    """The insight id to +1, or None for "save as new"."""
-    chosen = read_selected(values, BlockId.CHOICE)
-    if chosen and chosen.isdigit():
-        return int(chosen)
-    return None
 
 
 def build_saved_view(number: int, *, plus_one: bool, channel_id: str | None) -> dict[str, Any]:
@@ -395,68 +243,61 @@ def build_saved_view(number: int, *, plus_one: bool, channel_id: str | None) -> 
     else:
         text += " It will be posted once an admin picks an insights channel with `/insight setup`."
     text += " I'll message you when its status changes."
-    return modal("Customer insight", [section(text)], callback_id=CallbackId.DONE, submit=None, close="Done")
+    return modal("Customer insight", [section(text)], callback_id=Callback.DONE, submit=None, close="Done")
 
 
 def build_notice_view(title: str, text: str) -> dict[str, Any]:
-    return modal(title, [section(text)], callback_id=CallbackId.DONE, submit=None, close="Close")
+    return modal(title, [section(text)], callback_id=Callback.DONE, submit=None, close="Close")
 
 
 # --- +1 and triage modals ---------------------------------------------------------------------------
 
 
 def build_plus_one_view(card: InsightCard) -> dict[str, Any]:
-    from bot.insights.models import CUSTOMER_MAX, NOTE_MAX
-
     blocks = [
         section(f"*#{card.number}*\n{quote(card.text, 1500)}"),
         input_block(
             "Customer or account",
-            text_input(ActionId.INPUT, max_length=CUSTOMER_MAX),
-            block_id=BlockId.CUSTOMER,
+            text_input(Action.INPUT, max_length=CUSTOMER_MAX),
+            block_id=Block.CUSTOMER,
             optional=True,
         ),
         input_block(
             "Note",
-            text_input(ActionId.INPUT, multiline=True, max_length=NOTE_MAX, placeholder="What did they say?"),
-            block_id=BlockId.NOTE,
+            text_input(Action.INPUT, multiline=True, max_length=NOTE_MAX, placeholder="What did they say?"),
+            block_id=Block.NOTE,
             optional=True,
         ),
     ]
     return modal(
         "Heard this too",
         blocks,
-        callback_id=CallbackId.PLUS_ONE,
+        callback_id=Callback.PLUS_ONE,
         submit="Add my +1",
         private_metadata=InsightMetadata(insight_id=card.id).encode(),
     )
 
 
-TELL_VALUE = "tell_thread"
-
-
 def build_triage_view(card: InsightCard, *, customer_channel: str | None = None) -> dict[str, Any]:
     """``customer_channel``: the insight came from a channel shared with another organisation;
     offer to tell them there too (off by default; the exact text is previewed before posting)."""
-    from bot.insights.models import NOTE_MAX
-
     blocks = [
         section(f"*#{card.number}* · {card.status.emoji} {card.status.label}\n{quote(card.text, 1500)}"),
         input_block(
             "Status",
-            _select(ActionId.INPUT, STATUS_OPTIONS, card.status.value, "Choose a status"),
-            block_id=BlockId.STATUS,
+            _select(Action.INPUT, STATUS_OPTIONS, card.status.value, "Choose a status"),
+            block_id=Block.STATUS,
         ),
         input_block(
             "Note for the people who shared it",
-            text_input(ActionId.INPUT, initial=card.status_note or None, multiline=True, max_length=NOTE_MAX),
-            block_id=BlockId.NOTE,
+            text_input(Action.INPUT, initial=card.status_note or None, multiline=True, max_length=NOTE_MAX),
+            block_id=Block.NOTE,
             optional=True,
         ),
         input_block(
             "Roadmap link",
-            _url_input(ActionId.INPUT, card.roadmap_url),
-            block_id=BlockId.ROADMAP,
+            _url_input(Action.INPUT, card.roadmap_url),
+            block_id=Block.ROADMAP,
             optional=True,
         ),
     ]
@@ -470,8 +311,8 @@ def build_triage_view(card: InsightCard, *, customer_channel: str | None = None)
         blocks.append(
             input_block(
                 "Their channel includes people outside your organisation",
-                {"type": "checkboxes", "action_id": ActionId.INPUT, "options": [tell]},
-                block_id=BlockId.TELL_THREAD,
+                {"type": "checkboxes", "action_id": Action.INPUT, "options": [tell]},
+                block_id=Block.TELL_THREAD,
                 optional=True,
                 hint="Off by default: the submitter and the +1ers hear by DM either way.",
             )
@@ -479,7 +320,7 @@ def build_triage_view(card: InsightCard, *, customer_channel: str | None = None)
     return modal(
         "Triage insight",
         blocks,
-        callback_id=CallbackId.TRIAGE,
+        callback_id=Callback.TRIAGE,
         submit="Save",
         private_metadata=InsightMetadata(insight_id=card.id).encode(),
     )
@@ -491,7 +332,7 @@ def build_triage_view(card: InsightCard, *, customer_channel: str | None = None)
 def build_setup_view(state: SetupState) -> dict[str, Any]:
     channel: dict[str, Any] = {
         "type": "conversations_select",
-        "action_id": ActionId.INPUT,
+        "action_id": Action.INPUT,
         "placeholder": plain_text("Pick a channel", 150),
         # Insights name customers: keep them out of channels shared with other organisations.
         "filter": {"include": ["public", "private"], "exclude_external_shared_channels": True},
@@ -500,17 +341,17 @@ def build_setup_view(state: SetupState) -> dict[str, Any]:
         channel["initial_conversation"] = state.channel_id
     users: dict[str, Any] = {
         "type": "multi_users_select",
-        "action_id": ActionId.INPUT,
+        "action_id": Action.INPUT,
         "placeholder": plain_text("Choose people", 150),
     }
     if state.triager_user_ids:
         users["initial_users"] = state.triager_user_ids
-    blocks: list[Block] = [
-        input_block("Insights channel", channel, block_id=BlockId.CHANNEL),
+    blocks: list[KitBlock] = [
+        input_block("Insights channel", channel, block_id=Block.CHANNEL),
         input_block(
             "Triagers",
             users,
-            block_id=BlockId.TRIAGER_USERS,
+            block_id=Block.TRIAGER_USERS,
             optional=True,
             hint="Who may change an insight's status. Leave empty (and no group) for workspace admins.",
         ),
@@ -520,31 +361,18 @@ def build_setup_view(state: SetupState) -> dict[str, Any]:
         blocks.append(
             input_block(
                 "Triager group",
-                _select(ActionId.INPUT, group_options, state.triager_usergroup_id, "Choose a user group"),
-                block_id=BlockId.TRIAGER_GROUP,
+                _select(Action.INPUT, group_options, state.triager_usergroup_id, "Choose a user group"),
+                block_id=Block.TRIAGER_GROUP,
                 optional=True,
             )
         )
     loop_options = [option(t.label, t.value) for t in LoopTarget]
-    loop: dict[str, Any] = {"type": "checkboxes", "action_id": ActionId.INPUT, "options": loop_options}
+    loop: dict[str, Any] = {"type": "checkboxes", "action_id": Action.INPUT, "options": loop_options}
     initial = [o for o in loop_options if o["value"] in state.loop]
     if initial:
         loop["initial_options"] = initial
-    blocks.append(input_block("When an insight's status changes", loop, block_id=BlockId.LOOP, optional=True))
-    return modal("Insights setup", blocks, callback_id=CallbackId.SETUP, submit="Save")
-
-
-def read_setup(values: dict[str, Any]) -> tuple[str, list[str], str | None, list[LoopTarget]]:
-    channel = _value(values, BlockId.CHANNEL).get("selected_conversation")
-    users = _value(values, BlockId.TRIAGER_USERS).get("selected_users") or []
-    group = read_selected(values, BlockId.TRIAGER_GROUP)
-    loop = [LoopTarget(v) for v in read_multi(values, BlockId.LOOP) if v in set(LoopTarget)]
-    return (
-        channel if isinstance(channel, str) else "",
-        [str(u) for u in users if isinstance(u, str)],
-        group,
-        loop,
-    )
+    blocks.append(input_block("When an insight's status changes", loop, block_id=Block.LOOP, optional=True))
+    return modal("Insights setup", blocks, callback_id=Callback.SETUP, submit="Save")
 
 
 # --- messages ---------------------------------------------------------------------------------------
@@ -555,7 +383,7 @@ def build_insight_message(card: InsightCard) -> dict[str, Any]:
     headline = f"*Customer insight #{card.number}* · {card.status.emoji} *{card.status.label}*"
     if card.impact:
         headline += f" · Impact: {_impact_label(card.impact)}"
-    blocks: list[Block] = [section(headline), section(quote(card.text))]
+    blocks: list[KitBlock] = [section(headline), section(quote(card.text))]
     fields = []
     if card.customer:
         fields.append(f"*Customer*\n{plain(card.customer)}")
@@ -588,9 +416,9 @@ def build_insight_message(card: InsightCard) -> dict[str, Any]:
     blocks.append(context(f"Shared by {mention(card.submitted_by)} {slack_date(card.created_at)} · {heard}"))
     blocks.append(
         actions(
-            button("Heard this too", ActionId.HEARD_TOO, str(card.id)),
-            button("Triage", ActionId.TRIAGE, str(card.id)),
-            block_id=BlockId.INSIGHT_ACTIONS,
+            button("Heard this too", Action.HEARD_TOO, str(card.id)),
+            button("Triage", Action.TRIAGE, str(card.id)),
+            block_id=Block.INSIGHT_ACTIONS,
         )
     )
     text = f"Customer insight #{card.number} ({card.status.label}): {plain(truncate(card.text, 150))}"
@@ -616,12 +444,6 @@ def build_status_dm(notice: StatusNotice, *, submitter: bool) -> dict[str, Any]:
     }
 
 
-def read_tell_thread(values: dict[str, Any]) -> bool:
-    """Whether the triager ticked "Also tell them in #channel"."""
-    state = _value(values, BlockId.TELL_THREAD)
-    return any((o or {}).get("value") == TELL_VALUE for o in state.get("selected_options") or [])
-
-
 def build_thread_preview_view(reply: dict[str, Any], channel_id: str, meta: ThreadReplyMetadata) -> dict[str, Any]:
     """The exact reply (``build_thread_reply``'s text), shown before it is posted where people
     outside the organisation read it. Submit posts it; closing posts nothing."""
@@ -631,13 +453,13 @@ def build_thread_preview_view(reply: dict[str, Any], channel_id: str, meta: Thre
             f"posted in the customer's thread in {channel_link(channel_id)}, where people outside your "
             "organisation can read it:"
         ),
-        section(f">{reply['text']}", block_id=BlockId.PREVIEW),
+        section(f">{reply['text']}", block_id=Block.PREVIEW),
         context("Nothing else goes there: no note, customer name, link or quote."),
     ]
     return modal(
         "Tell the customer?",
         blocks,
-        callback_id=CallbackId.TELL_THREAD,
+        callback_id=Callback.TELL_THREAD,
         submit="Post it",
         close="Don't post",
         private_metadata=meta.encode(),
@@ -671,7 +493,7 @@ def build_list_message(page: InsightPage) -> dict[str, Any]:
         else:
             text = f"No customer insights {plain(flt.label)}. Try `/insight list` for everything."
         return {"text": text, "blocks": [section(text)]}
-    blocks: list[Block] = [
+    blocks: list[KitBlock] = [
         section(f"*{plain(title)}* · page {page.page} of {page.pages} ({page.total} in all)"),
         divider(),
     ]
@@ -691,7 +513,7 @@ def build_list_message(page: InsightPage) -> dict[str, Any]:
         blocks.append(context(" · ".join(details)))
     if page.has_next:
         value = PagerValue(kind=flt.kind, value=flt.value[:200], page=page.page + 1).encode()
-        blocks.append(actions(button("Next page", ActionId.NEXT_PAGE, value), block_id=BlockId.PAGER))
+        blocks.append(actions(button("Next page", Action.NEXT_PAGE, value), block_id=Block.PAGER))
     return {"text": f"{plain(title)} (page {page.page} of {page.pages})", "blocks": blocks}
 
 
@@ -706,28 +528,3 @@ def help_text(command: str = "/insight") -> str:
             f"• `{command} help` — this message",
         ]
     )
-
-
-_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
-
-
-def message_to_plain(text: str) -> str:
-    """A Slack message's mrkdwn as the plain words a person would type in the capture modal."""
-
-    def replace(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        target, _, label = inner.partition("|")
-        if target.startswith("@"):
-            return "@" + (label or target[1:])
-        if target.startswith("#"):
-            return "#" + (label or "channel")
-        if target.startswith("!subteam^"):
-            return label if label.startswith("@") else "@" + (label or "group")
-        if target.startswith("!date^"):
-            return label
-        if target.startswith("!"):
-            return "@" + target[1:]
-        return f"{label} ({target})" if label and label != target else target
-
-    converted = _SLACK_TOKEN.sub(replace, text or "")
-    return converted.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()

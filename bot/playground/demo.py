@@ -14,8 +14,8 @@ from typing import Any
 
 from bot.digest.ids import Block as DigestBlock
 from bot.digest.ids import Callback as DigestCallback
-from bot.insights.ids import BlockId as InsightBlock
-from bot.insights.ids import CallbackId as InsightCallback
+from bot.insights.ids import Block as InsightBlock
+from bot.insights.ids import Callback as InsightCallback
 from bot.playground.people import SimulatedUser
 from bot.playground.workspace_state import Workspace, new_id
 from bot.retro.ids import Block as RetroBlock

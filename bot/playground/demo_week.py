@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.insights.ids import ActionId as InsightAction
-from bot.insights.ids import BlockId as InsightBlock
-from bot.insights.ids import CallbackId as InsightCallback
+from bot.insights.ids import Action as InsightAction
+from bot.insights.ids import Block as InsightBlock
+from bot.insights.ids import Callback as InsightCallback
 from bot.playground.people import SimulatedUser
 from bot.playground.runtime import Playground
 from bot.playground.workspace_state import Message

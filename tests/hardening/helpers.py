@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import func, inspect, select, table, text
 
 from bot.db import Database
-from bot.insights.ids import BlockId, CallbackId
+from bot.insights.ids import Block as InsightBlock
+from bot.insights.ids import Callback as InsightCallback
 from bot.playground.slack_emulator import SlackEmulator
 from bot.playground.workspace_state import Workspace
 from tests.support.fixtures import BotUnderTest
@@ -44,7 +45,7 @@ def set_up_insights(bot: BotUnderTest, workspace: Workspace | None = None) -> st
     channel = ws.add_channel("customer-insights", members=["ada", "mia", "pat", "max", "asha"]).id
     ada = bot.user("ada", ws)
     assert ada.command("/insight", "setup").status == 200
-    ack = ada.submit({BlockId.CHANNEL: channel}, callback_id=CallbackId.SETUP)
+    ack = ada.submit({InsightBlock.CHANNEL: channel}, callback_id=InsightCallback.SETUP)
     assert ack.status == 200 and not ack.errors, ack.body
     return channel
 

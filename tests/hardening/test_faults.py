@@ -33,9 +33,9 @@ import httpx
 import pytest
 
 from bot.app import FRIENDLY_ERROR
-from bot.insights.ids import ActionId as InsightAction
-from bot.insights.ids import BlockId as InsightBlock
-from bot.insights.ids import CallbackId as InsightCallback
+from bot.insights.ids import Action as InsightAction
+from bot.insights.ids import Block as InsightBlock
+from bot.insights.ids import Callback as InsightCallback
 from bot.playground.people import SimulatedUser
 from bot.playground.slack_emulator import SlackEmulator
 from bot.playground.workspace_state import Message

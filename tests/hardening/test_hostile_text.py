@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text as sql
 
-from bot.insights.ids import ActionId as InsightAction
-from bot.insights.ids import BlockId as InsightBlock
-from bot.insights.ids import CallbackId as InsightCallback
+from bot.insights.ids import Action as InsightAction
+from bot.insights.ids import Block as InsightBlock
+from bot.insights.ids import Callback as InsightCallback
 from bot.playground.signed_requests import Ack
 from bot.playground.workspace_state import ViewRecord
 from bot.slack.drainer import drain

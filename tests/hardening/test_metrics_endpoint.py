@@ -8,7 +8,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.insights.ids import CallbackId
+from bot.insights.ids import Callback as InsightCallback
 from tests.hardening.helpers import set_up_insights, wait_outbox_settled
 from tests.support.fixtures import BotUnderTest
 
@@ -37,7 +37,7 @@ def test_metrics_count_requests_acks_and_slack_calls_by_outcome(bot: BotUnderTes
         assert pat.command("/insight", "help").status == 200
     emulator.faults.add("chat.postMessage", "5xx", count=1, status=503)  # the first post fails once
     pat.command("/insight", "Churned accounts mention the missing Salesforce sync")
-    assert pat.submit(callback_id=CallbackId.CAPTURE).status == 200
+    assert pat.submit(callback_id=InsightCallback.CAPTURE).status == 200
     emulator.wait_for(lambda: emulator.messages_in(channel), timeout=15, what="the post, after its retry")
     wait_outbox_settled(emulator, bot.database_url)
     assert httpx.post(bot.url + "/slack/events", content=b"command=%2Finsight", timeout=5).status_code == 401
@@ -70,7 +70,7 @@ def test_queue_depth_and_scheduler_lag_reflect_the_database(bot: BotUnderTest) -
     bot.emulator.faults.add("chat.postMessage", "5xx", count=50, status=503)  # the post keeps failing for now
     pat = bot.user("pat")
     pat.command("/insight", "Prospects compare our onboarding to a rival's checklist")
-    assert pat.submit(callback_id=CallbackId.CAPTURE).status == 200
+    assert pat.submit(callback_id=InsightCallback.CAPTURE).status == 200
     bot.emulator.wait_for_call("chat.postMessage", channel=channel, timeout=15)
     found = samples(bot.url)
     assert value(found, "tandem_delivery_queue_depth") == 1  # stored, waiting for its retry

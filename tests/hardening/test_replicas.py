@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from bot.insights.ids import ActionId as InsightAction
-from bot.insights.ids import BlockId as InsightBlock
-from bot.insights.ids import CallbackId as InsightCallback
+from bot.insights.ids import Action as InsightAction
+from bot.insights.ids import Block as InsightBlock
+from bot.insights.ids import Callback as InsightCallback
 from bot.playground.slack_emulator import SlackEmulator
 from bot.standup.ids import Block
 from tests.hardening.helpers import set_up_insights

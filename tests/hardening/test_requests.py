@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.insights.ids import BlockId, CallbackId
+from bot.insights.ids import Block as InsightBlock
+from bot.insights.ids import Callback as InsightCallback
 from bot.playground.people import SimulatedUser
 from bot.playground.signed_requests import FORM, Ack
 from bot.playground.signing import signature
@@ -47,7 +48,7 @@ def signing_secret() -> str:
 
 def open_capture(person: SimulatedUser, text: str) -> ViewRecord:
     assert person.command("/insight", text).status == 200
-    return person.modal(callback_id=CallbackId.CAPTURE)
+    return person.modal(callback_id=InsightCallback.CAPTURE)
 
 
 def submission(bot: BotUnderTest, person: SimulatedUser, view: ViewRecord, **overrides: Any) -> tuple[bytes, dict]:
@@ -172,7 +173,7 @@ def _submit_twice(bot: BotUnderTest, text: str, *, at_once: bool) -> tuple[str, 
     channel = set_up_insights(bot)
     mia = bot.user("mia")
     view = open_capture(mia, text)
-    body, payload = submission(bot, mia, view, **{BlockId.CUSTOMER: "Globex"})
+    body, payload = submission(bot, mia, view, **{InsightBlock.CUSTOMER: "Globex"})
     if at_once:
         acks: list[Ack] = []
         gate = threading.Barrier(2)
@@ -206,7 +207,7 @@ def test_a_capture_submitted_twice_saves_one_insight_and_posts_once(bot: BotUnde
     channel, acks = _submit_twice(bot, "Okta SSO is the blocker for three enterprise deals", at_once=False)
     _assert_one_insight_one_post(bot, channel, acks)
     # The second copy of the same modal is answered with the insight the first one saved.
-    assert acks[1].response_action == "update" and acks[1].json["view"]["callback_id"] == CallbackId.DONE
+    assert acks[1].response_action == "update" and acks[1].json["view"]["callback_id"] == InsightCallback.DONE
 
 
 def test_two_copies_of_a_capture_arriving_at_once_save_one_insight(bot: BotUnderTest) -> None:

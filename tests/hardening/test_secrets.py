@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from bot.db import Database
-from bot.insights.ids import ActionId, BlockId, CallbackId
+from bot.insights.ids import Action as InsightAction
+from bot.insights.ids import Block as InsightBlock
+from bot.insights.ids import Callback as InsightCallback
 from bot.slack.users import SlackUser
 from bot.standup.data import StandupInput
 from bot.standup.ids import Side, ZoneMode
@@ -75,10 +77,10 @@ def test_debug_logs_of_a_full_run_hold_no_secret(bot: BotUnderTest, signing_secr
     pat, mia = bot.user("pat"), bot.user("mia")
     assert pat.command("/insight", "help").status == 200
     pat.command("/insight", "Agencies want a white-label report")
-    assert pat.submit({BlockId.CUSTOMER: "Initech"}, callback_id=CallbackId.CAPTURE).status == 200
+    assert pat.submit({InsightBlock.CUSTOMER: "Initech"}, callback_id=InsightCallback.CAPTURE).status == 200
     posted = emulator.wait_for(lambda: emulator.messages_in(channel), timeout=15, what="the insight post")[0]
-    mia.click(ActionId.HEARD_TOO, message=posted)
-    assert mia.submit({BlockId.NOTE: "Same on Friday"}, callback_id=CallbackId.PLUS_ONE).status == 200
+    mia.click(InsightAction.HEARD_TOO, message=posted)
+    assert mia.submit({InsightBlock.NOTE: "Same on Friday"}, callback_id=InsightCallback.PLUS_ONE).status == 200
     assert pat.command("/insight", "list").status == 200
     assert pat.open_home().status == 200
     emulator.wait_for(lambda: emulator.home_of(pat.id), what="the Home tab")

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from bot.insights.ids import ActionId, BlockId, CallbackId
+from bot.insights.ids import Action as InsightAction
+from bot.insights.ids import Block as InsightBlock
+from bot.insights.ids import Callback as InsightCallback
 from bot.playground.signed_requests import Ack
 from bot.playground.workspace_state import Message, Workspace
 from bot.slack.tenancy import NOT_INSTALLED, InstalledWorkspace, foreign_request_answer
@@ -41,11 +43,11 @@ def test_requests_from_another_workspace_are_refused_before_any_listener(bot: Bo
     channel = set_up_insights(bot)
     pat, ada = bot.user("pat"), bot.user("ada")
     pat.command("/insight", ACME_SAYS)
-    assert pat.submit(callback_id=CallbackId.CAPTURE).response_action == "update"
+    assert pat.submit(callback_id=InsightCallback.CAPTURE).response_action == "update"
     posted = emulator.wait_for(lambda: emulator.messages_in(channel), timeout=15, what="Acme's post")[0]
     wait_outbox_settled(emulator, bot.database_url)
-    ada.click(ActionId.HEARD_TOO, message=posted)
-    acme_modal = ada.modal(callback_id=CallbackId.PLUS_ONE)
+    ada.click(InsightAction.HEARD_TOO, message=posted)
+    acme_modal = ada.modal(callback_id=InsightCallback.PLUS_ONE)
     ada.close_modal(view=acme_modal)
 
     globex = emulator.add_workspace("Globex")
@@ -64,12 +66,12 @@ def test_requests_from_another_workspace_are_refused_before_any_listener(bot: Bo
         acme_modal, view={**acme_modal.view, "team_id": globex.team_id, "app_installed_team_id": globex.team_id}
     )
     submitted = bot.driver.view_submission(
-        user=g_pat.id, view=g_view, values=g_pat.fill(g_view, {BlockId.NOTE: "me too"})
+        user=g_pat.id, view=g_view, values=g_pat.fill(g_view, {InsightBlock.NOTE: "me too"})
     )
     quiet: list[Ack] = [
-        g_ada.click(ActionId.TRIAGE, message=shared),  # the click seen in production
-        g_pat.click(ActionId.HEARD_TOO, message=shared),
-        g_pat.shortcut(CallbackId.MESSAGE_SHORTCUT, shared),
+        g_ada.click(InsightAction.TRIAGE, message=shared),  # the click seen in production
+        g_pat.click(InsightAction.HEARD_TOO, message=shared),
+        g_pat.shortcut(InsightCallback.MESSAGE_SHORTCUT, shared),
         bot.driver.app_home_opened(user=g_pat.id),
         bot.driver.event(
             {"type": "member_joined_channel", "user": g_pat.id, "channel": globex.channel_id("general")},
@@ -95,8 +97,8 @@ def test_requests_from_another_workspace_are_refused_before_any_listener(bot: Bo
     assert ACME_SAYS not in json.dumps([a.body for a in [*commands, submitted, *quiet]])
 
     # Acme is served as before.
-    assert ada.click(ActionId.TRIAGE, message=posted).status == 200
-    assert ada.modal(callback_id=CallbackId.TRIAGE) is not None
+    assert ada.click(InsightAction.TRIAGE, message=posted).status == 200
+    assert ada.modal(callback_id=InsightCallback.TRIAGE) is not None
     listed = pat.command("/insight", "list")
     assert listed.status == 200 and listed.text != NOT_INSTALLED and "bulk export" in listed.body
 

@@ -14,7 +14,9 @@ import pytest
 from slack_sdk.oauth.installation_store import Installation
 
 from bot.db import Database
-from bot.insights.ids import ActionId, BlockId, CallbackId
+from bot.insights.ids import Action as InsightAction
+from bot.insights.ids import Block as InsightBlock
+from bot.insights.ids import Callback as InsightCallback
 from bot.playground.slack_emulator import SlackEmulator
 from bot.playground.workspace_state import APP_ID, Message, Workspace
 from bot.slack.installations import make_installation_store
@@ -104,13 +106,13 @@ def test_globex_cannot_read_or_change_acme_insights(bot: BotUnderTest) -> None:
     channel = set_up_insights(bot)
     pat = bot.user("pat")
     pat.command("/insight", ACME_SAYS)
-    assert pat.submit(callback_id=CallbackId.CAPTURE).response_action == "update"
+    assert pat.submit(callback_id=InsightCallback.CAPTURE).response_action == "update"
     posted = emulator.wait_for(lambda: emulator.messages_in(channel), timeout=15, what="Acme's post")[0]
     wait_outbox_settled(emulator, bot.database_url)
     insight_id = int(scalar(bot.database_url, "SELECT id FROM insights"))
     # Acme's own "Heard this too" modal: its private_metadata names Acme's insight.
-    pat.click(ActionId.HEARD_TOO, message=posted)
-    acme_plus_one = pat.modal(callback_id=CallbackId.PLUS_ONE)
+    pat.click(InsightAction.HEARD_TOO, message=posted)
+    acme_plus_one = pat.modal(callback_id=InsightCallback.PLUS_ONE)
     pat.close_modal(view=acme_plus_one)
     before = acme_state(bot.database_url, insight_id)
     calls_before = len(emulator.calls())
@@ -119,8 +121,8 @@ def test_globex_cannot_read_or_change_acme_insights(bot: BotUnderTest) -> None:
     set_up_insights(bot, globex)
     g_ada, g_pat = bot.user("ada", globex), bot.user("pat", globex)
     forged = stand_in(globex, posted.blocks)
-    g_pat.click(ActionId.HEARD_TOO, message=forged)
-    notice = g_pat.modal(callback_id=CallbackId.DONE)
+    g_pat.click(InsightAction.HEARD_TOO, message=forged)
+    notice = g_pat.modal(callback_id=InsightCallback.DONE)
     assert ACME_SAYS not in json.dumps(notice.view)
     # Slack stamps a view with the workspace it lives in; only private_metadata is Acme's here.
     # (Bolt picks the installation by view.app_installed_team_id, the listeners read body.team.)
@@ -129,11 +131,11 @@ def test_globex_cannot_read_or_change_acme_insights(bot: BotUnderTest) -> None:
         view={**acme_plus_one.view, "team_id": globex.team_id, "app_installed_team_id": globex.team_id},
     )
     ack = bot.driver.view_submission(
-        user=g_pat.id, view=forged_view, values=g_pat.fill(forged_view, {BlockId.NOTE: "me too"})
+        user=g_pat.id, view=forged_view, values=g_pat.fill(forged_view, {InsightBlock.NOTE: "me too"})
     )
     assert ack.status == 200 and ack.errors, ack.body  # "not found", as an error in the modal
-    g_ada.click(ActionId.TRIAGE, message=forged)
-    assert ACME_SAYS not in json.dumps(g_ada.modal(callback_id=CallbackId.DONE).view)
+    g_ada.click(InsightAction.TRIAGE, message=forged)
+    assert ACME_SAYS not in json.dumps(g_ada.modal(callback_id=InsightCallback.DONE).view)
 
     listed = g_pat.command("/insight", "list")
     searched = g_pat.command("/insight", "search Initech churn")  # words of Acme's insight

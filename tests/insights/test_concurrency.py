@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.insights import service
+from bot.insights import capture, forms
+from bot.insights.data import CaptureContext, CaptureForm
 from bot.insights.models import Insight
-from bot.insights.service import CaptureContext, CaptureForm
 from tests.insights.helpers import NOW
 
 TEAM = "T0RACE"
@@ -35,10 +35,10 @@ def test_concurrent_captures_get_distinct_numbers_and_all_are_saved(db: Database
         try:
             start.wait()
             for n in range(per_worker):
-                clean, errors = service.validate_capture(CaptureForm(text=f"worker {worker} heard thing {n}"))
+                clean, errors = forms.validate_capture(CaptureForm(text=f"worker {worker} heard thing {n}"))
                 assert clean is not None, errors
                 with db.unit_of_work() as session:
-                    service.capture_insight(
+                    capture.capture_insight(
                         session, team_id=TEAM, user_id=f"U{worker}", capture=clean, context=CaptureContext(), now=NOW
                     )
         except BaseException as error:  # noqa: BLE001 - reported to the test thread below
@@ -58,11 +58,11 @@ def test_concurrent_captures_get_distinct_numbers_and_all_are_saved(db: Database
 def test_the_same_modal_submitted_again_returns_the_saved_insight(db: Database) -> None:
     form = CaptureForm(text="Pricing page confuses procurement teams")
     with db.unit_of_work() as session:
-        first = service.submit_capture(
+        first = capture.submit_capture(
             session, team_id=TEAM, user_id="U1", form=form, context=CaptureContext(), now=NOW, view_id="V123"
         )
     with db.unit_of_work() as session:
-        again = service.submit_capture(
+        again = capture.submit_capture(
             session, team_id=TEAM, user_id="U1", form=form, context=CaptureContext(), now=NOW, view_id="V123"
         )
         count = len(session.scalars(select(Insight).where(Insight.team_id == TEAM)).all())

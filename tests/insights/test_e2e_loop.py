@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.insights.export import FIELDS, from_csv_row
-from bot.insights.ids import ActionId, BlockId, CallbackId
+from bot.insights.ids import Action, Block, Callback
 from tests.hardening.helpers import scalar, wait_outbox_settled
 from tests.insights.helpers import human_message, shared_channel
 from tests.support.fixtures import BotUnderTest
@@ -33,21 +33,21 @@ def test_capture_from_a_shared_channel_closes_the_loop(bot: BotUnderTest, tmp_pa
 
     # An admin picks the insights channel; the loop-closing defaults (all three) stay on.
     assert ada.command("/insight", "setup").status == 200
-    ack = ada.submit({BlockId.CHANNEL: insights}, callback_id=CallbackId.SETUP)
+    ack = ada.submit({Block.CHANNEL: insights}, callback_id=Callback.SETUP)
     assert ack.status == 200 and not ack.errors
 
     # A customer says something in a shared channel; Mia saves it with the message shortcut.
     shared = shared_channel(ws)
     said = human_message(emulator, ws, shared, ws.user_id("casey"), CUSTOMER_SAYS)
-    assert mia.shortcut(CallbackId.MESSAGE_SHORTCUT, said).status == 200
-    modal = mia.modal(callback_id=CallbackId.CAPTURE)
+    assert mia.shortcut(Callback.MESSAGE_SHORTCUT, said).status == 200
+    modal = mia.modal(callback_id=Callback.CAPTURE)
     by_block = {b.get("block_id"): b for b in modal.blocks}
-    assert by_block[BlockId.TEXT]["element"]["initial_value"] == CUSTOMER_SAYS.replace("<!channel>", "@channel")
-    permalink = by_block[BlockId.EVIDENCE]["element"]["initial_value"]
+    assert by_block[Block.TEXT]["element"]["initial_value"] == CUSTOMER_SAYS.replace("<!channel>", "@channel")
+    permalink = by_block[Block.EVIDENCE]["element"]["initial_value"]
     assert permalink.startswith("https://") and said.ts.replace(".", "") in permalink
     assert ws.user_id("casey") in json.dumps(modal.blocks)  # "From a message by @casey"
     ack = mia.submit(
-        {BlockId.CUSTOMER: "Globex", BlockId.SOURCE: "user_interview", BlockId.IMPACT: "high", BlockId.NEW_TAGS: "sso"},
+        {Block.CUSTOMER: "Globex", Block.SOURCE: "user_interview", Block.IMPACT: "high", Block.NEW_TAGS: "sso"},
         view=modal,
     )
     assert ack.status == 200 and ack.response_action == "update", ack.body
@@ -59,24 +59,24 @@ def test_capture_from_a_shared_channel_closes_the_loop(bot: BotUnderTest, tmp_pa
     assert "@channel" in shown and "<!channel>" not in shown and "Globex" in shown
 
     # Pat heard it too, from another customer.
-    pat.click(ActionId.HEARD_TOO, message=posted)
-    heard = {BlockId.CUSTOMER: "Initech", BlockId.NOTE: "Same ask on Tuesday's call"}
-    ack = pat.submit(heard, callback_id=CallbackId.PLUS_ONE)
+    pat.click(Action.HEARD_TOO, message=posted)
+    heard = {Block.CUSTOMER: "Initech", Block.NOTE: "Same ask on Tuesday's call"}
+    ack = pat.submit(heard, callback_id=Callback.PLUS_ONE)
     assert ack.status == 200 and not ack.errors
     emulator.wait_for(lambda: "1 heard this too" in json.dumps(emulator.message(insights, posted.ts).blocks))
 
     # Only triagers (default: workspace admins) may triage.
-    pat.click(ActionId.TRIAGE, message=posted)
-    refusal = pat.modal(callback_id=CallbackId.DONE)
+    pat.click(Action.TRIAGE, message=posted)
+    refusal = pat.modal(callback_id=Callback.DONE)
     assert "Only workspace admins can triage" in json.dumps(refusal.blocks)
     pat.close_modal(view=refusal)
 
-    ada.click(ActionId.TRIAGE, message=posted)
-    triage = ada.modal(callback_id=CallbackId.TRIAGE)
-    offer = next(b for b in triage.blocks if b.get("block_id") == BlockId.TELL_THREAD)
+    ada.click(Action.TRIAGE, message=posted)
+    triage = ada.modal(callback_id=Callback.TRIAGE)
+    offer = next(b for b in triage.blocks if b.get("block_id") == Block.TELL_THREAD)
     assert f"Also tell them in <#{shared}>" in json.dumps(offer) and not offer["element"].get("initial_options")
     ack = ada.submit(
-        {BlockId.STATUS: "planned", BlockId.NOTE: "Slated for Q1", BlockId.ROADMAP: "https://roadmap.example.com/sso"},
+        {Block.STATUS: "planned", Block.NOTE: "Slated for Q1", Block.ROADMAP: "https://roadmap.example.com/sso"},
         view=triage,
     )
     assert ack.status == 200 and not ack.errors and ack.response_action is None  # no preview: not chosen
@@ -123,22 +123,22 @@ def test_the_triager_may_choose_to_tell_the_customer_after_seeing_the_text(bot: 
     ada, mia = bot.user("ada"), bot.user("mia")
     insights = ws.add_channel("customer-insights", members=["ada", "mia"]).id
     ada.command("/insight", "setup")
-    assert not ada.submit({BlockId.CHANNEL: insights}, callback_id=CallbackId.SETUP).errors
+    assert not ada.submit({Block.CHANNEL: insights}, callback_id=Callback.SETUP).errors
     shared = shared_channel(ws)
     said = human_message(emulator, ws, shared, ws.user_id("casey"), CUSTOMER_SAYS)
-    mia.shortcut(CallbackId.MESSAGE_SHORTCUT, said)
-    mia.submit({BlockId.CUSTOMER: "Globex"}, callback_id=CallbackId.CAPTURE)
+    mia.shortcut(Callback.MESSAGE_SHORTCUT, said)
+    mia.submit({Block.CUSTOMER: "Globex"}, callback_id=Callback.CAPTURE)
     posted = emulator.wait_for(lambda: emulator.messages_in(insights), what="the insight in the channel")[0]
 
     # Ticking "Also tell them" shows the exact reply before anything is posted.
-    ada.click(ActionId.TRIAGE, message=posted)
+    ada.click(Action.TRIAGE, message=posted)
     ack = ada.submit(
-        {BlockId.STATUS: "shipped", BlockId.NOTE: "Live for Globex since Monday", BlockId.TELL_THREAD: ["tell_thread"]},
-        callback_id=CallbackId.TRIAGE,
+        {Block.STATUS: "shipped", Block.NOTE: "Live for Globex since Monday", Block.TELL_THREAD: ["tell_thread"]},
+        callback_id=Callback.TRIAGE,
     )
     assert ack.status == 200 and ack.response_action == "update", ack.body
-    preview = ada.modal(callback_id=CallbackId.TELL_THREAD)
-    shown = next(b for b in preview.blocks if b.get("block_id") == BlockId.PREVIEW)["text"]["text"].removeprefix(">")
+    preview = ada.modal(callback_id=Callback.TELL_THREAD)
+    shown = next(b for b in preview.blocks if b.get("block_id") == Block.PREVIEW)["text"]["text"].removeprefix(">")
     assert "Shipped" in shown and f"<#{shared}>" in json.dumps(preview.blocks)
     emulator.wait_for(lambda: mia.dms, what="the DM to Mia")  # the loop closed inside already
     wait_outbox_settled(emulator, bot.database_url)
@@ -169,15 +169,15 @@ def test_closing_the_preview_posts_nothing(bot: BotUnderTest) -> None:
     ada, mia = bot.user("ada"), bot.user("mia")
     insights = ws.add_channel("customer-insights", members=["ada", "mia"]).id
     ada.command("/insight", "setup")
-    ada.submit({BlockId.CHANNEL: insights}, callback_id=CallbackId.SETUP)
+    ada.submit({Block.CHANNEL: insights}, callback_id=Callback.SETUP)
     shared = shared_channel(ws)
     said = human_message(emulator, ws, shared, ws.user_id("casey"), "Please add SAML")
-    mia.shortcut(CallbackId.MESSAGE_SHORTCUT, said)
-    mia.submit(callback_id=CallbackId.CAPTURE)
+    mia.shortcut(Callback.MESSAGE_SHORTCUT, said)
+    mia.submit(callback_id=Callback.CAPTURE)
     posted = emulator.wait_for(lambda: emulator.messages_in(insights), what="the insight in the channel")[0]
-    ada.click(ActionId.TRIAGE, message=posted)
-    ada.submit({BlockId.STATUS: "planned", BlockId.TELL_THREAD: ["tell_thread"]}, callback_id=CallbackId.TRIAGE)
-    ada.close_modal(view=ada.modal(callback_id=CallbackId.TELL_THREAD))
+    ada.click(Action.TRIAGE, message=posted)
+    ada.submit({Block.STATUS: "planned", Block.TELL_THREAD: ["tell_thread"]}, callback_id=Callback.TRIAGE)
+    ada.close_modal(view=ada.modal(callback_id=Callback.TELL_THREAD))
     emulator.wait_for(lambda: mia.dms, what="the DM to Mia")
     wait_outbox_settled(emulator, bot.database_url)
     assert not emulator.thread(shared, said.ts) and not emulator.calls("chat.postMessage", channel=shared)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.insights.ids import ActionId, BlockId, CallbackId
+from bot.insights.ids import Action, Block, Callback
 from bot.playground.people import SimulatedUser
 from bot.slack.drainer import drain
 from tests.insights.helpers import click_in_ephemeral, human_message
@@ -24,14 +24,14 @@ def set_up(bot: BotUnderTest, **overrides: Any) -> str:
     channel = ws.add_channel("customer-insights", members=["ada", "mia", "pat", "max", "asha"]).id
     ada = bot.user("ada")
     ada.command("/insight", "setup")
-    ack = ada.submit({BlockId.CHANNEL: channel, **overrides}, callback_id=CallbackId.SETUP)
+    ack = ada.submit({Block.CHANNEL: channel, **overrides}, callback_id=Callback.SETUP)
     assert ack.status == 200 and not ack.errors, ack.body
     return channel
 
 
 def capture(person: SimulatedUser, text: str, **overrides: Any) -> Any:
     person.command("/insight", text)
-    return person.submit(overrides, callback_id=CallbackId.CAPTURE)
+    return person.submit(overrides, callback_id=Callback.CAPTURE)
 
 
 def shown(ack: Any) -> str:
@@ -43,24 +43,24 @@ def test_capture_by_command_and_the_duplicate_offer(inproc_bot: BotUnderTest) ->
     channel = set_up(bot)
     pat, mia, asha = bot.user("pat"), bot.user("mia"), bot.user("asha")
 
-    ack = capture(pat, "Enterprise customers keep asking for Okta SSO", **{BlockId.CATEGORY: "customer_needs"})
+    ack = capture(pat, "Enterprise customers keep asking for Okta SSO", **{Block.CATEGORY: "customer_needs"})
     assert ack.response_action == "update" and "Saved as insight *#1*" in shown(ack)
     drain(bot.services)
     original = emulator.messages_in(channel)[0]
 
     # Mia's text sounds the same: she is offered #1, and +1s it instead.
-    ack = capture(mia, "Globex asked again for SSO through Okta", **{BlockId.CUSTOMER: "Globex"})
-    assert ack.response_action == "update" and ack.json["view"]["callback_id"] == CallbackId.DUPLICATES
+    ack = capture(mia, "Globex asked again for SSO through Okta", **{Block.CUSTOMER: "Globex"})
+    assert ack.response_action == "update" and ack.json["view"]["callback_id"] == Callback.DUPLICATES
     assert "#1" in shown(ack)
-    ack = mia.submit(callback_id=CallbackId.DUPLICATES)  # the first choice, "+1 #1", is preselected
+    ack = mia.submit(callback_id=Callback.DUPLICATES)  # the first choice, "+1 #1", is preselected
     assert ack.response_action == "update" and "Added your voice to insight *#1*" in shown(ack)
     drain(bot.services)
     assert "1 heard this too (Globex)" in json.dumps(emulator.message(channel, original.ts).blocks)
 
     # Asha's is similar too, but she saves hers as new; what she typed survives the detour.
-    ack = capture(asha, "Okta SSO for enterprise customers", **{BlockId.SEGMENT: "Mid-market", BlockId.NEW_TAGS: "sso"})
-    assert ack.json["view"]["callback_id"] == CallbackId.DUPLICATES
-    ack = asha.submit({BlockId.CHOICE: "new"}, callback_id=CallbackId.DUPLICATES)
+    ack = capture(asha, "Okta SSO for enterprise customers", **{Block.SEGMENT: "Mid-market", Block.NEW_TAGS: "sso"})
+    assert ack.json["view"]["callback_id"] == Callback.DUPLICATES
+    ack = asha.submit({Block.CHOICE: "new"}, callback_id=Callback.DUPLICATES)
     assert "Saved as insight *#2*" in shown(ack)
     drain(bot.services)
     second = json.dumps(emulator.messages_in(channel)[1].blocks)
@@ -72,19 +72,19 @@ def test_bad_input_gets_modal_errors_and_hostile_text_never_pings(inproc_bot: Bo
     channel = set_up(bot)
     pat = bot.user("pat")
     pat.command("/insight")
-    modal = pat.modal(callback_id=CallbackId.CAPTURE)
+    modal = pat.modal(callback_id=Callback.CAPTURE)
     for overrides, block in (
-        ({BlockId.TEXT: "   "}, BlockId.TEXT),
-        ({BlockId.TEXT: "y" * 3001}, BlockId.TEXT),
-        ({BlockId.TEXT: "ok", BlockId.EVIDENCE: "javascript:alert(1)"}, BlockId.EVIDENCE),
-        ({BlockId.TEXT: "ok", BlockId.CUSTOMER: "c" * 201}, BlockId.CUSTOMER),
+        ({Block.TEXT: "   "}, Block.TEXT),
+        ({Block.TEXT: "y" * 3001}, Block.TEXT),
+        ({Block.TEXT: "ok", Block.EVIDENCE: "javascript:alert(1)"}, Block.EVIDENCE),
+        ({Block.TEXT: "ok", Block.CUSTOMER: "c" * 201}, Block.CUSTOMER),
     ):
         ack = pat.submit(overrides, view=modal)
         assert ack.response_action == "errors" and block in ack.errors, (overrides, ack.body)
     assert not emulator.calls("chat.postMessage")
 
     hostile = "<!channel> <!here> <!everyone> <!subteam^S0PRODUCT> <@U000000005> *loud* `x` &"
-    typed = {BlockId.TEXT: hostile, BlockId.CUSTOMER: "<!here> Corp", BlockId.NEW_TAGS: "<!channel>"}
+    typed = {Block.TEXT: hostile, Block.CUSTOMER: "<!here> Corp", Block.NEW_TAGS: "<!channel>"}
     ack = pat.submit(typed, view=modal)
     assert ack.response_action == "update"
     drain(bot.services)
@@ -98,35 +98,35 @@ def test_bad_input_gets_modal_errors_and_hostile_text_never_pings(inproc_bot: Bo
 def test_triage_permissions_and_each_notification_path(inproc_bot: BotUnderTest) -> None:
     bot, emulator, ws = inproc_bot, inproc_bot.emulator, inproc_bot.emulator.workspace
     # Triagers: the @product group. Only the people who +1'd hear about changes.
-    channel = set_up(bot, **{BlockId.TRIAGER_GROUP: ws.usergroup_id("product"), BlockId.LOOP: ["plus_ones"]})
+    channel = set_up(bot, **{Block.TRIAGER_GROUP: ws.usergroup_id("product"), Block.LOOP: ["plus_ones"]})
     mia, asha, pat, ada = bot.user("mia"), bot.user("asha"), bot.user("pat"), bot.user("ada")
     # An internal channel: its thread hears by default (a customer's shared one never does, see
     # test_e2e_loop.py).
     shared = ws.add_channel("sales-calls", members=["mia", "pat", "asha"]).id
     said = human_message(emulator, ws, shared, ws.user_id("pat"), "Your onboarding emails arrive too late")
-    mia.shortcut(CallbackId.MESSAGE_SHORTCUT, said)
-    mia.submit(callback_id=CallbackId.CAPTURE)
+    mia.shortcut(Callback.MESSAGE_SHORTCUT, said)
+    mia.submit(callback_id=Callback.CAPTURE)
     drain(bot.services)
     posted = emulator.messages_in(channel)[0]
-    asha.click(ActionId.HEARD_TOO, message=posted)
-    asha.submit(callback_id=CallbackId.PLUS_ONE)
+    asha.click(Action.HEARD_TOO, message=posted)
+    asha.submit(callback_id=Callback.PLUS_ONE)
 
-    ada.click(ActionId.TRIAGE, message=posted)  # an admin, but not in @product
-    assert "Only <!subteam^" in json.dumps(ada.modal(callback_id=CallbackId.DONE).blocks)
-    pat.click(ActionId.TRIAGE, message=posted)
-    ack = pat.submit({BlockId.STATUS: "acknowledged", BlockId.ROADMAP: "ftp://nope"}, callback_id=CallbackId.TRIAGE)
-    assert BlockId.ROADMAP in ack.errors
-    ack = pat.submit({BlockId.STATUS: "acknowledged"}, callback_id=CallbackId.TRIAGE)
+    ada.click(Action.TRIAGE, message=posted)  # an admin, but not in @product
+    assert "Only <!subteam^" in json.dumps(ada.modal(callback_id=Callback.DONE).blocks)
+    pat.click(Action.TRIAGE, message=posted)
+    ack = pat.submit({Block.STATUS: "acknowledged", Block.ROADMAP: "ftp://nope"}, callback_id=Callback.TRIAGE)
+    assert Block.ROADMAP in ack.errors
+    ack = pat.submit({Block.STATUS: "acknowledged"}, callback_id=Callback.TRIAGE)
     assert not ack.errors
     drain(bot.services)
     assert len(asha.dms) == 1 and not mia.dms and not emulator.thread(shared, said.ts)
 
     # Now everything on: the submitter, the +1s and the thread.
     ada.command("/insight", "setup")
-    ack = ada.submit({BlockId.LOOP: ["submitter", "plus_ones", "thread"]}, callback_id=CallbackId.SETUP)
+    ack = ada.submit({Block.LOOP: ["submitter", "plus_ones", "thread"]}, callback_id=Callback.SETUP)
     assert not ack.errors
-    pat.click(ActionId.TRIAGE, message=posted)
-    pat.submit({BlockId.STATUS: "shipped", BlockId.NOTE: "Live since Monday"}, callback_id=CallbackId.TRIAGE)
+    pat.click(Action.TRIAGE, message=posted)
+    pat.submit({Block.STATUS: "shipped", Block.NOTE: "Live since Monday"}, callback_id=Callback.TRIAGE)
     drain(bot.services)
     assert "Shipped" in json.dumps(mia.dms[0].blocks) and "Live since Monday" in json.dumps(mia.dms[0].blocks)
     assert len(asha.dms) == 2
@@ -139,8 +139,8 @@ def test_triage_permissions_and_each_notification_path(inproc_bot: BotUnderTest)
 
     # The bot left the channel: the thread reply fails and the submitter is told how to fix it.
     ws.channel(shared).members.discard(ws.bot_user_id)
-    pat.click(ActionId.TRIAGE, message=posted)
-    pat.submit({BlockId.STATUS: "wont_do"}, callback_id=CallbackId.TRIAGE)
+    pat.click(Action.TRIAGE, message=posted)
+    pat.submit({Block.STATUS: "wont_do"}, callback_id=Callback.TRIAGE)
     drain(bot.services)
     assert any("/invite @Tandem" in m.text for m in mia.dms)
 
@@ -159,12 +159,12 @@ def test_list_search_and_next_page(inproc_bot: BotUnderTest) -> None:
         "Slack reminders for renewals",
     ]
     for n, text in enumerate(heard):
-        ack = capture(pat if n < 2 else mia, text, **{BlockId.CATEGORY: "pricing"})
+        ack = capture(pat if n < 2 else mia, text, **{Block.CATEGORY: "pricing"})
         assert f"Saved as insight *#{n + 1}*" in shown(ack)
 
     ack = mia.command("/insight", "list")
     assert "page 1 of 2 (7 in all)" in shown(ack)
-    click_in_ephemeral(bot.emulator, bot.driver, bot.emulator.workspace, mia.id, ack.json["blocks"], ActionId.NEXT_PAGE)
+    click_in_ephemeral(bot.emulator, bot.driver, bot.emulator.workspace, mia.id, ack.json["blocks"], Action.NEXT_PAGE)
     page_two = bot.emulator.wait_for(lambda: bot.emulator.response_posts(), what="the second page")[-1]
     assert "page 2 of 2" in json.dumps(page_two) and page_two.get("replace_original") is True
 
@@ -184,5 +184,5 @@ def test_setup_is_for_admins_and_needs_a_usable_channel(inproc_bot: BotUnderTest
     refusal = bot.emulator.wait_for(lambda: bot.emulator.response_posts(), what="the refusal")[-1]
     assert "Only workspace admins" in json.dumps(refusal)
     ada.command("/insight", "setup")
-    ack = ada.submit({BlockId.CHANNEL: ws.channel_id("random")}, callback_id=CallbackId.SETUP)  # bot not in it
-    assert "/invite @Tandem" in ack.errors[BlockId.CHANNEL]
+    ack = ada.submit({Block.CHANNEL: ws.channel_id("random")}, callback_id=Callback.SETUP)  # bot not in it
+    assert "/invite @Tandem" in ack.errors[Block.CHANNEL]

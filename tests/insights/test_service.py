@@ -15,11 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import Database
-from bot.insights import export, service
-from bot.insights.ids import BlockId, Category, Impact, Source, Status
+from bot.insights import capture as capturing
+from bot.insights import data, export, forms, listing, outbox, setup, triage
+from bot.insights.data import CaptureContext, CaptureForm, InsightFilter
+from bot.insights.directory import SlackDirectory
+from bot.insights.ids import Block, Category, Impact, Source, Status
 from bot.insights.models import Insight
 from bot.insights.search import search_insight_ids
-from bot.insights.service import CaptureContext, CaptureForm, InsightFilter
 from bot.slack.delivery_models import OutboxMessage
 from tests.insights.helpers import NOW
 
@@ -37,9 +39,9 @@ def db(database_url: str) -> Iterator[Database]:
 
 
 def capture(session: Session, text: str, *, team: str = TEAM, user: str = "U0MIA", **fields: Any) -> Insight:
-    clean, errors = service.validate_capture(CaptureForm(text=text, **fields))
+    clean, errors = forms.validate_capture(CaptureForm(text=text, **fields))
     assert clean is not None, errors
-    return service.capture_insight(
+    return capturing.capture_insight(
         session, team_id=team, user_id=user, capture=clean, context=CaptureContext(), now=NOW
     )
 
@@ -92,33 +94,33 @@ def test_duplicates_are_offered_and_the_draft_keeps_every_field(db: Database) ->
         new_tags="SSO, enterprise",
     )
     with db.unit_of_work() as session:
-        outcome = service.submit_capture(
+        outcome = capturing.submit_capture(
             session, team_id=TEAM, user_id="U0PAT", form=form, context=CaptureContext(), now=NOW
         )
         assert outcome.done is None and outcome.draft_id is not None
         assert [i.text for i in outcome.similar] == ["Enterprise customers keep asking for Okta SSO"]
         draft_id, similar_id = outcome.draft_id, outcome.similar[0].id
     with db.unit_of_work() as session:
-        assert service.load_draft(session, TEAM, "U0PAT", draft_id)[0] == form
-        with pytest.raises(service.DraftExpired):  # someone else's draft, or another workspace
-            service.load_draft(session, OTHER, "U0PAT", draft_id)
-        with pytest.raises(service.DraftExpired):
-            service.load_draft(session, TEAM, "U0MIA", draft_id)
+        assert capturing.load_draft(session, TEAM, "U0PAT", draft_id)[0] == form
+        with pytest.raises(data.DraftExpired):  # someone else's draft, or another workspace
+            capturing.load_draft(session, OTHER, "U0PAT", draft_id)
+        with pytest.raises(data.DraftExpired):
+            capturing.load_draft(session, TEAM, "U0MIA", draft_id)
     with db.unit_of_work() as session:
-        done = service.resolve_draft(
+        done = capturing.resolve_draft(
             session, team_id=TEAM, user_id="U0PAT", draft_id=draft_id, plus_one_of=similar_id, now=NOW
         )
         assert done.plus_one and done.insight.id == similar_id
         vote = done.insight.votes[0]
         assert (vote.user_id, vote.customer, vote.note) == ("U0PAT", "Globex <!channel>", form.text)
-    with db.unit_of_work() as session, pytest.raises(service.DraftExpired):  # used up
-        service.resolve_draft(session, team_id=TEAM, user_id="U0PAT", draft_id=draft_id, plus_one_of=None, now=NOW)
+    with db.unit_of_work() as session, pytest.raises(data.DraftExpired):  # used up
+        capturing.resolve_draft(session, team_id=TEAM, user_id="U0PAT", draft_id=draft_id, plus_one_of=None, now=NOW)
 
 
 def test_unrelated_text_is_saved_without_an_offer(db: Database) -> None:
     with db.unit_of_work() as session:
         capture(session, "Enterprise customers keep asking for Okta SSO")
-        outcome = service.submit_capture(
+        outcome = capturing.submit_capture(
             session,
             team_id=TEAM,
             user_id="U0PAT",
@@ -133,27 +135,27 @@ def test_unrelated_text_is_saved_without_an_offer(db: Database) -> None:
 @pytest.mark.parametrize(
     ("form", "block", "fragment"),
     [
-        (CaptureForm(text="   \n "), BlockId.TEXT, "can't be empty"),
-        (CaptureForm(text="x" * 3001), BlockId.TEXT, "3,001 characters"),
-        (CaptureForm(text="ok", customer="c" * 201), BlockId.CUSTOMER, "limit is 200"),
-        (CaptureForm(text="ok", evidence_url="javascript:alert(1)"), BlockId.EVIDENCE, "https://"),
-        (CaptureForm(text="ok", evidence_url="ftp://files.example.com/a"), BlockId.EVIDENCE, "https://"),
-        (CaptureForm(text="ok", evidence_url="https://exa mple.com"), BlockId.EVIDENCE, "https://"),
-        (CaptureForm(text="ok", evidence_url="https://x.com/<!channel>"), BlockId.EVIDENCE, "https://"),
-        (CaptureForm(text="ok", evidence_url="https://nohost"), BlockId.EVIDENCE, "host name"),
-        (CaptureForm(text="ok", source="carrier pigeon"), BlockId.SOURCE, "from the list"),
-        (CaptureForm(text="ok", new_tags="t" * 41), BlockId.NEW_TAGS, "40 characters"),
-        (CaptureForm(text="ok", new_tags=",".join(f"t{i}" for i in range(11))), BlockId.NEW_TAGS, "Up to 10"),
+        (CaptureForm(text="   \n "), Block.TEXT, "can't be empty"),
+        (CaptureForm(text="x" * 3001), Block.TEXT, "3,001 characters"),
+        (CaptureForm(text="ok", customer="c" * 201), Block.CUSTOMER, "limit is 200"),
+        (CaptureForm(text="ok", evidence_url="javascript:alert(1)"), Block.EVIDENCE, "https://"),
+        (CaptureForm(text="ok", evidence_url="ftp://files.example.com/a"), Block.EVIDENCE, "https://"),
+        (CaptureForm(text="ok", evidence_url="https://exa mple.com"), Block.EVIDENCE, "https://"),
+        (CaptureForm(text="ok", evidence_url="https://x.com/<!channel>"), Block.EVIDENCE, "https://"),
+        (CaptureForm(text="ok", evidence_url="https://nohost"), Block.EVIDENCE, "host name"),
+        (CaptureForm(text="ok", source="carrier pigeon"), Block.SOURCE, "from the list"),
+        (CaptureForm(text="ok", new_tags="t" * 41), Block.NEW_TAGS, "40 characters"),
+        (CaptureForm(text="ok", new_tags=",".join(f"t{i}" for i in range(11))), Block.NEW_TAGS, "Up to 10"),
     ],
 )
 def test_bad_input_gets_an_error_on_its_field(form: CaptureForm, block: str, fragment: str) -> None:
-    clean, errors = service.validate_capture(form)
+    clean, errors = forms.validate_capture(form)
     assert clean is None
     assert fragment in errors[block]
 
 
 def test_good_input_is_cleaned() -> None:
-    clean, errors = service.validate_capture(
+    clean, errors = forms.validate_capture(
         CaptureForm(text="  hi\x00 there \n", tags=["pricing"], new_tags=" #Pricing Page, pricing,  ,Ünïcode ")
     )
     assert not errors and clean is not None
@@ -188,17 +190,23 @@ class FakeSlack:
         return {"users": self.groups.get(usergroup, [])}
 
 
+def directory(fake: FakeSlack) -> SlackDirectory:
+    """The app's Slack reads (``SlackDirectory``) over the fake client."""
+    client: Any = fake
+    return SlackDirectory(client, TEAM)
+
+
 def test_triage_closes_the_loop_through_the_outbox(db: Database) -> None:
     from bot.slack import users
 
     users.clear_cache()
-    slack: Any = FakeSlack(admins={"U0ADA"}, groups={"S0PRODUCT": ["U0MAX"]}, external=frozenset({"C0SHARED"}))
+    slack = directory(FakeSlack(admins={"U0ADA"}, groups={"S0PRODUCT": ["U0MAX"]}, external=frozenset({"C0SHARED"})))
     with db.unit_of_work() as session:
-        settings = service.get_settings(session, TEAM, NOW)
+        settings = setup.get_settings(session, TEAM, NOW)
         settings.channel_id = "C0INSIGHTS"
-        clean, _ = service.validate_capture(CaptureForm(text="Globex wants SSO", customer="Globex"))
+        clean, _ = forms.validate_capture(CaptureForm(text="Globex wants SSO", customer="Globex"))
         assert clean is not None
-        insight = service.capture_insight(
+        insight = capturing.capture_insight(
             session,
             team_id=TEAM,
             user_id="U0MIA",
@@ -206,12 +214,12 @@ def test_triage_closes_the_loop_through_the_outbox(db: Database) -> None:
             context=CaptureContext(source_channel_id="C0SHARED", message_ts="1700000000.000100"),
             now=NOW,
         )
-        service.add_plus_one(
+        capturing.add_plus_one(
             session, team_id=TEAM, insight_id=insight.id, user_id="U0PAT", customer="Initech", note="", now=NOW
         )
         insight_id = insight.id
-    with db.unit_of_work() as session, pytest.raises(service.NotTriager, match="workspace admins"):
-        service.triage(
+    with db.unit_of_work() as session, pytest.raises(data.NotTriager, match="workspace admins"):
+        triage.triage(
             session,
             slack,
             team_id=TEAM,
@@ -223,7 +231,7 @@ def test_triage_closes_the_loop_through_the_outbox(db: Database) -> None:
             now=NOW,
         )
     with db.unit_of_work() as session:
-        outcome = service.triage(
+        outcome = triage.triage(
             session,
             slack,
             team_id=TEAM,
@@ -245,15 +253,15 @@ def test_triage_closes_the_loop_through_the_outbox(db: Database) -> None:
             f"insight:{insight_id}:change:{change}:dm:U0PAT",
         }  # and nothing in the customer's channel: it is shared with their organisation
         assert outcome.customer_channel == "C0SHARED"
-        preview = service.thread_reply_preview(outcome.insight, outcome.change)
+        preview = outbox.thread_reply_preview(outcome.insight, outcome.change)
     # The triager chose to tell them, having seen the text: exactly that reply, recorded.
-    with db.unit_of_work() as session, pytest.raises(service.NotTriager):
-        service.reply_in_customer_thread(
+    with db.unit_of_work() as session, pytest.raises(data.NotTriager):
+        triage.reply_in_customer_thread(
             session, slack, team_id=TEAM, insight_id=insight_id, change_id=change, user_id="U0PAT", now=NOW
         )
     for _twice in range(2):
         with db.unit_of_work() as session:
-            chosen = service.reply_in_customer_thread(
+            chosen = triage.reply_in_customer_thread(
                 session,
                 slack,
                 team_id=TEAM,
@@ -279,14 +287,14 @@ def test_triage_closes_the_loop_through_the_outbox(db: Database) -> None:
         assert update["ts"] == {"$result": f"insight:{insight_id}:post", "field": "ts"}
     # Same status again: no second fan-out. A configured group replaces "admins".
     with db.unit_of_work() as session:
-        settings = service.get_settings(session, TEAM, NOW)
+        settings = setup.get_settings(session, TEAM, NOW)
         settings.triager_usergroup_id = "S0PRODUCT"
         settings.notify_plus_ones = False
         settings.notify_thread = False
     with db.unit_of_work() as session:
-        with pytest.raises(service.NotTriager):
-            service.check_triager(session, slack, TEAM, "U0ADA", NOW)
-        again = service.triage(
+        with pytest.raises(data.NotTriager):
+            setup.check_triager(session, slack, TEAM, "U0ADA", NOW)
+        again = triage.triage(
             session,
             slack,
             team_id=TEAM,
@@ -298,7 +306,7 @@ def test_triage_closes_the_loop_through_the_outbox(db: Database) -> None:
             now=NOW,
         )
         assert again.change is None
-        shipped = service.triage(
+        shipped = triage.triage(
             session,
             slack,
             team_id=TEAM,
@@ -318,17 +326,17 @@ def test_an_internal_source_thread_hears_by_default(db: Database) -> None:
     from bot.slack import users
 
     users.clear_cache()
-    slack: Any = FakeSlack(admins={"U0ADA"}, external=frozenset({"C0SHARED"}))
+    slack = directory(FakeSlack(admins={"U0ADA"}, external=frozenset({"C0SHARED"})))
     with db.unit_of_work() as session:
-        clean, _ = service.validate_capture(CaptureForm(text="Sales wants SSO"))
+        clean, _ = forms.validate_capture(CaptureForm(text="Sales wants SSO"))
         assert clean is not None
         context = CaptureContext(source_channel_id="C0SALES", message_ts="1700000000.000200")
-        insight = service.capture_insight(
+        insight = capturing.capture_insight(
             session, team_id=TEAM, user_id="U0MIA", capture=clean, context=context, now=NOW
         )
-        target = service.triage_target(session, slack, TEAM, "U0ADA", insight.id, NOW)
+        target = triage.triage_target(session, slack, TEAM, "U0ADA", insight.id, NOW)
         assert target.customer_channel is None  # nothing to offer: the default reply goes
-        outcome = service.triage(
+        outcome = triage.triage(
             session,
             slack,
             team_id=TEAM,
@@ -357,28 +365,28 @@ def test_list_filters_and_pages(db: Database) -> None:
             )
         capture(session, "Other workspace pricing", team=OTHER)
     with db.unit_of_work() as session:
-        every = service.list_insights(session, TEAM, "U0PAT", InsightFilter("all"))
+        every = listing.list_insights(session, TEAM, "U0PAT", InsightFilter("all"))
         assert (every.total, every.pages, len(every.cards), every.has_next) == (12, 3, 5, True)
         assert every.cards[0].number == 12  # newest first
-        last = service.list_insights(session, TEAM, "U0PAT", InsightFilter("all"), page=3)
+        last = listing.list_insights(session, TEAM, "U0PAT", InsightFilter("all"), page=3)
         assert [c.number for c in last.cards] == [2, 1] and not last.has_next
-        assert service.list_insights(session, TEAM, "U0PAT", service.parse_filter("mine")).total == 3
-        assert service.list_insights(session, TEAM, "U0PAT", service.parse_filter("pricing")).total == 6
-        assert service.list_insights(session, TEAM, "U0PAT", service.parse_filter("#Q4")).total == 4
-        assert service.list_insights(session, TEAM, "U0PAT", service.parse_filter("new")).total == 12
-        assert service.list_insights(session, TEAM, "U0PAT", service.parse_filter("won't do")).total == 0
-        found = service.list_insights(session, TEAM, "U0PAT", InsightFilter("search", "pricing"))
+        assert listing.list_insights(session, TEAM, "U0PAT", forms.parse_filter("mine")).total == 3
+        assert listing.list_insights(session, TEAM, "U0PAT", forms.parse_filter("pricing")).total == 6
+        assert listing.list_insights(session, TEAM, "U0PAT", forms.parse_filter("#Q4")).total == 4
+        assert listing.list_insights(session, TEAM, "U0PAT", forms.parse_filter("new")).total == 12
+        assert listing.list_insights(session, TEAM, "U0PAT", forms.parse_filter("won't do")).total == 0
+        found = listing.list_insights(session, TEAM, "U0PAT", InsightFilter("search", "pricing"))
         assert found.total == 6 and found.pages == 2
 
 
 def test_parse_filter_vocabulary() -> None:
-    assert service.parse_filter("") == InsightFilter("all")
-    assert service.parse_filter("Mine") == InsightFilter("mine")
-    assert service.parse_filter("wont_do") == InsightFilter("status", "wont_do")
-    assert service.parse_filter("Won't do") == InsightFilter("status", "wont_do")
-    assert service.parse_filter("competitive") == InsightFilter("category", "competitive")
-    assert service.parse_filter("Market positioning") == InsightFilter("category", "positioning")
-    assert service.parse_filter("#Beta Users") == InsightFilter("tag", "beta-users")
+    assert forms.parse_filter("") == InsightFilter("all")
+    assert forms.parse_filter("Mine") == InsightFilter("mine")
+    assert forms.parse_filter("wont_do") == InsightFilter("status", "wont_do")
+    assert forms.parse_filter("Won't do") == InsightFilter("status", "wont_do")
+    assert forms.parse_filter("competitive") == InsightFilter("category", "competitive")
+    assert forms.parse_filter("Market positioning") == InsightFilter("category", "positioning")
+    assert forms.parse_filter("#Beta Users") == InsightFilter("tag", "beta-users")
 
 
 HOSTILE = 'He said "no, never",\r\nthen: <!channel> <@U123> *bold* =SUM(A1) ; ünïcödé 🚀\ttab'
@@ -401,12 +409,12 @@ def test_export_round_trips_every_field(db: Database) -> None:
             new_tags="alpha, beta",
         )
         capture(session, "second one", team=OTHER)
-        service.add_plus_one(
+        capturing.add_plus_one(
             session, team_id=TEAM, insight_id=insight.id, user_id="U0PAT", customer="Acme", note=HOSTILE, now=NOW
         )
-        service.triage(
+        triage.triage(
             session,
-            FakeSlack(admins={"U0ADA"}),
+            directory(FakeSlack(admins={"U0ADA"})),
             team_id=TEAM,
             insight_id=insight.id,
             user_id="U0ADA",  # type: ignore[arg-type]

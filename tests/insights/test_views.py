@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.insights import views
+from bot.insights import forms, views
+from bot.insights.data import CaptureForm, InsightCard, InsightFilter, InsightPage, SetupState, StatusNotice
 from bot.insights.ids import Category, Impact, LoopTarget, Source, Status
-from bot.insights.service import CaptureForm, InsightFilter, InsightPage
 from tests.insights.helpers import NOW
 from tests.support import conformance
 
@@ -18,7 +18,7 @@ HOSTILE = "<!channel> <!here|here> <!everyone> <!subteam^S0123|@product> <@U999>
 PING = re.compile(r"<!(channel|here|everyone|subteam\^)|<@U999>")
 
 
-def card(**overrides: Any) -> views.InsightCard:
+def card(**overrides: Any) -> InsightCard:
     data: dict[str, Any] = {
         "id": 7,
         "number": 3,
@@ -39,7 +39,7 @@ def card(**overrides: Any) -> views.InsightCard:
         "created_at": NOW,
     }
     data.update(overrides)
-    return views.InsightCard(**data)
+    return InsightCard(**data)
 
 
 def _shown(payload: Any) -> Any:
@@ -76,10 +76,10 @@ def test_huge_text_is_clipped_to_slack_limits() -> None:
 @pytest.mark.parametrize(
     "view",
     [
-        views.build_capture_view(CaptureForm(text=HOSTILE), views.CaptureMetadata(), []),
+        views.build_capture_view(CaptureForm(text=HOSTILE), forms.CaptureMetadata(), []),
         views.build_capture_view(
             CaptureForm(text="x" * 5000, source="survey", impact="low", tags=["a"], evidence_url="https://e.com"),
-            views.CaptureMetadata(source_channel_id="C1", message_ts="1.2", author_id="U1", permalink="https://e.com"),
+            forms.CaptureMetadata(source_channel_id="C1", message_ts="1.2", author_id="U1", permalink="https://e.com"),
             [f"tag{i}" for i in range(150)],
         ),
         views.build_duplicates_view([card(id=i, number=i) for i in range(1, 6)], draft_id=9),
@@ -90,15 +90,15 @@ def test_huge_text_is_clipped_to_slack_limits() -> None:
         views.build_triage_view(card(), customer_channel="C0ACME"),
         views.build_thread_preview_view(
             views.build_thread_reply(
-                views.StatusNotice(number=3, text="x", status=Status.PLANNED, note="", roadmap_url="", changed_by="U1")
+                StatusNotice(number=3, text="x", status=Status.PLANNED, note="", roadmap_url="", changed_by="U1")
             ),
             "C0ACME",
-            views.ThreadReplyMetadata(insight_id=3, change_id=4),
+            forms.ThreadReplyMetadata(insight_id=3, change_id=4),
         ),
         views.build_notice_view("Triage insight", "Only admins can triage."),
-        views.build_setup_view(views.SetupState(None, [], None, [])),
+        views.build_setup_view(SetupState(None, [], None, [])),
         views.build_setup_view(
-            views.SetupState("C1", ["U1"], "S1", list(LoopTarget), usergroups=[("S1", "product"), ("S2", "mkt")])
+            SetupState("C1", ["U1"], "S1", list(LoopTarget), usergroups=[("S1", "product"), ("S2", "mkt")])
         ),
     ],
 )
@@ -113,7 +113,7 @@ def test_triage_offers_the_customers_thread_only_when_asked_and_unticked() -> No
     box = next(b for b in offered["blocks"] if b.get("block_id") == "insight_tell_thread")
     assert box["optional"] and "initial_options" not in box["element"] and "<#C0ACME>" in json.dumps(box)
     ticked = {"insight_tell_thread": {"value": {"type": "checkboxes", "selected_options": [{"value": "tell_thread"}]}}}
-    assert views.read_tell_thread(ticked) and not views.read_tell_thread({})
+    assert forms.parse_tell_thread(ticked) and not forms.parse_tell_thread({})
 
 
 def test_capture_view_prefills_and_reads_back() -> None:
@@ -128,7 +128,7 @@ def test_capture_view_prefills_and_reads_back() -> None:
         tags=["q4"],
         new_tags="beta",
     )
-    view = views.build_capture_view(form, views.CaptureMetadata(), ["q4", "sso"])
+    view = views.build_capture_view(form, forms.CaptureMetadata(), ["q4", "sso"])
     state: dict[str, Any] = {}
     for block in view["blocks"]:
         element = block.get("element")
@@ -142,11 +142,11 @@ def test_capture_view_prefills_and_reads_back() -> None:
         else:
             value = {"type": kind, "selected_options": element.get("initial_options", [])}
         state[block["block_id"]] = {element["action_id"]: value}
-    assert views.read_capture_form(state) == form
+    assert forms.parse_capture(state) == form
 
 
 def test_dm_and_thread_reply() -> None:
-    notice = views.StatusNotice(3, HOSTILE, Status.SHIPPED, HOSTILE, "https://r.example.com", "U0ADA", "C0INS")
+    notice = StatusNotice(3, HOSTILE, Status.SHIPPED, HOSTILE, "https://r.example.com", "U0ADA", "C0INS")
     dm = views.build_status_dm(notice, submitter=True)
     assert conformance.check_message(dm) == []
     no_pings(dm)
@@ -161,15 +161,15 @@ def test_list_message_pages() -> None:
     assert conformance.check_message(message) == []
     no_pings(message)
     pager = message["blocks"][-1]["elements"][0]
-    decoded = views.PagerValue.decode(pager["value"])
+    decoded = forms.PagerValue.decode(pager["value"])
     assert decoded is not None and (decoded.kind, decoded.page) == ("search", 2)
-    assert views.PagerValue.decode('{"kind": "all", "evil": 1}') is None
+    assert forms.PagerValue.decode('{"kind": "all", "evil": 1}') is None
     empty = views.build_list_message(InsightPage(InsightFilter("search", "<!channel>"), [], 1, 0))
     no_pings(empty)
 
 
 def test_message_to_plain() -> None:
     raw = "Hi <@U1|mia> in <#C1|general>: see <https://a.example.com/x?a=1&amp;b=2|the doc> &lt;3 <!here> <!subteam^S1>"
-    assert views.message_to_plain(raw) == (
+    assert forms.message_to_plain(raw) == (
         "Hi @mia in #general: see the doc (https://a.example.com/x?a=1&b=2) <3 @here @group"
     )

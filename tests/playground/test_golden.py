@@ -19,9 +19,10 @@ from bot.digest import views as digest_views
 from bot.digest.data import DigestLine
 from bot.home import data as home
 from bot.home import views as home_views
+from bot.insights import forms as insight_forms
 from bot.insights import views as insight_views
+from bot.insights.data import CaptureForm, InsightFilter, InsightPage, SetupState, StatusNotice
 from bot.insights.ids import LoopTarget, Status
-from bot.insights.service import CaptureForm, InsightFilter, InsightPage
 from bot.playground.render import RenderContext, render_message, render_mrkdwn, render_view
 from bot.retro import data as retro
 from bot.retro import forms as retro_forms
@@ -183,14 +184,14 @@ MESSAGES: dict[str, Builder] = {
     "insights.message": lambda: insight_views.build_insight_message(card()),
     "insights.message_new": lambda: insight_views.build_insight_message(card(status=Status.NEW, plus_ones=0)),
     "insights.status_dm": lambda: insight_views.build_status_dm(
-        insight_views.StatusNotice(3, HOSTILE, Status.SHIPPED, HOSTILE, "https://r.example.com", "U0ADA", "C0INS"),
+        StatusNotice(3, HOSTILE, Status.SHIPPED, HOSTILE, "https://r.example.com", "U0ADA", "C0INS"),
         submitter=True,
     ),
     "insights.status_dm_other": lambda: insight_views.build_status_dm(
-        insight_views.StatusNotice(3, "t", Status.WONT_DO, "", "", "U0ADA"), submitter=False
+        StatusNotice(3, "t", Status.WONT_DO, "", "", "U0ADA"), submitter=False
     ),
     "insights.thread_reply": lambda: insight_views.build_thread_reply(
-        insight_views.StatusNotice(3, "t", Status.ACKNOWLEDGED, "note", "", "U0ADA")
+        StatusNotice(3, "t", Status.ACKNOWLEDGED, "note", "", "U0ADA")
     ),
     "insights.list": lambda: insight_views.build_list_message(
         InsightPage(InsightFilter("search", HOSTILE), [card(id=i, number=i) for i in range(5)], 1, 12)
@@ -240,11 +241,11 @@ VIEWS: dict[str, Builder] = {
     "home": lambda: home_views.build_home_view(HOME),
     "home.empty": lambda: home_views.build_home_view(home.HomeData("U1", (), (), (), (), (), False, ())),
     "insights.capture": lambda: insight_views.build_capture_view(
-        CaptureForm(text=HOSTILE), insight_views.CaptureMetadata(), []
+        CaptureForm(text=HOSTILE), insight_forms.CaptureMetadata(), []
     ),
     "insights.capture_full": lambda: insight_views.build_capture_view(
         CaptureForm(text="x", source="survey", impact="low", tags=["a"], evidence_url="https://e.com"),
-        insight_views.CaptureMetadata(
+        insight_forms.CaptureMetadata(
             source_channel_id="C1", message_ts="1.2", author_id="U1", permalink="https://e.com"
         ),
         [f"tag{i}" for i in range(150)],
@@ -257,9 +258,9 @@ VIEWS: dict[str, Builder] = {
     "insights.plus_one": lambda: insight_views.build_plus_one_view(card()),
     "insights.triage": lambda: insight_views.build_triage_view(card()),
     "insights.notice": lambda: insight_views.build_notice_view("Triage insight", "Only admins can triage."),
-    "insights.setup_empty": lambda: insight_views.build_setup_view(insight_views.SetupState(None, [], None, [])),
+    "insights.setup_empty": lambda: insight_views.build_setup_view(SetupState(None, [], None, [])),
     "insights.setup": lambda: insight_views.build_setup_view(
-        insight_views.SetupState("C1", ["U1"], "S1", list(LoopTarget), usergroups=[("S1", "product"), ("S2", "mkt")])
+        SetupState("C1", ["U1"], "S1", list(LoopTarget), usergroups=[("S1", "product"), ("S2", "mkt")])
     ),
     "retro.setup_new": lambda: retro_modals.build_setup_modal(
         timezone="Europe/Berlin", channel_id="C1", insights_available=True

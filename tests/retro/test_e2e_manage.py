@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.insights.service import CaptureContext, CleanCapture, capture_insight
+from bot.insights.capture import capture_insight
+from bot.insights.data import CaptureContext, CleanCapture
 from bot.playground.workspace_state import Message
 from bot.retro.models import Retro, RetroSeries
 from bot.slack.drainer import drain
