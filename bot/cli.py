@@ -1,4 +1,9 @@
-"""``tandem`` (or ``python -m bot``): run, migrate, tick, check."""
+"""``tandem`` (or ``python -m bot``): run, migrate, tick, check.
+
+Each command imports what it needs when it runs (the indented imports below, on purpose): `tandem
+--help`, a settings mistake and the playground answer without loading Bolt, SQLAlchemy's models
+and every ritual, and an optional driver that is missing fails only the command that needs it.
+"""
 
 from __future__ import annotations
 

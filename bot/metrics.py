@@ -84,6 +84,8 @@ def register_database_probes(probes: dict[str, tuple[str, Callable[[], float | N
 
 def operational_probes(services: Services) -> dict[str, tuple[str, Callable[[], float | None]]]:
     """Delivery queue depth and scheduler lag, as the shared database sees them."""
+    # Imported here, not at the top: the Slack client and the tick import this module for their
+    # counters, and the scheduling package imports them (see the contract's ignore lines).
     from sqlalchemy import func, select
 
     from bot.scheduling.models import Schedule

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
+from cryptography.fernet import Fernet
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -105,8 +106,6 @@ class Settings(BaseSettings):
     def _encryption_key(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None or not value.get_secret_value().strip():
             return None
-        from cryptography.fernet import Fernet
-
         try:
             for key in value.get_secret_value().split(","):
                 if key.strip():

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import httpx
+from slack_bolt.request import BoltRequest
 
 from bot.playground.signing import signed_headers
 from bot.playground.slack_emulator import SlackEmulator
@@ -56,8 +57,6 @@ class InProcessTransport:
         self.app = app
 
     def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str, dict[str, str]]:
-        from slack_bolt.request import BoltRequest
-
         request = BoltRequest(body=body.decode("utf-8"), headers={k.lower(): v for k, v in headers.items()})
         response = self.app.dispatch(request)
         flat = {k: (v[0] if isinstance(v, list | tuple) and v else str(v)) for k, v in response.headers.items()}

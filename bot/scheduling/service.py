@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.scheduling.cadence import Cadence, CadenceKind, InvalidCadence, zone
-from bot.scheduling.models import Schedule, TimezoneSource
+from bot.scheduling.models import Schedule, ScheduleOccurrence, TimezoneSource
 
 log = logging.getLogger(__name__)
 
@@ -234,8 +234,6 @@ def delete_schedules_for(
     ids = [s.id for s in schedules_for(session, team_id, kind_prefix, ref_id, subject)]
     if not ids:
         return 0
-    from bot.scheduling.models import ScheduleOccurrence
-
     session.execute(delete(ScheduleOccurrence).where(ScheduleOccurrence.schedule_id.in_(ids)))
     session.execute(delete(Schedule).where(Schedule.id.in_(ids)).execution_options(synchronize_session="fetch"))
     session.flush()

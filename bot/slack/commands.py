@@ -13,6 +13,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.slack.text import escape
+
 Handler = Callable[..., None]
 
 
@@ -73,8 +75,6 @@ class CommandRouter:
             ack(text=self.usage_text(), response_type="ephemeral")
             return
         if sub is None:
-            from bot.slack.text import escape
-
             shown = escape(name[:40])
             ack(
                 text=self.usage_text(f"I don't know `{self.command} {shown}`. Here is what I can do:"),

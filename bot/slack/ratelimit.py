@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -139,8 +140,6 @@ class Pacer:
     """Windows keyed by ``(team, method)`` and buckets by ``(team, "#" + channel)``. Thread-safe."""
 
     def __init__(self, limits: RateLimits | None = None, clock: Callable[[], float] | None = None) -> None:
-        import time
-
         self.limits = limits or RateLimits()
         self._clock = clock or time.monotonic
         self._lock = threading.Lock()
