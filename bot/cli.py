@@ -353,7 +353,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.app import build_app
     from bot.logs import ContextThreadPoolExecutor
-    from bot.metrics import operational_probes, register_database_probes
+    from bot.metrics import register_database_probes
+    from bot.metrics_probes import operational_probes
     from bot.migrate import upgrade_to_head
     from bot.runtime import build_services
     from bot.scheduling.runner import start_scheduler

@@ -21,7 +21,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -80,34 +80,6 @@ class DatabaseCollector(Collector):
 
 def register_database_probes(probes: dict[str, tuple[str, Callable[[], float | None]]]) -> None:
     REGISTRY.register(DatabaseCollector(probes))
-
-
-def operational_probes(services: Services) -> dict[str, tuple[str, Callable[[], float | None]]]:
-    """Delivery queue depth and scheduler lag, as the shared database sees them."""
-    # Imported here, not at the top: the Slack client and the tick import this module for their
-    # counters, and the scheduling package imports them (see the contract's ignore lines).
-    from sqlalchemy import func, select
-
-    from bot.scheduling.models import Schedule
-    from bot.slack.delivery_models import OutboxMessage, OutboxStatus
-
-    def queue_depth() -> float:
-        with services.db.unit_of_work() as session:
-            pending = (OutboxStatus.PENDING, OutboxStatus.SENDING)
-            return float(session.scalar(select(func.count()).where(OutboxMessage.status.in_(pending))) or 0)
-
-    def scheduler_lag() -> float | None:
-        now = services.clock()
-        with services.db.unit_of_work() as session:
-            oldest = session.scalar(
-                select(func.min(Schedule.next_run_at)).where(Schedule.paused.is_(False), Schedule.next_run_at <= now)
-            )
-        return seconds_since(oldest, now) if oldest is not None else 0.0
-
-    return {
-        "tandem_delivery_queue_depth": ("Outbox rows waiting to be sent (all replicas).", queue_depth),
-        "tandem_scheduler_lag_seconds": ("Age of the oldest due, unclaimed schedule occurrence.", scheduler_lag),
-    }
 
 
 def slack_request_kind(environ: dict[str, Any], body: bytes) -> str:
