@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.playground.slack_rules import Problem
+from bot.playground.slack_rules import Problem, check_blocks_with_models
 
 # Slack's reference data, vendored with the tests (tests/slack_reference/README.md: each file's
 # source, version and licence), so a fresh clone needs nothing beside it.
@@ -230,34 +230,14 @@ def _check_block_limits(block: dict[str, Any], where: str, problems: list[Proble
 
 
 def check_blocks(blocks: Any, *, max_blocks: int, error: str = "invalid_blocks") -> list[Problem]:
-    """Validate a blocks array with slack_sdk's models and the reference limits."""
-    if not isinstance(blocks, list):
-        return [Problem(error, "blocks must be a JSON array")]
-    problems: list[Problem] = []
-    if len(blocks) > max_blocks:
-        problems.append(Problem(error, f"{len(blocks)} blocks, max {max_blocks}"))
-    seen_ids: set[str] = set()
-    for index, raw in enumerate(blocks):
-        where = f"blocks[{index}]"
-        if not isinstance(raw, dict):
-            problems.append(Problem(error, f"{where}: not an object"))
-            continue
-        block_id = raw.get("block_id")
-        if block_id is not None:
-            if block_id in seen_ids:
-                problems.append(Problem(error, f"{where}: duplicate block_id {block_id!r}"))
-            seen_ids.add(block_id)
-        parsed = Block.parse(raw)
-        if parsed is None:
-            problems.append(Problem(error, f"{where}: unknown block type {raw.get('type')!r}"))
-            continue
-        try:
-            parsed.validate_json()
-        except SlackObjectFormationError as exc:
-            problems.append(Problem(error, f"{where} ({raw.get('type')}): {exc}"))
-        sub: list[Problem] = []
-        _check_block_limits(raw, where, sub)
-        problems.extend(Problem(error, p.detail) for p in sub)
+    """Validate a blocks array with slack_sdk's models (the emulator's default check) and, for each
+    block the models know, the reference limits."""
+    problems = check_blocks_with_models(blocks, max_blocks=max_blocks, error=error)
+    for index, raw in enumerate(blocks if isinstance(blocks, list) else []):
+        if isinstance(raw, dict) and Block.parse(raw) is not None:
+            sub: list[Problem] = []
+            _check_block_limits(raw, f"blocks[{index}]", sub)
+            problems.extend(Problem(error, p.detail) for p in sub)
     return problems
 
 
