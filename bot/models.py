@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bot.digest.models
+import bot.goals.models
 import bot.insights.models
 import bot.retro.models
 import bot.scheduling.models

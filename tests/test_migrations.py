@@ -164,7 +164,6 @@ def test_0009_records_who_chose_an_external_channel_and_downgrades(empty_db: Dat
     assert column_values(db, "outbox", "id", "allow_external") == [(outbox_id, False)]
     assert column_values(db, "standups", "external_confirmed_by", "external_confirmed_at") == [(None, None)] * 3
     assert column_values(db, "retro_series", "external_confirmed_by") == [(None,), (None,)]
-    alembic(db, command.check)  # the migrated schema is what the models describe
 
     with db.unit_of_work() as session:
         found = standup_lookups.find_by_name(session, TEAM, "straße")
@@ -178,3 +177,37 @@ def test_0009_records_who_chose_an_external_channel_and_downgrades(empty_db: Dat
             assert "external_confirmed_by" not in {c["name"] for c in inspector.get_columns(table)}
         assert "thread_reply_by" not in {c["name"] for c in inspector.get_columns("insight_status_changes")}
     assert (count(db, "outbox"), count(db, "standups"), count(db, "retro_series")) == (1, 3, 2)
+
+
+GOAL_TABLES = ("goals", "goal_owners", "goal_values", "goal_rounds", "goal_prompts", "goal_checkins")
+
+
+def test_0010_adds_the_goal_tables_and_downgrades(empty_db: Database) -> None:
+    """Expand only: 0009's rows are untouched; a goal with an owner, a value and a check-in round
+    trips; downgrading drops the six tables and nothing else."""
+    db = empty_db
+    alembic(db, lambda config: command.upgrade(config, "0006"))
+    seed_0006(db)
+    alembic(db, lambda config: command.upgrade(config, "0010"))
+    goal_id = insert(
+        db, "goals", team_id=TEAM, title="Lift trial-to-paid", why="", kind="target", metric_name="trial-to-paid",
+        unit="percent", unit_label="", direction="up", baseline=4.0, target=6.0, due_on=AT.date(),
+        visibility_only=False, channel_id="C1", version=0, cadence="biweekly", weekday=0,
+        local_time=AT.time().replace(microsecond=0), starts_on=AT.date(), status="active", pull_url="",
+        pull_pointer="", learning="", created_by="U1", created_at=AT, updated_at=AT,
+    )  # fmt: skip
+    insert(db, "goal_owners", team_id=TEAM, goal_id=goal_id, user_id="U1", side="product")
+    insert(
+        db, "goal_values", team_id=TEAM, goal_id=goal_id, value=4.5, measured_at=AT, source="push", note="",
+        recorded_by="", dedupe_key="k", created_at=AT,
+    )  # fmt: skip
+    assert column_values(db, "goals", "id", "baseline", "target") == [(goal_id, 4.0, 6.0)]
+    assert count(db, "standups") == 3
+
+    alembic(db, lambda config: command.downgrade(config, "0009"))
+    with db.engine.connect() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+    assert not tables & set(GOAL_TABLES)
+    assert (count(db, "standups"), count(db, "retro_series")) == (3, 2)
+    alembic(db, lambda config: command.upgrade(config, "head"))  # and back up again
+    alembic(db, command.check)  # the migrated schema is what the models describe
