@@ -7,10 +7,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Protocol
 
 from bot.goals.ids import Block, CheckinCadence, Confidence, Direction, Kind, Side, Status, Unit
 from bot.slack import errors
 from bot.slack.errors import UserError
+
+if TYPE_CHECKING:
+    from bot.slack.users import SlackUser
 
 # --- limits ---------------------------------------------------------------------------------------
 
@@ -55,6 +59,12 @@ class GoalClosed(GoalError):
         super().__init__("That goal is closed, so it takes no more check-ins or changes.")
 
 
+class Directory(Protocol):
+    """Who people are (their Slack zone), behind a protocol so services never hold a Slack client."""
+
+    def get_user(self, user_id: str) -> SlackUser | None: ...
+
+
 # --- inputs ---------------------------------------------------------------------------------------
 
 
@@ -81,9 +91,15 @@ class GoalInput:
     cadence: CheckinCadence
     weekday: int  # Mon=0
     local_time: time
-    pull_url: str = ""
-    pull_pointer: str = ""
-    pull_token: str | None = None  # None: keep what is stored; "": remove it
+
+
+@dataclass(frozen=True)
+class SourceInput:
+    """Where a goal's value is pulled from before each check-in (all empty: typed by hand)."""
+
+    url: str
+    pointer: str
+    token: str | None = None  # None: keep what is stored; "": remove it
 
 
 @dataclass(frozen=True)
@@ -206,13 +222,19 @@ def problems(goal: GoalInput, *, today: date, editing: bool = False) -> Errors:
     for block, people in sides:
         if len(people) > MAX_OWNERS_PER_SIDE:
             found.setdefault(block, f"At most {MAX_OWNERS_PER_SIDE} owners per side.")
-    if goal.pull_url and not goal.pull_url.lower().startswith(("https://", "http://")):
+    return found
+
+
+def source_problems(source: SourceInput) -> Errors:
+    """Field errors for a pull source as typed; empty when it can be saved (or is all empty)."""
+    found: Errors = {}
+    if source.url and not source.url.lower().startswith(("https://", "http://")):
         found[Block.PULL_URL] = "The source must be an http:// or https:// address."
-    if goal.pull_url and not goal.pull_pointer:
+    if source.url and not source.pointer:
         found[Block.PULL_POINTER] = "Say where the value is in the JSON, as a pointer like /data/0/value."
-    if goal.pull_pointer and not goal.pull_pointer.startswith("/"):
+    if source.pointer and not source.pointer.startswith("/"):
         found[Block.PULL_POINTER] = "A JSON pointer starts with / (for example /data/0/value)."
-    if goal.pull_pointer and not goal.pull_url:
+    if source.pointer and not source.url:
         found.setdefault(Block.PULL_URL, "Give the address to fetch, or clear the pointer.")
     return found
 

@@ -64,13 +64,13 @@ def make_fernet(keys: str) -> MultiFernet:
         ) from None
 
 
-def _encrypt(fernet: MultiFernet, value: str | None) -> str | None:
+def encrypt_token(fernet: MultiFernet, value: str | None) -> str | None:
     if not value or value.startswith(_FERNET_PREFIX):
         return value
     return fernet.encrypt(value.encode()).decode()
 
 
-def _decrypt(fernet: MultiFernet, value: str | None) -> str | None:
+def decrypt_token(fernet: MultiFernet, value: str | None) -> str | None:
     if not value or not value.startswith(_FERNET_PREFIX):
         return value  # stored before encryption was switched on: still readable
     try:
@@ -104,10 +104,10 @@ class EncryptedInstallationStore(InstallationStore):
         return self.inner.logger
 
     def save(self, installation: Installation) -> None:
-        self.inner.save(_with_tokens(self.fernet, installation, _encrypt))
+        self.inner.save(_with_tokens(self.fernet, installation, encrypt_token))
 
     def save_bot(self, bot: Bot) -> None:
-        self.inner.save_bot(_with_tokens(self.fernet, bot, _encrypt))
+        self.inner.save_bot(_with_tokens(self.fernet, bot, encrypt_token))
 
     def find_bot(
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
@@ -115,7 +115,7 @@ class EncryptedInstallationStore(InstallationStore):
         bot = self.inner.find_bot(
             enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
         )
-        return None if bot is None else _with_tokens(self.fernet, bot, _decrypt)
+        return None if bot is None else _with_tokens(self.fernet, bot, decrypt_token)
 
     def find_installation(
         self,
@@ -128,7 +128,7 @@ class EncryptedInstallationStore(InstallationStore):
         found = self.inner.find_installation(
             enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, is_enterprise_install=is_enterprise_install
         )
-        return None if found is None else _with_tokens(self.fernet, found, _decrypt)
+        return None if found is None else _with_tokens(self.fernet, found, decrypt_token)
 
     def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         self.inner.delete_bot(enterprise_id=enterprise_id, team_id=team_id)

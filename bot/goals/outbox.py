@@ -1,0 +1,95 @@
+"""Every message shared goals send, through the outbox (render with the views, key, enqueue), and
+the hooks that record where they landed.
+
+Keys:
+
+- ``goal:{id}:post`` — the goal's message in its channel (its ``ts`` is the thread root, recorded
+  on the goal by ``Hook.POSTED``; updates reference it with ``result_ref``),
+- ``goal:{id}:update:{version}`` — each change of that message,
+- ``goal:{id}:thread:{what}`` — a reply in the goal's thread (a check-in, the close).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.goals import views
+from bot.goals.data import RITUAL_KIND
+from bot.goals.ids import Hook
+from bot.goals.lookups import get_goal, goal_view
+from bot.goals.models import Goal
+from bot.slack.delivery_models import OutboxMessage
+from bot.slack.outbox import ResultHook, Ritual, enqueue, result_ref
+
+
+def post_key(goal: Goal) -> str:
+    return f"goal:{goal.id}:post"
+
+
+def ritual(goal: Goal) -> Ritual:
+    """A failed post tells whoever created the goal how to fix it (invite the bot, ...)."""
+    return Ritual(RITUAL_KIND, goal.id, goal.created_by)
+
+
+def thread_root(goal: Goal) -> str | dict[str, str]:
+    """The goal message's ts, or a reference to it while the post is still in the outbox."""
+    return goal.message_ts or result_ref(post_key(goal))
+
+
+def post_goal_message(session: Session, goal: Goal, now: datetime) -> None:
+    enqueue(
+        session,
+        team_id=goal.team_id,
+        method="chat.postMessage",
+        args={"channel": goal.channel_id, "unfurl_links": False, **views.goal_message(goal_view(session, goal))},
+        key=post_key(goal),
+        now=now,
+        ritual=ritual(goal),
+        on_result=Hook.POSTED,
+        allow_external=goal.external_confirmed_by is not None,
+    )
+
+
+def update_goal_message(session: Session, goal: Goal, now: datetime) -> None:
+    """Show the goal's current state in its one channel message (a new version each change)."""
+    goal.version += 1
+    session.flush()
+    enqueue(
+        session,
+        team_id=goal.team_id,
+        method="chat.update",
+        args={"channel": goal.channel_id, "ts": thread_root(goal), **views.goal_message(goal_view(session, goal))},
+        key=f"goal:{goal.id}:update:{goal.version}",
+        now=now,
+        allow_external=goal.external_confirmed_by is not None,
+    )
+
+
+def reply_in_thread(
+    session: Session, goal: Goal, what: str, message: dict[str, Any], now: datetime, *, on_result: str | None = None
+) -> OutboxMessage:
+    """A reply in the goal's thread (``what`` makes the key unique, e.g. ``checkin:12``)."""
+    return enqueue(
+        session,
+        team_id=goal.team_id,
+        method="chat.postMessage",
+        args={"channel": goal.channel_id, "thread_ts": thread_root(goal), "unfurl_links": False, **message},
+        key=f"goal:{goal.id}:thread:{what}",
+        now=now,
+        ritual=ritual(goal),
+        on_result=on_result,
+        allow_external=goal.external_confirmed_by is not None,
+    )
+
+
+def _record_posted(session: Session, row: OutboxMessage, result: dict[str, Any]) -> None:
+    goal = get_goal(session, row.team_id, int(row.key.split(":")[1]))
+    if goal is not None:
+        goal.message_ts = str(result.get("ts") or "") or None
+        goal.channel_id = str(result.get("channel") or goal.channel_id)
+
+
+RESULT_HOOKS: dict[str, ResultHook] = {Hook.POSTED: _record_posted}
