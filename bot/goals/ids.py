@@ -12,6 +12,7 @@ class Callback(StrEnum):
     CLOSE = "goals_close"
     DELETE = "goals_delete"
     TOKEN = "goals_token"  # shows a freshly made push token, once
+    NOTICE = "goals_notice"  # a modal that only says something (saved, closed, deleted)
 
 
 class Block(StrEnum):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from bot.goals.data import GoalView, format_delta, is_better
-from bot.goals.ids import Action, Block, CheckinCadence, Kind, Status
+from bot.goals.ids import Action, Block, CheckinCadence, Kind, Outcome, Status
 from bot.slack import blocks as bk
 from bot.slack.text import mention, plain, slack_date
 
@@ -72,7 +72,8 @@ def trend_text(goal: GoalView) -> str:
 def status_line(goal: GoalView) -> str:
     """Confidence and state in a few words, e.g. ``:large_yellow_circle: At risk``."""
     if goal.status is Status.CLOSED:
-        return f":checkered_flag: Closed{': ' + goal.outcome if goal.outcome else ''}"
+        outcome = Outcome(goal.outcome).label if goal.outcome in {o.value for o in Outcome} else ""
+        return f":checkered_flag: Closed{': ' + outcome if outcome else ''}"
     parts = []
     if goal.confidence is not None:
         parts.append(f"{goal.confidence.emoji} {goal.confidence.label}")
@@ -111,9 +112,8 @@ def goal_message(goal: GoalView) -> dict[str, Any]:
     body.append(bk.context(f"{kind} · {cadence_text(goal)} · goal {goal.id}"))
     if goal.status is Status.ACTIVE:
         body.append(bk.actions(bk.button("Update", Action.UPDATE, str(goal.id)), block_id=Block.GOAL_ACTIONS))
-    text = (
-        f"Goal: {goal.title} — {goal.metric_name} now {goal.show(goal.current) if goal.current is not None else 'n/a'}"
-    )
+    now = goal.show(goal.current) if goal.current is not None else "n/a"
+    text = f"Goal: {plain(goal.title)} — {plain(goal.metric_name)} now {now}"  # user text: escaped here too
     return {"text": text, "blocks": body}
 
 
