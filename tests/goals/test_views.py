@@ -60,11 +60,15 @@ def no_pings(payload: Any) -> None:
     assert "&lt;!channel&gt;" in text
 
 
-def test_the_goal_message_escapes_its_text_fallback_too() -> None:
-    message = views.goal_message(goal())
+@pytest.mark.parametrize("unit", [Unit.PERCENT, Unit.CUSTOMIZED, Unit.CURRENCY])
+def test_the_goal_message_escapes_its_text_fallback_and_unit_too(unit: Unit) -> None:
+    message = views.goal_message(goal(unit=unit, unit_label=HOSTILE))
     assert conformance.check_message(message) == []
     no_pings(message)
     assert "&lt;!channel&gt;" in message["text"]
+    if unit is not Unit.PERCENT:  # the unit label is user text, next to every number
+        assert "5 &lt;!channel&gt;" in message["blocks"][1]["text"]["text"] or "&lt;!channel&gt;" in message["text"]
+    assert not PING.search(views.value_summary(goal(unit=unit, unit_label=HOSTILE)))
 
 
 @pytest.mark.parametrize("editing", [False, True])
