@@ -211,3 +211,27 @@ def test_mistakes_get_one_friendly_line(bot: BotUnderTest) -> None:
     assert "shared goal" in helped.text and "/goal close <number>" in helped.text
     empty = pat.command("/goal", "list")
     assert "No shared goals yet" in empty.body
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_channel_is_checked_and_a_shared_one_needs_the_box_ticked(bot: BotUnderTest) -> None:
+    emulator, ws = bot.emulator, bot.emulator.workspace
+    bot.set_now(NOW)
+    pat = bot.user("pat")
+    shared = ws.add_channel("acme-globex-shared", members=["pat", "asha"], external_teams=["T0GLOBEX01"]).id
+
+    pat.command("/goal", "new", channel="general")
+    view = pat.modal(callback_id=Callback.CREATE)
+    outside = pat.submit(goal_values(ws, **{Block.CHANNEL: ws.channel_id("random")}), view=view)
+    assert set(outside.errors) == {Block.CHANNEL} and "/invite @Tandem" in outside.errors[Block.CHANNEL]
+    unticked = pat.submit(goal_values(ws, **{Block.CHANNEL: shared}), view=view)
+    assert set(unticked.errors) == {Block.CHANNEL} and "outside your organisation" in unticked.errors[Block.CHANNEL]
+    assert int(scalar(bot.database_url, "SELECT count(*) FROM goals")) == 0
+
+    ticked = pat.submit(
+        goal_values(ws, **{Block.CHANNEL: shared, Block.EXTERNAL: ["post_in_external_channel"]}), view=view
+    )
+    assert ticked.response_action == "update", ticked.body
+    assert scalar(bot.database_url, "SELECT external_confirmed_by FROM goals") == pat.id
+    posted = emulator.wait_for(lambda: emulator.messages_in(shared), what="the goal in the shared channel")[0]
+    assert "Trial-to-paid" in json.dumps(posted.blocks)
