@@ -150,7 +150,8 @@ def register(app: App, services: Services) -> None:
                 goal_id = forms.parse_goal_id(argument, verb)
                 acts[verb](client, command["trigger_id"], command["team_id"], command["user_id"], goal_id, respond)
 
-        router.add(verb, f"{verb} <number>", summary)(handler)
+        # Escaped per Slack's mrkdwn rules: a bare "<number>" reads as a link token.
+        router.add(verb, f"{verb} &lt;number&gt;", summary)(handler)
 
     managing("edit", "change a goal, its owners or its check-ins (owners, its creator, admins)")
     managing("pause", "stop a goal's check-ins for now")

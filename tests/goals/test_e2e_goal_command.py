@@ -208,7 +208,7 @@ def test_mistakes_get_one_friendly_line(bot: BotUnderTest) -> None:
     nothing = pat.command("/goal", "close 4242")
     assert "can't find that goal" in said(bot, nothing, pat.id)
     helped = pat.command("/goal", "help")
-    assert "shared goal" in helped.text and "/goal close <number>" in helped.text
+    assert "shared goal" in helped.text and "/goal close &lt;number&gt;" in helped.text
     empty = pat.command("/goal", "list")
     assert "No shared goals yet" in empty.body
 

@@ -78,8 +78,10 @@ def test_globex_cannot_read_or_change_acme_goals(bot: BotUnderTest) -> None:
         for verb in ("pause", "delete"):
             clicked = who.select(Action.GOAL_MENU, f"{verb}:{goal_id}", message=stand_in(globex, menu))
             emulator.wait_for(
-                lambda c=clicked: "can't find that goal"  # type: ignore[misc]
-                in " ".join(str(p.get("text")) for p in emulator.response_posts(c.response_url)),
+                lambda c=clicked: (
+                    "can't find that goal"  # type: ignore[misc]
+                    in " ".join(str(p.get("text")) for p in emulator.response_posts(c.response_url))
+                ),
                 what=f"the menu's {verb} answer",
             )
 
