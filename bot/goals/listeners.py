@@ -9,7 +9,6 @@ before the ack, because the ack carries the answer: field errors, or the "saved"
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -33,8 +32,6 @@ from bot.slack.commands import CommandRouter
 from bot.slack.forms import state_of
 from bot.slack.metadata import MetadataError
 from bot.slack.payloads import team_id_of, user_id_of
-
-log = logging.getLogger(__name__)
 
 COMMAND = "/goal"
 OUT_OF_DATE = "This form is out of date. Close it and try again."
@@ -76,9 +73,8 @@ def register(app: App, services: Services) -> None:
         directory = SlackDirectory(client, team_id)
         with db.unit_of_work() as session:
             data = setup.edit_form(session, directory, team_id=team_id, goal_id=goal_id, user_id=user_id)
-            goal = setup.managed_goal(session, directory, team_id=team_id, goal_id=goal_id, user_id=user_id)
-            external_ok = goal.external_confirmed_by is not None
-        view = modals.build_goal_modal(data, goal_id=goal_id, external_ok=external_ok)
+        # The channel stays the goal's, and with it the Slack Connect confirmation given at creation.
+        view = modals.build_goal_modal(data, goal_id=goal_id)
         client.views_open(trigger_id=trigger_id, view=view)
 
     def pause_or_resume(paused: bool) -> Callable[..., None]:
