@@ -235,3 +235,22 @@ def test_the_channel_is_checked_and_a_shared_one_needs_the_box_ticked(bot: BotUn
     assert scalar(bot.database_url, "SELECT external_confirmed_by FROM goals") == pat.id
     posted = emulator.wait_for(lambda: emulator.messages_in(shared), what="the goal in the shared channel")[0]
     assert "Trial-to-paid" in json.dumps(posted.blocks)
+
+    # One side's own KPI, shared for visibility: owners from one side are fine when ticked.
+    pat.command("/goal", "new", channel=CHANNEL)
+    kpi = goal_values(
+        ws,
+        **{
+            Block.TITLE: "Activation rate",
+            Block.KIND: "kpi",
+            Block.TARGET: None,
+            Block.DUE: None,
+            Block.RANGE_LOW: "40%",
+            Block.MARKETING_OWNERS: [],
+            Block.VISIBILITY_ONLY: ["visibility_only"],
+        },
+    )
+    ack = pat.submit(kpi, callback_id=Callback.CREATE)
+    assert ack.response_action == "update", ack.body
+    mine = emulator.wait_for(lambda: emulator.messages_in(CHANNEL), what="the KPI's message")[0]
+    assert "One side's KPI, shared for visibility" in json.dumps(mine.blocks) and "at least 40%" in mrkdwn(mine)
