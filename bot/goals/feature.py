@@ -1,0 +1,13 @@
+"""The shared-goals feature: its listeners, jobs and outbox hooks (listed in bot/features.py)."""
+
+from __future__ import annotations
+
+from bot.feature import Feature
+from bot.goals import checkin_outbox, jobs, listeners, outbox
+
+FEATURE = Feature(
+    name="goals",
+    register=listeners.register,
+    jobs=jobs.JOBS,
+    result_hooks={**outbox.RESULT_HOOKS, **checkin_outbox.RESULT_HOOKS},
+)
