@@ -4,6 +4,7 @@ after exactly two misses (told once), the double submit, permissions."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -287,3 +288,48 @@ def test_the_modal_state_gives_friendly_field_errors() -> None:
     }
     data, errors = checkin_forms.parse_checkin(state)
     assert errors == {} and data == CheckinInput(5.5, Confidence.ON_TRACK, "Webinar <!here> week")
+
+
+def test_two_owners_prompted_at_once_on_two_replicas_open_the_round_once(db: Database) -> None:
+    """Two owners in one zone fire at the same instant in two processes: one round, one pull, one
+    miss timer, one DM each. (On PostgreSQL the two transactions really overlap.)"""
+    berlin = FakeDirectory({"U0BERLIN01": "Europe/Berlin", "U0BERLIN02": "Europe/Berlin"})
+    data = goal_input(product_owners=("U0BERLIN01",), marketing_owners=("U0BERLIN02",))
+    with db.unit_of_work() as session:
+        goal = setup.create_goal(
+            session, team_id=TEAM, data=data, created_by="U0BERLIN01", today=CREATED.date(), now=CREATED,
+            directory=berlin, creator_tz="Europe/Berlin",
+        )  # fmt: skip
+        goal.pull_url, goal.pull_pointer = "http://127.0.0.1:9/m", "/value"
+        goal_id = goal.id
+    at = datetime(2026, 12, 14, 8, 30, tzinfo=UTC)  # Monday 09:30 in Berlin
+    source = FakeSource(PullResult(4.4))
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def fire(user_id: str) -> None:
+        try:
+            with db.unit_of_work() as session:
+                start.wait(timeout=10)
+                checkins.run_prompt(
+                    session, team_id=TEAM, goal_id=goal_id, user_id=user_id, scheduled_for=at, tz="Europe/Berlin",
+                    now=at, fetch=source,
+                )  # fmt: skip
+        except BaseException as error:  # noqa: BLE001 - reported to the test thread below
+            failures.append(error)
+
+    threads = [threading.Thread(target=fire, args=(user,)) for user in ("U0BERLIN01", "U0BERLIN02")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not failures, failures
+    assert len(source.calls) == 1
+    with db.unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(GoalRound)) == 1
+        assert session.scalar(select(func.count()).select_from(GoalValue)) == 1
+        assert session.scalar(select(func.count()).select_from(Schedule).where(Schedule.kind == JobKind.MISS)) == 1
+    assert sorted(r.args["channel"] for r in outbox_rows(db, f"goal:{goal_id}:round:%:prompt:%")) == [
+        "U0BERLIN01",
+        "U0BERLIN02",
+    ]
