@@ -260,7 +260,12 @@ def test_check_ins_in_berlin_and_new_york_end_to_end(bot: BotUnderTest, source: 
     assert '"initial_value": "5.3"' in json.dumps(modal.blocks)  # the latest value, typed by Max
     assert not ack.errors, ack.body
     wait(em, lambda: len(em.thread(channel, root)) == 2, what="Nora's check-in")
+    # The same modal submitted once more (a double click): recorded once.
+    values = nora.fill(modal, {Block.VALUE: "5.6", Block.CONFIDENCE: "on_track"})
+    again = bot.driver.view_submission(user=nora.id, view=modal, values=values)
+    assert again.status == 200 and not again.errors, again.body
     wait(em, lambda: outbox_settled(bot), what="outbox drained")
+    assert len(em.thread(channel, root)) == 2  # recorded once
     assert "+0.3%" in text_of(em.thread(channel, root)[1])  # since Max's check-in
     for dm in (maxi.dms[1], maxi.dms[2], nora.dms[0], nora.dms[1]):
         assert f"<@{nora.id}> checked in" in text_of(em.message(dm.channel, dm.ts)), dm.ts
