@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from bot.db import Database
 from bot.goals import setup
 from bot.goals.ids import Action, Block, CheckinCadence, Side
-from bot.goals.models import Goal, GoalCheckin, GoalRound
+from bot.goals.models import Goal, GoalCheckin, GoalPrompt, GoalRound
 from bot.goals.secrets import seal
 from bot.playground.slack_emulator import SlackEmulator
 from bot.playground.workspace_state import Message, Workspace
@@ -285,6 +285,11 @@ def test_check_ins_in_berlin_and_new_york_end_to_end(bot: BotUnderTest, source: 
                 ("2027-03-29", "open"),
             ]
             assert session.scalar(select(func.count()).select_from(GoalCheckin)) == 2
+            # Where things landed, recorded by the result hooks (goals.prompted, goals.checkin_posted).
+            assert all(ts for ts in session.scalars(select(GoalCheckin.reply_ts)))
+            dms = {(p.user_id, p.channel_id, p.message_ts) for p in session.scalars(select(GoalPrompt))}
+            assert (maxi.id, max_prompt.channel, max_prompt.ts) in dms
+            assert (nora.id, nora.dms[0].channel, nora.dms[0].ts) in dms
             goal = session.get(Goal, goal_id)
             assert goal is not None and goal.stale_since is None
             assert {o.side for o in goal.owners} == {Side.PRODUCT, Side.MARKETING}
