@@ -296,3 +296,63 @@ def test_check_ins_in_berlin_and_new_york_end_to_end(bot: BotUnderTest, source: 
     finally:
         db.dispose()
     assert em.take_violations() == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_two_missed_check_ins_make_the_goal_stale_told_once_by_dm(bot: BotUnderTest) -> None:
+    em, ws = bot.emulator, bot.emulator.workspace
+    channel = ws.channel_id("product-marketing")
+    maxi, asha = bot.user("max"), bot.user("asha")  # Berlin (product), Kolkata (marketing)
+    bot.set_now(CREATED)
+    now = datetime.fromisoformat(CREATED)
+    db = database(bot)
+    try:
+        with db.unit_of_work() as session:
+            goal = setup.create_goal(
+                session, team_id=ws.team_id,
+                data=goal_input(product_owners=(maxi.id,), marketing_owners=(asha.id,), channel_id=channel,
+                                cadence=CheckinCadence.WEEKLY),
+                created_by=maxi.id, today=now.date(), now=now, directory=EmulatorDirectory(ws),
+                creator_tz="Europe/Berlin",
+            )  # fmt: skip
+            goal_id = goal.id
+    finally:
+        db.dispose()
+    tick(bot, CREATED)
+    root = wait(em, lambda: em.messages_in(channel), what="the goal's message")[0].ts
+
+    def stale_dms(who: Any) -> list[Message]:
+        return [m for m in who.dms if "missed its last two check-ins" in text_of(m)]
+
+    # Three Mondays nobody answers (prompts and reminders each week, the late ticks run them).
+    for monday in ("2027-03-08", "2027-03-15"):
+        tick(bot, f"{monday}T04:00:00Z")  # 09:30 in Kolkata
+        tick(bot, f"{monday}T08:30:00Z")  # 09:30 in Berlin
+        assert stale_dms(maxi) == [] and stale_dms(asha) == []
+        assert "Stale" not in text_of(em.message(channel, root))
+    tick(bot, "2027-03-22T04:00:00Z")  # the third round opens: the second is missed, two in a row
+    assert len(stale_dms(maxi)) == 1 and len(stale_dms(asha)) == 1
+    assert "Stale" in text_of(em.message(channel, root))  # shown in the channel, in place
+    assert "<!channel>" not in text_of(em.message(channel, root)) and "<@" not in em.message(channel, root).text
+    tick(bot, "2027-03-29T04:00:00Z")  # a third miss: not told again
+    tick(bot, "2027-03-29T07:30:00Z")
+    assert len(stale_dms(maxi)) == 1 and len(stale_dms(asha)) == 1
+
+    # A check-in clears it.
+    _modal, ack = check_in(bot, asha, stale_dms(asha)[0], {Block.VALUE: "4.5", Block.CONFIDENCE: "off_track"})
+    assert not ack.errors, ack.body
+    wait(em, lambda: len(em.thread(channel, root)) == 1, what="the check-in")
+    wait(em, lambda: "Stale" not in text_of(em.message(channel, root)), what="stale cleared in the channel")
+    db = database(bot)
+    try:
+        with db.unit_of_work() as session:
+            assert session.get_one(Goal, goal_id).stale_since is None
+            rounds = session.execute(select(GoalRound.due_on, GoalRound.status).order_by(GoalRound.due_on)).all()
+            assert [(d.isoformat(), s) for d, s in rounds] == [
+                ("2027-03-08", "missed"),
+                ("2027-03-15", "missed"),
+                ("2027-03-22", "missed"),
+                ("2027-03-29", "answered"),
+            ]
+    finally:
+        db.dispose()
