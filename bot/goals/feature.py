@@ -1,10 +1,13 @@
-"""The shared-goals feature: its listeners and outbox hooks, listed in bot/features.py.
-
-Its check-in jobs (``bot.goals.jobs.JOBS``) join here when the check-in rounds land."""
+"""The shared-goals feature: its listeners, jobs and outbox hooks (listed in bot/features.py)."""
 
 from __future__ import annotations
 
 from bot.feature import Feature
-from bot.goals import listeners, outbox
+from bot.goals import checkin_outbox, jobs, listeners, outbox
 
-FEATURE = Feature(name="goals", register=listeners.register, result_hooks=outbox.RESULT_HOOKS)
+FEATURE = Feature(
+    name="goals",
+    register=listeners.register,
+    jobs=jobs.JOBS,
+    result_hooks={**outbox.RESULT_HOOKS, **checkin_outbox.RESULT_HOOKS},
+)

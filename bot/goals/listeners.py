@@ -18,7 +18,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 
-from bot.goals import closing, forms, modals, replies, setup
+from bot.goals import closing, forms, listeners_checkin, modals, replies, setup
 from bot.goals.data import Errors, GoalError, problems
 from bot.goals.directory import SlackDirectory
 from bot.goals.ids import Action, Block, Callback
@@ -61,6 +61,7 @@ def _only_present(errors: Errors, view: dict[str, Any]) -> Errors:
 
 
 def register(app: App, services: Services) -> None:
+    listeners_checkin.register(app, services)  # the Update button and the check-in modal
     db = services.db
     router = CommandRouter(COMMAND, "Shared goals", default="new")
 
