@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from bot.db import insert_ignore
 from bot.slack.text import escape
-from bot.standup.calendars import Calendar, default_for_zone, public_holiday, valid
-from bot.standup.data import NotAllowed, NotFound, StandupError
+from bot.standup.calendars import Calendar, countries, default_for_zone, public_holiday, subdivisions, valid
+from bot.standup.data import HolidaysForm, NotAllowed, NotFound, StandupError
+from bot.standup.ids import Block
 from bot.standup.models import CompanyDayOff, HolidayCalendar, Standup, StandupParticipant
 
 DAY_OFF_NAME_LIMIT = 80
@@ -87,8 +88,11 @@ def set_calendar(
         raise NotAllowed(
             "Only that person, the owner of a stand-up they are in, or a workspace admin can change their holidays."
         )
+    if country and country not in countries():
+        raise StandupError("Pick a country from the list.", block_id=Block.HOLIDAY_COUNTRY)
     if not valid(country, subdivision):
-        raise StandupError("Pick a country, and a region of that country (or none).")
+        raise StandupError("Pick a region of the chosen country (or the whole country).",
+                           block_id=Block.HOLIDAY_SUBDIVISION)  # fmt: skip
     row = session.scalar(
         select(HolidayCalendar).where(HolidayCalendar.team_id == team_id, HolidayCalendar.user_id == user_id)
     )
@@ -144,3 +148,20 @@ def company_days_off(session: Session, team_id: str, *, since: date) -> list[tup
         .limit(DAYS_OFF_LISTED)
     )
     return [(row.day, row.name) for row in rows]
+
+
+def holidays_form(session: Session, team_id: str, user_id: str, tz: str, *, country: str | None = None) -> HolidaysForm:
+    """The "My public holidays" modal for ``user_id``: their calendar now (or ``country``, just
+    picked in the open modal, with its regions)."""
+    current = calendar_of(session, team_id, user_id, tz)
+    default = default_for_zone(tz)
+    picked = current.country if country is None else country
+    return HolidaysForm(
+        user_id=user_id,
+        country=picked,
+        subdivision=current.subdivision if picked == current.country else "",
+        zone=tz,
+        zone_default=default.label if default.country else "",
+        countries=list(countries().items()),
+        subdivisions=list(subdivisions(picked).items()) if picked else [],
+    )

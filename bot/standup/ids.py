@@ -62,6 +62,7 @@ class Action(StrEnum):
     ASK_HANDLED = "standup_ask_handled"
     OPEN_HOLIDAYS = "standup_open_holidays"  # App Home button; value: the user whose calendar
     NUDGE = "standup_escalation_nudge"  # value: escalation id
+    HOLIDAY_USER = "holiday_user"
     HOLIDAY_COUNTRY = "holiday_country"
     HOLIDAY_SUBDIVISION = "holiday_subdivision"
     ESCALATE = "escalate_after"
@@ -115,6 +116,7 @@ class Block(StrEnum):
     ANSWER_ACTIONS = "standup_answer_actions"
     ASK_ACTIONS = "standup_ask_actions"
     ESCALATE = "standup_escalate_after"
+    HOLIDAY_USER = "standup_holiday_user"
     HOLIDAY_COUNTRY = "standup_holiday_country"
     HOLIDAY_SUBDIVISION = "standup_holiday_subdivision"
     NUDGE_ACTIONS = "standup_nudge_actions"

@@ -30,7 +30,7 @@ from bot.standup.data import (
     SummaryView,
     Usergroup,
 )
-from bot.standup.forms import AnswerMetadata, SetupMetadata
+from bot.standup.forms import NO_CHOICE, AnswerMetadata, SetupMetadata
 from bot.standup.ids import PREFILL_OPTION, Action, Block, Callback, EscalationKind, Side, ZoneMode
 
 Message = dict[str, Any]
@@ -547,6 +547,9 @@ def build_nudge_message(view: NudgeView) -> Message:
     return _message(f"A gentle nudge about {view.standup_name}", blocks)
 
 
+OWNER_HINT = "Yours, or (as a stand-up's owner or an admin) a participant's."
+
+
 def build_holidays_modal(form: HolidaysForm) -> dict[str, Any]:
     """ "My public holidays": a country and a region of it; changing the country reloads the regions."""
     default = (
@@ -555,7 +558,7 @@ def build_holidays_modal(form: HolidaysForm) -> dict[str, Any]:
         else f"Your Slack time zone ({escape(form.zone or 'unknown')}) is shared by places with different holidays, "
         "so there is no default: pick yours."
     )
-    none = bk.option("No public holidays", NO_COUNTRY)
+    none = bk.option("No public holidays", NO_CHOICE)
     country_options = [none, *[bk.option(name[:75], code) for code, name in form.countries]]
     groups: dict[str, list[dict[str, Any]]] = {}
     for option in country_options[1:]:
@@ -566,30 +569,43 @@ def build_holidays_modal(form: HolidaysForm) -> dict[str, Any]:
         "option_groups": [{"label": bk.plain_text("—"), "options": [none]}]
         + [{"label": bk.plain_text(letter), "options": options[:100]} for letter, options in sorted(groups.items())],
     }
-    chosen = next((o for o in country_options if o["value"] == (form.country or NO_COUNTRY)), None)
+    chosen = next((o for o in country_options if o["value"] == (form.country or NO_CHOICE)), None)
     if chosen is not None:
         country["initial_option"] = chosen
-    national = bk.option("Whole country (national holidays only)", NO_SUBDIVISION)
+    national = bk.option("Whole country (national holidays only)", NO_CHOICE)
     sub_options = [national, *[bk.option(f"{name} ({code})"[:75], code) for code, name in form.subdivisions][:99]]
     subdivision: dict[str, Any] = {
         "type": "static_select",
         "action_id": Action.HOLIDAY_SUBDIVISION,
         "options": sub_options,
     }
-    initial_sub = next((o for o in sub_options if o["value"] == (form.subdivision or NO_SUBDIVISION)), national)
+    initial_sub = next((o for o in sub_options if o["value"] == (form.subdivision or NO_CHOICE)), national)
     subdivision["initial_option"] = initial_sub
     blocks: list[bk.Block] = [
         bk.section(
             "No stand-up prompt or reminder is sent on these public holidays (in the person's own local date); "
             f"summaries show them as off (holiday). {default}"
         ),
+        {"type": "input", "block_id": Block.HOLIDAY_USER, "dispatch_action": True,
+         "label": bk.plain_text("Whose holidays"), "hint": bk.plain_text(OWNER_HINT),
+         "element": {"type": "users_select", "action_id": Action.HOLIDAY_USER, "initial_user": form.user_id}},
         {"type": "input", "block_id": Block.HOLIDAY_COUNTRY, "dispatch_action": True,
          "label": bk.plain_text("Country"), "element": country},
         {"type": "input", "block_id": Block.HOLIDAY_SUBDIVISION, "optional": True,
          "label": bk.plain_text("State or region"), "element": subdivision},
     ]  # fmt: skip
-    return bk.modal("Public holidays", blocks, callback_id=Callback.HOLIDAYS, private_metadata=form.user_id)
+    return bk.modal("Public holidays", blocks, callback_id=Callback.HOLIDAYS)
 
 
-NO_COUNTRY = "-"
-NO_SUBDIVISION = "-"
+def build_days_off_text(rows: list[tuple[date, str]]) -> str:
+    if not rows:
+        return "No company days off ahead. An admin adds one with `/standup holiday add YYYY-MM-DD [name]`."
+    lines = [f"• {format_date(day)} ({day.isoformat()})" + (f" — {escape(name)}" if name else "") for day, name in rows]
+    return "*Company days off ahead* (no stand-up prompts for anybody):\n" + "\n".join(lines)
+
+
+def build_day_off_changed_text(verb: str, day: date, name: str) -> str:
+    shown = f"{format_date(day)} ({day.isoformat()})" + (f", “{escape(name)}”" if name else "")
+    if verb == "add":
+        return f"Added {shown} as a company day off: nobody gets a stand-up prompt that day."
+    return f"Removed {shown} from the company days off."
