@@ -26,6 +26,7 @@ QUESTION_LIMIT = 150
 ANSWER_LIMIT = 2000
 MAX_QUESTIONS = 6
 LIST_LIMIT = 10
+DEFAULT_ESCALATE_DAYS = 2  # working days an ask or blocker stays open before its owner hears of it
 GONE = "That stand-up is gone."
 
 
@@ -82,6 +83,7 @@ class StandupInput:
     open_minutes: int
     prefill: bool
     external_ok: bool = False  # the "post there anyway" box was ticked
+    escalate_after_days: int = 2  # DEFAULT_ESCALATE_DAYS; 0 = never
     channel_external: bool = False  # the channel is shared with another organisation (checked at submit)
 
 
@@ -102,6 +104,7 @@ class SetupForm:
     open_minutes: int = 480
     prefill: bool = True
     external_ok: bool = False  # confirmed posting in a channel shared with another organisation
+    escalate_after_days: int = 2  # DEFAULT_ESCALATE_DAYS
 
 
 @dataclass(frozen=True)

@@ -9,19 +9,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import insert_ignore
 from bot.slack.text import escape
-from bot.standup.calendars import Calendar, countries, default_for_zone, public_holiday, subdivisions, valid
+from bot.standup.calendars import (
+    Calendar,
+    countries,
+    default_for_zone,
+    public_holiday,
+    subdivisions,
+    valid,
+    working_days_between,
+)
 from bot.standup.data import HolidaysForm, NotAllowed, NotFound, StandupError
 from bot.standup.ids import Block
 from bot.standup.models import CompanyDayOff, HolidayCalendar, Standup, StandupParticipant
 
 DAY_OFF_NAME_LIMIT = 80
 DAYS_OFF_LISTED = 30
+
+
+def valid_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
 
 
 def calendar_of(session: Session, team_id: str, user_id: str, tz: str) -> Calendar:
@@ -53,6 +70,25 @@ def days_off_for(session: Session, team_id: str, user_id: str, tz: str) -> Calla
         for row in session.scalars(select(CompanyDayOff).where(CompanyDayOff.team_id == team_id))
     }
     return lambda day: company.get(day) or public_holiday(calendar, day)
+
+
+def working_age(session: Session, team_id: str, user_id: str, tz: str, since: datetime, now: datetime) -> int:
+    """Working days ``user_id`` has had since ``since``: their local dates, weekends and days off
+    excluded (``calendars.working_days_between``)."""
+    zone = ZoneInfo(valid_zone(tz))
+    day_off = days_off_for(session, team_id, user_id, tz)
+    return working_days_between(since.astimezone(zone).date(), now.astimezone(zone).date(), day_off)
+
+
+def zone_of(session: Session, team_id: str, user_id: str) -> str:
+    """A person's zone as their newest stand-up participation has it ("UTC" if none)."""
+    tz = session.scalar(
+        select(StandupParticipant.timezone)
+        .where(StandupParticipant.team_id == team_id, StandupParticipant.user_id == user_id)
+        .order_by(StandupParticipant.id.desc())
+        .limit(1)
+    )
+    return tz or "UTC"
 
 
 def may_set_calendar(session: Session, team_id: str, actor_id: str, user_id: str, actor_is_admin: bool) -> bool:

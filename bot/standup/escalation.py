@@ -16,27 +16,18 @@ working days is raised once to the stand-up's owner, by DM, with one button to n
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import insert_ignore
 from bot.standup import daysoff, outbox
-from bot.standup.calendars import working_days_between
 from bot.standup.data import EscalationView, NotAllowed, NotFound, NudgeView
 from bot.standup.ids import AskStatus, EscalationKind
-from bot.standup.lookups import get_standup, participants_of, valid_zone
+from bot.standup.lookups import get_standup, participants_of
 from bot.standup.models import Standup, StandupAnswer, StandupAsk, StandupEscalation
 
 MAX_ESCALATE_DAYS = 10
-
-
-def working_age(session: Session, team_id: str, user_id: str, tz: str, since: datetime, now: datetime) -> int:
-    """Working days ``user_id`` has had since ``since`` (their local dates and days off)."""
-    zone = ZoneInfo(valid_zone(tz))
-    day_off = daysoff.days_off_for(session, team_id, user_id, tz)
-    return working_days_between(since.astimezone(zone).date(), now.astimezone(zone).date(), day_off)
 
 
 def _open_blockers(session: Session, standup: Standup) -> list[tuple[StandupAnswer, StandupAnswer]]:
@@ -77,7 +68,7 @@ def escalate_stale(session: Session, standup: Standup, *, now: datetime) -> list
     )
     for ask in asks:
         tz = zones.get(ask.to_user, standup.timezone)
-        days = working_age(session, standup.team_id, ask.to_user, tz, ask.created_at, now)
+        days = daysoff.working_age(session, standup.team_id, ask.to_user, tz, ask.created_at, now)
         if days >= limit:
             found = _raise_once(
                 session, standup, EscalationKind.ASK, ask.id, ask.from_user, ask.to_user, ask.text, ask.created_at,
@@ -86,7 +77,7 @@ def escalate_stale(session: Session, standup: Standup, *, now: datetime) -> list
             raised += [found] if found is not None else []
     for first, latest in _open_blockers(session, standup):
         tz = zones.get(first.user_id, standup.timezone)
-        days = working_age(session, standup.team_id, first.user_id, tz, first.created_at, now)
+        days = daysoff.working_age(session, standup.team_id, first.user_id, tz, first.created_at, now)
         if days >= limit:
             found = _raise_once(
                 session, standup, EscalationKind.BLOCKER, first.id, first.user_id, first.user_id, latest.blocker,

@@ -14,6 +14,7 @@ from bot.slack.metadata import ViewMetadata
 from bot.standup.data import (
     ANSWER_LIMIT,
     DEFAULT_BLOCKER_QUESTION,
+    DEFAULT_ESCALATE_DAYS,
     MAX_QUESTIONS,
     NAME_LIMIT,
     QUESTION_LIMIT,
@@ -52,6 +53,7 @@ def parse_setup(state: forms.State) -> StandupInput:
         blocker_question=forms.text(state, Block.BLOCKER_QUESTION, Action.BLOCKER_QUESTION),
         reminder_minutes=int(forms.selected(state, Block.REMINDER, Action.REMINDER) or 0),
         open_minutes=int(forms.selected(state, Block.OPEN_FOR, Action.OPEN_FOR) or 480),
+        escalate_after_days=int(forms.selected(state, Block.ESCALATE, Action.ESCALATE) or DEFAULT_ESCALATE_DAYS),
         prefill=PREFILL_OPTION in forms.selected_values(state, Block.OPTIONS, Action.OPTIONS),
         external_ok=read_confirmation(state, Block.EXTERNAL, Action.EXTERNAL),
     )

@@ -62,6 +62,13 @@ REMINDER_CHOICES = (
     (120, "After 2 hours"),
     (240, "After 4 hours"),
 )
+ESCALATE_CHOICES = (
+    (0, "Never"),
+    (1, "After 1 working day"),
+    (2, "After 2 working days"),
+    (3, "After 3 working days"),
+    (5, "After 5 working days"),
+)
 OPEN_CHOICES = ((120, "2 hours"), (240, "4 hours"), (480, "8 hours"), (720, "12 hours"), (1440, "24 hours"))
 SIDE_EMOJI = {Side.PRODUCT: ":hammer_and_wrench:", Side.MARKETING: ":mega:", Side.OTHER: ":busts_in_silhouette:"}
 
@@ -219,6 +226,9 @@ def build_setup_modal(form: SetupForm, usergroups: list[Usergroup] | None = None
                       hint="At most one, only to people who haven't answered or skipped."),
         _static_input("Open for", Action.OPEN_FOR, Block.OPEN_FOR, OPEN_CHOICES, form.open_minutes,
                       hint="After the last person's prompt; then the thread gets its summary."),
+        _static_input("Raise stale asks and blockers", Action.ESCALATE, Block.ESCALATE, ESCALATE_CHOICES,
+                      form.escalate_after_days,
+                      hint="Once, to you by DM, with a button to nudge the person. Weekends and holidays don't count."),
     ]  # fmt: skip
     prefill_option = bk.option("Pre-fill answers with each person's last answer", PREFILL_OPTION)
     prefill: dict[str, Any] = {"type": "checkboxes", "action_id": Action.OPTIONS, "options": [prefill_option]}
