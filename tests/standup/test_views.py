@@ -41,7 +41,7 @@ def test_setup_modal_structure_defaults_and_metadata() -> None:
         Block.GROUPS_PRODUCT, Block.GROUPS_MARKETING, Block.GROUPS_OTHER, Block.DAYS, Block.TIME, Block.ZONE_MODE,
         Block.TIMEZONE, Block.QUESTIONS, Block.QUESTIONS_PRODUCT, Block.QUESTIONS_MARKETING, Block.QUESTIONS_OTHER,
         Block.BLOCKER_QUESTION,
-        Block.REMINDER, Block.OPEN_FOR, Block.OPTIONS,
+        Block.REMINDER, Block.OPEN_FOR, Block.ESCALATE, Block.OPTIONS,
     ]  # fmt: skip
     by_id = {b.get("block_id"): b for b in modal["blocks"]}
     assert [o["value"] for o in by_id[Block.DAYS]["element"]["initial_options"]] == ["0", "1", "2", "3", "4"]
