@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.slack import forms
@@ -196,6 +197,13 @@ def parse_holidays(state: forms.State) -> tuple[str | None, str, str]:
     country = forms.selected(state, Block.HOLIDAY_COUNTRY) or ""
     subdivision = forms.selected(state, Block.HOLIDAY_SUBDIVISION) or ""
     return user, "" if country == NO_CHOICE else country, "" if subdivision == NO_CHOICE else subdivision
+
+
+def picked_country(action: dict[str, Any]) -> str:
+    """The country chosen in a ``block_actions`` of the country select ("" = none)."""
+    option = action.get("selected_option")
+    value = str(option.get("value") or "") if isinstance(option, dict) else ""
+    return "" if value == NO_CHOICE else value
 
 
 NO_CHOICE = "-"  # the "no public holidays" / "whole country" options' value

@@ -415,10 +415,12 @@ def register(app: App, services: Services) -> None:
         """Another person picked (their calendar loads) or another country (its regions load)."""
         ack()
         team_id = team_id_of(body)
-        whose, country, _ = forms.parse_holidays(slack_forms.state_of(body["view"]))
-        whose = whose or user_id_of(body)
-        picked = None if action.get("action_id") == Action.HOLIDAY_USER else country
-        view = holidays_view(client, team_id, whose, picked)
+        whose, _, _ = forms.parse_holidays(slack_forms.state_of(body["view"]))
+        if action.get("action_id") == Action.HOLIDAY_USER:  # another person: their calendar as it is
+            whose, picked = str(action.get("selected_user") or user_id_of(body)), None
+        else:  # another country: its regions
+            picked = forms.picked_country(action)
+        view = holidays_view(client, team_id, whose or user_id_of(body), picked)
         client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=view)
 
     @app.view(Callback.HOLIDAYS)

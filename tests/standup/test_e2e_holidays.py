@@ -156,3 +156,66 @@ def test_an_ask_open_two_working_days_reaches_the_owner_once_and_one_nudge(bot: 
     tick(bot, "2027-05-14T21:30:00Z")  # Friday (its prompt recorded missed): still once
     assert len(raised_to(bot, maxi)) == 1
     assert len(nudges_to(bot, mia)) == 1
+
+
+def ephemeral_with(user: SimulatedUser, text: str) -> Any:
+    return wait(user.emulator, lambda: [e for e in user.ephemerals if text in str(e)], what=f"“{text}” to {user.name}")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_company_days_off_and_my_public_holidays_in_app_home(bot: BotUnderTest) -> None:
+    em, ws = bot.emulator, bot.emulator.workspace
+    channel = ws.channel_id("product-marketing")
+    pat, maxi, ada = bot.user("pat"), bot.user("max"), bot.user("ada")
+    bot.set_now("2027-05-08T12:00:00Z")
+
+    # --- /standup holiday: admins only, friendly errors --------------------------------------
+    ada.command("/standup", "holiday add 2027-05-12 Team offsite")
+    ephemeral_with(ada, "Added Wed May 12 (2027-05-12), “Team offsite” as a company day off")
+    ada.command("/standup", "holiday add 2027-05-12 Again")
+    ephemeral_with(ada, "2027-05-12 is already a company day off (“Team offsite”)")
+    ada.command("/standup", "holiday add 12/05/2027")
+    ephemeral_with(ada, "“12/05/2027” is not a date I can read")
+    pat.command("/standup", "holiday add 2027-05-13")
+    ephemeral_with(pat, "Only a workspace admin can add or remove company days off.")
+    pat.command("/standup", "holiday list")
+    ephemeral_with(pat, "Team offsite")
+    ada.command("/standup", "holiday remove 2027-05-14")
+    ephemeral_with(ada, "2027-05-14 is not a company day off")
+
+    # --- My public holidays, in App Home ---------------------------------------------------------
+    maxi.open_home()
+    home = str(maxi.home(timeout=WAIT))
+    assert "My public holidays" in home and "Germany (BE), from your time zone (Europe/Berlin)" in home
+    maxi.click(Action.OPEN_HOLIDAYS, in_home=True)
+    modal = maxi.modal(callback_id="standup_holidays", timeout=WAIT)
+    assert "Berlin (BE)" in str(modal.blocks)  # Germany's regions, Berlin chosen
+    # Max lives in New York state for a while: another country loads its regions in place.
+    country = next(b for b in modal.blocks if b.get("block_id") == Block.HOLIDAY_COUNTRY)["element"]
+    us = next(o for g in country["option_groups"] for o in g["options"] if o["value"] == "US")
+    bot.driver.block_actions(
+        user=maxi.id, view=modal,
+        actions=[{"type": "static_select", "action_id": Action.HOLIDAY_COUNTRY, "block_id": Block.HOLIDAY_COUNTRY,
+                  "selected_option": us}],
+    )  # fmt: skip
+    modal = wait(em, lambda: (m := em.open_modal(maxi.id)) and "New York (NY)" in str(m.blocks) and m, what="regions")
+    ack = maxi.submit({Block.HOLIDAY_COUNTRY: "US", Block.HOLIDAY_SUBDIVISION: "NY"}, callback_id="standup_holidays")
+    assert ack.status == 200 and not ack.errors, ack.body
+    wait(em, lambda: "United States (NY)" in str(em.home_of(maxi.id)), what="Home shows the new calendar")
+    # Someone who neither is Max nor owns a stand-up he is in may not change his holidays.
+    pat.open_home()
+    pat.home(timeout=WAIT)
+    pat.click(Action.OPEN_HOLIDAYS, in_home=True)
+    pat.modal(callback_id="standup_holidays", timeout=WAIT)
+    ack = pat.submit({Block.HOLIDAY_USER: maxi.id, Block.HOLIDAY_COUNTRY: "IN"}, callback_id="standup_holidays")
+    assert Block.HOLIDAY_USER in ack.errors and "Only that person" in ack.errors[Block.HOLIDAY_USER]
+
+    # --- a stand-up week: nobody is prompted on the company day off; Max now has US holidays -----
+    setup_escalating(bot, pat, {"product": [pat.id, maxi.id], "marketing": [bot.user("mia").id]})
+    tick(bot, "2027-05-12T13:30:00Z")  # Wednesday, the offsite, 09:30 New York
+    assert pat.dms == [] and maxi.dms == []
+    tick(bot, "2027-05-12T21:30:00Z")
+    summary = all_text(em.messages_in(channel)[0])
+    assert "off (holiday): Team offsite" in summary and "missing" not in summary
+    tick(bot, "2027-05-13T13:30:00Z")  # Thursday: everybody works
+    assert prompts(pat) == 1 and prompts(maxi) == 1
