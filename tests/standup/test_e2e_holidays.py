@@ -9,6 +9,7 @@ not in the United States; the week of 10 May 2027 has no holiday in Berlin or Ne
 from __future__ import annotations
 
 import copy
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -219,3 +220,46 @@ def test_company_days_off_and_my_public_holidays_in_app_home(bot: BotUnderTest) 
     assert "off (holiday): Team offsite" in summary and "missing" not in summary
     tick(bot, "2027-05-13T13:30:00Z")  # Thursday: everybody works
     assert prompts(pat) == 1 and prompts(maxi) == 1
+
+
+# Whit Monday week, 17-21 May 2027 (summer time): Berlin and New York's 09:30 prompt, the reminder
+# two hours later, and the closing 8 hours after New York's prompt.
+WEEK = [date(2027, 5, 17) + timedelta(days=n) for n in range(5)]
+
+
+def day_instants(day: date) -> list[str]:
+    at = [(day, "07:30"), (day, "09:30"), (day, "13:30"), (day, "15:30"), (day + timedelta(days=1), "01:30")]
+    return [f"{d.isoformat()}T{t}:00Z" for d, t in at]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_attention_in_a_standup_week_with_one_holiday(bot: BotUnderTest) -> None:
+    """The README's attention figure: per person per occurrence at most 1 prompt + 1 reminder, and
+    nothing on their own public holiday (Whit Monday, Berlin). Nobody answers, so every reminder due
+    is sent: the worst case."""
+    em = bot.emulator
+    channel = em.workspace.channel_id("product-marketing")
+    pat, maxi = bot.user("pat"), bot.user("max")
+    bot.set_now(FRIDAY_SETUP)
+    ack = setup_standup(
+        bot, pat,
+        {
+            Block.NAME: "Week", Block.CHANNEL: channel, Block.PEOPLE_PRODUCT: [pat.id],
+            Block.PEOPLE_MARKETING: [maxi.id], Block.TIME: "09:30", Block.ZONE_MODE: "personal",
+            Block.REMINDER: "120", Block.OPEN_FOR: "480",
+        },
+    )  # fmt: skip
+    assert not ack.errors, ack.body
+    tick(bot, FRIDAY_SETUP)
+    table: dict[str, list[tuple[int, int]]] = {"pat": [], "max": []}
+    for day in WEEK:
+        before = {u.name: (prompts(u), reminders(u)) for u in (pat, maxi)}
+        for instant in day_instants(day):
+            tick(bot, instant)
+        for user in (pat, maxi):
+            table[user.name].append((prompts(user) - before[user.name][0], reminders(user) - before[user.name][1]))
+    print(f"\nATTENTION, Whit Monday week 2027-05-17..21, (prompts, reminders) per day: {table}")
+    assert table["pat"] == [(1, 1)] * 5
+    assert table["max"] == [(0, 0)] + [(1, 1)] * 4  # nothing on his holiday
+    assert len(em.messages_in(channel)) == 5  # one thread per day
+    assert "off (holiday): Pentecost Monday" in all_text(em.messages_in(channel)[0])
