@@ -55,7 +55,7 @@ def escalate_stale(session: Session, standup: Standup, *, now: datetime) -> list
     limit = standup.escalate_after_days
     if limit <= 0:
         return []
-    zones = {p.user_id: p.timezone for p in participants_of(session, standup.team_id, standup.id, active_only=False)}
+    zones = {p.user_id: p.timezone for p in participants_of(session, standup.team_id, standup.id)}
     raised: list[int] = []
     asks = session.scalars(
         select(StandupAsk)
@@ -76,7 +76,9 @@ def escalate_stale(session: Session, standup: Standup, *, now: datetime) -> list
             )  # fmt: skip
             raised += [found] if found is not None else []
     for first, latest in _open_blockers(session, standup):
-        tz = zones.get(first.user_id, standup.timezone)
+        if first.user_id not in zones:  # no longer in the stand-up: nobody to nudge
+            continue
+        tz = zones[first.user_id]
         days = daysoff.working_age(session, standup.team_id, first.user_id, tz, first.created_at, now)
         if days >= limit:
             found = _raise_once(

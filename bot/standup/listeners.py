@@ -161,6 +161,7 @@ def register(app: App, services: Services) -> None:
 
     def say_started(who: Managing, run: rounds.PromptRun, respond: Respond) -> None:
         away = f" ({len(run.away)} out of office)" if run.away else ""
+        away += f" ({len(run.off)} off for a holiday)" if run.off else ""
         respond(text=f"Started: I sent {len(run.prompted)} people their prompt{away}.", response_type="ephemeral")
 
     managing(
