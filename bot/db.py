@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -87,8 +87,10 @@ def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], c
     """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    result = session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))  # a CursorResult for an INSERT
+    # RETURNING, not rowcount: with psycopg 3 the driver reports rowcount -1 here, which read as
+    # "inserted" every time on PostgreSQL. A skipped row returns nothing on both dialects.
+    returning = statement.returning(*inspect(model).primary_key)
+    return session.execute(returning).first() is not None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.db import Database
+from bot.db import Database, insert_ignore
 from bot.slack.delivery_models import OutboxMessage
 from bot.standup import answers, calendars, daysoff, escalation, forms
 from bot.standup.calendars import Calendar, default_for_zone, public_holiday, working_days_between
 from bot.standup.data import NotAllowed, NotFound, StandupError
 from bot.standup.ids import Block, EscalationKind
-from bot.standup.models import StandupEscalation
+from bot.standup.models import CompanyDayOff, StandupEscalation
 from tests.standup.conftest import TEAM, FakeDirectory
 from tests.standup.test_service import create, prompt_for
 
@@ -258,3 +258,21 @@ def test_escalation_off_and_a_holiday_delays_it(db: Database, people: FakeDirect
         assert escalation.escalate_stale(session, standup, now=tuesday_evening + timedelta(days=7)) == []
         standup.escalate_after_days = 2
         assert len(escalation.escalate_stale(session, standup, now=tuesday_evening + timedelta(days=1))) == 1
+
+
+@pytest.mark.parametrize("url_fixture", ["sqlite_database_url", "postgres_database_url"])
+def test_insert_ignore_says_whether_it_inserted_on_both_databases(
+    url_fixture: str, request: pytest.FixtureRequest
+) -> None:
+    """What "raised once" and "already a company day off" stand on (psycopg 3 reports rowcount -1
+    for INSERT ... ON CONFLICT DO NOTHING, so the answer comes from RETURNING)."""
+    database = Database.from_url(request.getfixturevalue(url_fixture))
+    values = {"team_id": TEAM, "day": date(2027, 5, 12), "name": "Offsite", "created_by": "U1", "created_at": AT}
+    try:
+        got = []
+        for _ in range(2):
+            with database.unit_of_work() as session:
+                got.append(insert_ignore(session, CompanyDayOff, values, ["team_id", "day"]))
+        assert got == [True, False]
+    finally:
+        database.dispose()
