@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import Database, insert_ignore
+from bot.digest.compose import compile_digest
 from bot.slack.delivery_models import OutboxMessage
 from bot.standup import answers, calendars, daysoff, escalation, forms
 from bot.standup.calendars import Calendar, default_for_zone, public_holiday, working_days_between
@@ -276,3 +277,24 @@ def test_insert_ignore_says_whether_it_inserted_on_both_databases(
         assert got == [True, False]
     finally:
         database.dispose()
+
+
+def test_the_digest_notes_who_was_off_and_each_open_asks_working_age(db: Database, people: FakeDirectory) -> None:
+    """Max (Berlin) off on Whit Monday; Pat's ask to Max made the Friday before is 1 working day old
+    on Tuesday evening in Berlin (the weekend and his holiday do not count)."""
+    friday = datetime(2027, 5, 14, 14, 0, tzinfo=UTC)
+    with db.unit_of_work() as session:
+        standup = create(session, people).standup
+        run = prompt_for(session, standup, "UPAT", friday, tz="America/New_York")
+        assert run.occurrence is not None
+        answers.submit_answer(
+            session, people, team_id=TEAM, user_id="UPAT", occurrence_id=run.occurrence.id,
+            answers=["a", "b"], blocker="", ask_user="UMAX", ask_text="Launch copy?", now=friday,
+        )  # fmt: skip
+        prompt_for(session, standup, "UMAX", WHIT_MONDAY_BERLIN_0930, tz="Europe/Berlin")
+        digest = compile_digest(session, TEAM, end=datetime(2027, 5, 18, 20, 0, tzinfo=UTC))
+    assert digest.standups is not None
+    assert [(o.user_id, o.holiday, o.day) for o in digest.standups.off] == [
+        ("UMAX", "Pentecost Monday", date(2027, 5, 17))
+    ]
+    assert [(a.to_user, a.text, a.working_days) for a in digest.standups.asks] == [("UMAX", "Launch copy?", 1)]
