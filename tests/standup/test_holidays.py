@@ -11,11 +11,13 @@ from sqlalchemy import select
 
 from bot.db import Database, insert_ignore
 from bot.digest.compose import compile_digest
+from bot.home.service import home_data
+from bot.home.views import build_home_view
 from bot.slack.delivery_models import OutboxMessage
 from bot.standup import answers, calendars, daysoff, escalation, forms
 from bot.standup.calendars import Calendar, default_for_zone, public_holiday, working_days_between
 from bot.standup.data import NotAllowed, NotFound, StandupError
-from bot.standup.ids import Block, EscalationKind
+from bot.standup.ids import Action, Block, EscalationKind
 from bot.standup.models import CompanyDayOff, StandupEscalation
 from tests.standup.conftest import TEAM, FakeDirectory
 from tests.standup.test_service import create, prompt_for
@@ -298,3 +300,13 @@ def test_the_digest_notes_who_was_off_and_each_open_asks_working_age(db: Databas
         ("UMAX", "Pentecost Monday", date(2027, 5, 17))
     ]
     assert [(a.to_user, a.text, a.working_days) for a in digest.standups.asks] == [("UMAX", "Launch copy?", 1)]
+
+
+def test_app_home_says_which_holidays_apply_and_when_there_is_no_default(db: Database) -> None:
+    with db.unit_of_work() as session:
+        berlin = home_data(session, team_id=TEAM, user_id="UMAX", user_tz="Europe/Berlin", is_admin=False, now=AT)
+        chicago = home_data(session, team_id=TEAM, user_id="UCHI", user_tz="America/Chicago", is_admin=False, now=AT)
+    assert berlin.holidays == "Germany (BE), from your time zone (Europe/Berlin)"
+    assert "no default" in chicago.holidays and "America/Chicago" in chicago.holidays
+    view = str(build_home_view(chicago))
+    assert "My public holidays" in view and Action.OPEN_HOLIDAYS in view
