@@ -87,9 +87,10 @@ def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], c
     """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    # RETURNING, not rowcount: psycopg 3 reports a rowcount of -1 for this statement, which read
-    # as "inserted" every time on PostgreSQL.
-    return session.execute(statement.returning(*inspect(model).primary_key)).first() is not None
+    # RETURNING, not rowcount: with psycopg 3 the driver reports rowcount -1 here, which read as
+    # "inserted" every time on PostgreSQL. A skipped row returns nothing on both dialects.
+    returning = statement.returning(*inspect(model).primary_key)
+    return session.execute(returning).first() is not None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

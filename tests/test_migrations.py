@@ -165,6 +165,9 @@ def test_0009_records_who_chose_an_external_channel_and_downgrades(empty_db: Dat
     assert column_values(db, "standups", "external_confirmed_by", "external_confirmed_at") == [(None, None)] * 3
     assert column_values(db, "retro_series", "external_confirmed_by") == [(None,), (None,)]
 
+    # Through today's models, as test_0007 does: at head (0011 added stand-up columns these rows get
+    # by default), then back down.
+    alembic(db, lambda config: command.upgrade(config, "head"))
     with db.unit_of_work() as session:
         found = standup_lookups.find_by_name(session, TEAM, "straße")
         assert found is not None and found.id == ids["straße"] and found.external_confirmed_by is None
@@ -211,3 +214,34 @@ def test_0010_adds_the_goal_tables_and_downgrades(empty_db: Database) -> None:
     assert (count(db, "standups"), count(db, "retro_series")) == (3, 2)
     alembic(db, lambda config: command.upgrade(config, "head"))  # and back up again
     alembic(db, command.check)  # the migrated schema is what the models describe
+
+
+def test_0011_adds_holidays_and_escalations_and_downgrades(empty_db: Database) -> None:
+    """Expand only: 0010's stand-ups get "escalate after 2 working days" and their prompts no
+    holiday; a person's calendar, a company day off and an escalation round-trip (the escalation
+    unique per ask); downgrading drops exactly what 0011 added."""
+    db = empty_db
+    alembic(db, lambda config: command.upgrade(config, "0006"))
+    ids = seed_0006(db)
+    alembic(db, lambda config: command.upgrade(config, "0011"))
+    assert column_values(db, "standups", "escalate_after_days") == [(2,)] * 3
+    insert(db, "holiday_calendars", team_id=TEAM, user_id="U1", country="DE", subdivision="BE", updated_by="U1",
+           updated_at=AT)  # fmt: skip
+    insert(db, "company_days_off", team_id=TEAM, day=AT.date(), name="Offsite", created_by="U1", created_at=AT)
+    standup_id = ids["straße"]
+    insert(db, "standup_escalations", team_id=TEAM, standup_id=standup_id, kind="ask", ref_id=7, owner_id="U1",
+           target_user="U2", raised_at=AT)  # fmt: skip
+    with pytest.raises(sa.exc.IntegrityError):
+        insert(db, "standup_escalations", team_id=TEAM, standup_id=standup_id, kind="ask", ref_id=7, owner_id="U1",
+               target_user="U2", raised_at=AT)  # fmt: skip
+    assert column_values(db, "company_days_off", "day", "name") == [(AT.date(), "Offsite")]
+
+    alembic(db, lambda config: command.downgrade(config, "0010"))
+    with db.engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        assert not {"holiday_calendars", "company_days_off", "standup_escalations"} & set(inspector.get_table_names())
+        assert "escalate_after_days" not in {c["name"] for c in inspector.get_columns("standups")}
+        assert "holiday" not in {c["name"] for c in inspector.get_columns("standup_prompts")}
+    assert count(db, "standups") == 3
+    alembic(db, lambda config: command.upgrade(config, "head"))
+    alembic(db, command.check)

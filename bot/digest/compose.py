@@ -24,6 +24,7 @@ from bot.digest.data import (
 from bot.digest.ids import ALL_SECTIONS, Section
 from bot.insights.ids import CATEGORY_LABELS, Category
 from bot.scheduling.service import next_occurrences
+from bot.standup import daysoff
 from bot.standup.ids import Side
 
 
@@ -90,9 +91,17 @@ def _standups(session: Session, team_id: str, start: datetime, end: datetime) ->
         ),
         blockers=tuple(blockers[-LIST_LIMIT:]),
         blockers_total=len(blockers),
-        asks=tuple(data.Ask(f, t, text, at, name) for f, t, text, at, name in asks),
+        asks=tuple(_open_ask(session, team_id, row, end) for row in asks),
         asks_total=asks_total,
+        off=tuple(data.Off(u, h, d) for u, h, d in queries.off_in_period(session, team_id, start, end)[:LIST_LIMIT]),
     )
+
+
+def _open_ask(session: Session, team_id: str, row: tuple[str, str, str, datetime, str], end: datetime) -> data.Ask:
+    """An open ask with its age in the asked person's working days (their zone and holidays)."""
+    from_user, to_user, text, at, name = row
+    tz = daysoff.zone_of(session, team_id, to_user)
+    return data.Ask(from_user, to_user, text, at, name, daysoff.working_age(session, team_id, to_user, tz, at, end))
 
 
 def _insights(session: Session, team_id: str, start: datetime, end: datetime) -> data.InsightsSection | None:

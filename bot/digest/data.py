@@ -133,6 +133,16 @@ class Ask:
     text: str
     at: datetime
     standup: str
+    working_days: int | None = None  # how long it has been open, in the asked person's working days
+
+
+@dataclass(frozen=True)
+class Off:
+    """Someone off for a public holiday or company day off at a stand-up of the week."""
+
+    user_id: str
+    holiday: str
+    day: date
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,7 @@ class StandupSection:
     blockers_total: int
     asks: tuple[Ask, ...]
     asks_total: int
+    off: tuple[Off, ...] = ()
 
     @property
     def answers(self) -> Trend:

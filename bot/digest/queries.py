@@ -48,6 +48,24 @@ def answers_by_side(session: Session, team_id: str, start: datetime, end: dateti
     return {str(side): int(count) for side, count in rows}
 
 
+def off_in_period(session: Session, team_id: str, start: datetime, end: datetime) -> Rows:
+    """(user, holiday, local date) of people off for a holiday at a stand-up of the period."""
+    return _rows(
+        session.execute(
+            select(StandupPrompt.user_id, StandupPrompt.holiday, StandupOccurrence.local_date)
+            .join(StandupOccurrence, StandupOccurrence.id == StandupPrompt.occurrence_id)
+            .where(
+                StandupPrompt.team_id == team_id,
+                StandupPrompt.due_at >= start,
+                StandupPrompt.due_at < end,
+                StandupPrompt.holiday != "",
+            )
+            .distinct()
+            .order_by(StandupOccurrence.local_date, StandupPrompt.user_id)
+        )
+    )
+
+
 def prompts_by_side(session: Session, team_id: str, start: datetime, end: datetime) -> dict[str, int]:
     """People asked to answer in the period (prompted, not away), by side."""
     rows = session.execute(

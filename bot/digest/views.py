@@ -79,11 +79,20 @@ def _standups(section: data.StandupSection) -> list[bk.Block]:
         out.append(bk.section(_lines("*Still blocked*", lines, total=section.blockers_total)))
     if section.asks_total:
         lines = [
-            f"• {mention(a.to_user)} owes {mention(a.from_user)}: {_quote(a.text)} _(since {_day(a.at)})_"
+            f"• {mention(a.to_user)} owes {mention(a.from_user)}: {_quote(a.text)} _(since {_day(a.at)}{_age(a)})_"
             for a in section.asks
         ]
         out.append(bk.section(_lines("*Open asks*", lines, total=section.asks_total)))
+    if section.off:
+        lines = [f"• {mention(o.user_id)}: {escape(o.holiday)} ({o.day:%a %d %b})" for o in section.off]
+        out.append(bk.section(_lines("*:palm_tree: Off for a holiday*", lines)))
     return out
+
+
+def _age(ask: data.Ask) -> str:
+    if ask.working_days is None:
+        return ""
+    return f", {ask.working_days} working day{'s' if ask.working_days != 1 else ''} open"
 
 
 def _side(side: str) -> str:

@@ -69,3 +69,4 @@ class HomeData:
     upcoming: tuple[NextRitual, ...]
     can_manage: bool  # workspace admin or owner of some ritual: sees set-up and edit buttons
     managed: tuple[ManagedRitual, ...]
+    holidays: str = ""  # "My public holidays": what applies, and where it came from

@@ -26,6 +26,7 @@ from bot.home.data import (
     PendingStandup,
 )
 from bot.scheduling.service import next_occurrences
+from bot.standup.daysoff import calendar_of
 
 
 def home_data(session: Session, *, team_id: str, user_id: str, user_tz: str, is_admin: bool, now: datetime) -> HomeData:
@@ -62,6 +63,19 @@ def home_data(session: Session, *, team_id: str, user_id: str, user_tz: str, is_
         upcoming=_upcoming(session, team_id, user_id, now),
         can_manage=is_admin or bool(owned),
         managed=tuple(owned),
+        holidays=_holidays(session, team_id, user_id, user_tz),
+    )
+
+
+def _holidays(session: Session, team_id: str, user_id: str, user_tz: str) -> str:
+    calendar = calendar_of(session, team_id, user_id, user_tz)
+    if calendar.chosen:
+        return calendar.label
+    if calendar.country:
+        return f"{calendar.label}, from your time zone ({user_tz})"
+    return (
+        f"none yet: your time zone ({user_tz}) is shared by places with different public holidays, "
+        "so there is no default. Pick yours."
     )
 
 

@@ -77,6 +77,15 @@ def build_home_view(data: HomeData) -> dict[str, Any]:
             for r in data.upcoming
         ]
         blocks.append(bk.section("\n".join(lines)))
+    if data.holidays:
+        blocks += [
+            bk.divider(),
+            bk.section(
+                f"*:palm_tree: My public holidays*: {escape(data.holidays)}\n"
+                "No stand-up prompt or reminder reaches you on them.",
+                accessory=bk.button("My public holidays", StandupAction.OPEN_HOLIDAYS),
+            ),
+        ]
     if data.can_manage:
         blocks += [bk.divider(), bk.section("*:gear: Set up rituals*")]
         blocks.append(

@@ -26,6 +26,7 @@ QUESTION_LIMIT = 150
 ANSWER_LIMIT = 2000
 MAX_QUESTIONS = 6
 LIST_LIMIT = 10
+DEFAULT_ESCALATE_DAYS = 2  # working days an ask or blocker stays open before its owner hears of it
 GONE = "That stand-up is gone."
 
 
@@ -82,6 +83,7 @@ class StandupInput:
     open_minutes: int
     prefill: bool
     external_ok: bool = False  # the "post there anyway" box was ticked
+    escalate_after_days: int = 2  # DEFAULT_ESCALATE_DAYS; 0 = never
     channel_external: bool = False  # the channel is shared with another organisation (checked at submit)
 
 
@@ -102,6 +104,7 @@ class SetupForm:
     open_minutes: int = 480
     prefill: bool = True
     external_ok: bool = False  # confirmed posting in a channel shared with another organisation
+    escalate_after_days: int = 2  # DEFAULT_ESCALATE_DAYS
 
 
 @dataclass(frozen=True)
@@ -200,10 +203,11 @@ class SideCount:
     skipped: int = 0
     away: int = 0
     missing: int = 0
+    holiday: int = 0  # off for a public holiday or company day off
 
     @property
     def total(self) -> int:
-        return self.answered + self.skipped + self.away + self.missing
+        return self.answered + self.skipped + self.away + self.missing + self.holiday
 
 
 @dataclass
@@ -214,3 +218,46 @@ class SummaryView:
     blockers: list[tuple[str, Side, str]]  # (name, side, text)
     asks: list[tuple[str, str, str, bool]]  # (from name, to name, text, handled)
     closed_at: datetime | None
+    off: list[tuple[str, str]] = field(default_factory=list)  # (name, holiday): off (holiday)
+
+
+# --- days off and escalation ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    """An ask or blocker open too long, as its owner's DM shows it."""
+
+    escalation_id: int
+    kind: str  # ids.EscalationKind
+    standup_name: str
+    channel_id: str
+    from_user: str  # who asked, or who is blocked
+    target_user: str  # who a nudge goes to (the person asked, or the blocked person)
+    text: str
+    since: datetime
+    working_days: int
+
+
+@dataclass(frozen=True)
+class NudgeView:
+    kind: str  # ids.EscalationKind
+    standup_name: str
+    owner_id: str
+    from_user: str
+    text: str
+    since: datetime
+    ask_id: int | None  # an ask's "Mark handled" button
+
+
+@dataclass
+class HolidaysForm:
+    """The "My public holidays" modal: whose calendar, and what is picked now."""
+
+    user_id: str
+    country: str = ""
+    subdivision: str = ""
+    zone: str = ""  # their Slack time zone, to say what the default would be
+    zone_default: str = ""  # "" when the zone is ambiguous
+    countries: list[tuple[str, str]] = field(default_factory=list)  # (code, name)
+    subdivisions: list[tuple[str, str]] = field(default_factory=list)

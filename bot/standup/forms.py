@@ -4,7 +4,9 @@ and their typed ``private_metadata`` (views encode it, listeners decode it). Pur
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, time
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.slack import forms
@@ -13,6 +15,7 @@ from bot.slack.metadata import ViewMetadata
 from bot.standup.data import (
     ANSWER_LIMIT,
     DEFAULT_BLOCKER_QUESTION,
+    DEFAULT_ESCALATE_DAYS,
     MAX_QUESTIONS,
     NAME_LIMIT,
     QUESTION_LIMIT,
@@ -51,6 +54,7 @@ def parse_setup(state: forms.State) -> StandupInput:
         blocker_question=forms.text(state, Block.BLOCKER_QUESTION, Action.BLOCKER_QUESTION),
         reminder_minutes=int(forms.selected(state, Block.REMINDER, Action.REMINDER) or 0),
         open_minutes=int(forms.selected(state, Block.OPEN_FOR, Action.OPEN_FOR) or 480),
+        escalate_after_days=int(forms.selected(state, Block.ESCALATE, Action.ESCALATE) or DEFAULT_ESCALATE_DAYS),
         prefill=PREFILL_OPTION in forms.selected_values(state, Block.OPTIONS, Action.OPTIONS),
         external_ok=read_confirmation(state, Block.EXTERNAL, Action.EXTERNAL),
     )
@@ -150,3 +154,56 @@ def parse_id(value: object) -> int | None:
         return int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
+
+
+@dataclass(frozen=True)
+class DayOffCommand:
+    """``/standup holiday add YYYY-MM-DD [name] | remove YYYY-MM-DD | list``, parsed."""
+
+    verb: str  # "add" | "remove" | "list"
+    day: date | None = None
+    name: str = ""
+
+
+HOLIDAY_USAGE = (
+    "Use `/standup holiday add YYYY-MM-DD [name]`, `/standup holiday remove YYYY-MM-DD` or `/standup holiday list`."
+)
+
+
+def parse_day_off(argument: str) -> DayOffCommand | str:
+    """The ``holiday`` subcommand's words, or one friendly line saying what is wrong."""
+    words = argument.split()
+    verb = words[0].lower() if words else "list"
+    if verb == "list" and len(words) <= 1:
+        return DayOffCommand("list")
+    if verb not in ("add", "remove") or len(words) < 2:
+        return HOLIDAY_USAGE
+    try:
+        day = date.fromisoformat(words[1])
+    except ValueError:
+        shown = words[1][:20].replace("`", "'")
+        return (
+            f"“{shown}” is not a date I can read. Write it as YYYY-MM-DD, "
+            "e.g. `/standup holiday add 2026-12-24 Christmas Eve`."
+        )
+    if verb == "remove" and len(words) > 2:
+        return HOLIDAY_USAGE
+    return DayOffCommand(verb, day, " ".join(words[2:]))
+
+
+def parse_holidays(state: forms.State) -> tuple[str | None, str, str]:
+    """The "My public holidays" modal -> (whose, country, subdivision); "" = none."""
+    user = forms.user(state, Block.HOLIDAY_USER)
+    country = forms.selected(state, Block.HOLIDAY_COUNTRY) or ""
+    subdivision = forms.selected(state, Block.HOLIDAY_SUBDIVISION) or ""
+    return user, "" if country == NO_CHOICE else country, "" if subdivision == NO_CHOICE else subdivision
+
+
+def picked_country(action: dict[str, Any]) -> str:
+    """The country chosen in a ``block_actions`` of the country select ("" = none)."""
+    option = action.get("selected_option")
+    value = str(option.get("value") or "") if isinstance(option, dict) else ""
+    return "" if value == NO_CHOICE else value
+
+
+NO_CHOICE = "-"  # the "no public holidays" / "whole country" options' value

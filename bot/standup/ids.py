@@ -27,6 +27,11 @@ class AskStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class EscalationKind(StrEnum):
+    ASK = "ask"  # ref_id: the ask
+    BLOCKER = "blocker"  # ref_id: the first answer of an unbroken run of answers with a blocker
+
+
 class JobKind(StrEnum):
     PROMPT = "standup.prompt"
     REMIND = "standup.remind"
@@ -46,6 +51,7 @@ RITUAL_KIND = "standup"
 class Callback(StrEnum):
     SETUP = "standup_setup"
     ANSWER = "standup_answer"
+    HOLIDAYS = "standup_holidays"  # "My public holidays" modal
 
 
 class Action(StrEnum):
@@ -54,6 +60,12 @@ class Action(StrEnum):
     SKIP_TODAY = "standup_skip_today"
     EDIT_ANSWER = "standup_edit_answer"
     ASK_HANDLED = "standup_ask_handled"
+    OPEN_HOLIDAYS = "standup_open_holidays"  # App Home button; value: the user whose calendar
+    NUDGE = "standup_escalation_nudge"  # value: escalation id
+    HOLIDAY_USER = "holiday_user"
+    HOLIDAY_COUNTRY = "holiday_country"
+    HOLIDAY_SUBDIVISION = "holiday_subdivision"
+    ESCALATE = "escalate_after"
     # inputs
     NAME = "name"
     CHANNEL = "channel"
@@ -103,6 +115,11 @@ class Block(StrEnum):
     PROMPT_ACTIONS = "standup_prompt_actions"
     ANSWER_ACTIONS = "standup_answer_actions"
     ASK_ACTIONS = "standup_ask_actions"
+    ESCALATE = "standup_escalate_after"
+    HOLIDAY_USER = "standup_holiday_user"
+    HOLIDAY_COUNTRY = "standup_holiday_country"
+    HOLIDAY_SUBDIVISION = "standup_holiday_subdivision"
+    NUDGE_ACTIONS = "standup_nudge_actions"
 
     @staticmethod
     def people(side: Side) -> str:

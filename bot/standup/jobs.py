@@ -2,7 +2,8 @@
 
 ``standup.prompt`` schedules: ref_id = stand-up id; subject = a participant in per-person zone
 mode (that person only), else "" (everybody, in the stand-up's one zone).
-``standup.remind`` and ``standup.close`` are one-off timers with ref_id = occurrence id.
+``standup.remind`` and ``standup.close`` are one-off timers with ref_id = occurrence id; closing
+also raises the stand-up's stale asks and blockers to its owner (``escalation``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.scheduling.registry import JobContext, JobSpec
-from bot.standup import rounds, summary
+from bot.standup import escalation, rounds, summary
 from bot.standup.directory import SlackDirectory
 from bot.standup.ids import JobKind
 from bot.standup.lookups import get_standup
@@ -50,9 +51,13 @@ def run_standup_remind(ctx: JobContext) -> None:
 
 
 def run_standup_close(ctx: JobContext) -> None:
-    summary.close_occurrence(
+    """Close the occurrence, then raise (once) the stand-up's asks and blockers open too long."""
+    occurrence = summary.close_occurrence(
         ctx.session, team_id=ctx.schedule.team_id, occurrence_id=int(ctx.schedule.ref_id), now=ctx.now
     )
+    standup = get_standup(ctx.session, ctx.schedule.team_id, occurrence.standup_id) if occurrence else None
+    if standup is not None and not standup.paused:
+        escalation.escalate_stale(ctx.session, standup, now=ctx.now)
 
 
 JOBS = (

@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session
 from bot.home.publish import refresh_homes
 from bot.services import Services
 from bot.slack import forms as slack_forms
-from bot.slack.answers import answering
+from bot.slack.answers import answering, answering_submission
 from bot.slack.channel_access import access_problem, read_access
 from bot.slack.commands import CommandRouter
 from bot.slack.metadata import MetadataError
 from bot.slack.payloads import team_id_of, user_id_of
 from bot.slack.text import escape
 from bot.slack.users import get_user, is_workspace_admin
-from bot.standup import answers, asks, forms, lookups, rounds, setup, views
+from bot.standup import answers, asks, daysoff, escalation, forms, lookups, rounds, setup, views
 from bot.standup.data import (
     DEFAULT_BLOCKER_QUESTION,
     DEFAULT_QUESTIONS,
@@ -161,6 +161,7 @@ def register(app: App, services: Services) -> None:
 
     def say_started(who: Managing, run: rounds.PromptRun, respond: Respond) -> None:
         away = f" ({len(run.away)} out of office)" if run.away else ""
+        away += f" ({len(run.off)} off for a holiday)" if run.off else ""
         respond(text=f"Started: I sent {len(run.prompted)} people their prompt{away}.", response_type="ephemeral")
 
     managing(
@@ -209,6 +210,36 @@ def register(app: App, services: Services) -> None:
             return
         until = "today" if span[0] == span[1] else f"until {span[1].isoformat()} (inclusive)"
         respond(text=f"Got it: no stand-up prompts or reminders for you {until}.", response_type="ephemeral")
+
+    @router.add("holiday", "holiday add YYYY-MM-DD [name] | remove YYYY-MM-DD | list", "company days off (admins)")
+    def on_standup_holiday(
+        ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
+    ) -> None:
+        ack()
+        team_id, user_id = command["team_id"], command["user_id"]
+        parsed = forms.parse_day_off(argument)
+        if isinstance(parsed, str):
+            respond(text=parsed, response_type="ephemeral")
+            return
+        if parsed.verb == "list":
+            today = lookups.local_today(get_user(client, team_id, user_id).tz, services.clock())
+            with db.unit_of_work() as session:
+                rows = daysoff.company_days_off(session, team_id, since=today)
+            respond(text=views.build_days_off_text(rows), response_type="ephemeral")
+            return
+        admin = is_workspace_admin(client, team_id, user_id)
+        assert parsed.day is not None
+        with answering(respond) as answer, db.unit_of_work() as session:
+            if parsed.verb == "add":
+                daysoff.add_company_day_off(
+                    session, team_id=team_id, actor_id=user_id, actor_is_admin=admin, day=parsed.day,
+                    name=parsed.name, now=services.clock(),
+                )  # fmt: skip
+            else:
+                daysoff.remove_company_day_off(session, team_id=team_id, actor_is_admin=admin, day=parsed.day)
+        if not answer.failed:
+            respond(text=views.build_day_off_changed_text(parsed.verb, parsed.day, parsed.name),
+                    response_type="ephemeral")  # fmt: skip
 
     @app.command("/standup")
     def on_standup_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -364,3 +395,62 @@ def register(app: App, services: Services) -> None:
         else:  # inside a prompt: keep the prompt's buttons, confirm quietly
             respond(response_type="ephemeral", replace_original=False, **views.build_ask_handled_message(line))
         refresh_homes(services, team_id, user_id)
+
+    # -------------------------------------------------------------------------------- days off, escalation
+
+    def holidays_view(client: WebClient, team_id: str, user_id: str, country: str | None = None) -> dict[str, Any]:
+        tz = get_user(client, team_id, user_id).tz or "UTC"
+        with db.unit_of_work() as session:
+            form = daysoff.holidays_form(session, team_id, user_id, tz, country=country)
+        return views.build_holidays_modal(form)
+
+    @app.action(Action.OPEN_HOLIDAYS)
+    def on_standup_open_holidays(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        team_id, user_id = team_id_of(body), user_id_of(body)
+        open_modal(client, body["trigger_id"], holidays_view(client, team_id, user_id))
+
+    @app.action(Action.HOLIDAY_USER)
+    @app.action(Action.HOLIDAY_COUNTRY)
+    def on_standup_holidays_changed(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """Another person picked (their calendar loads) or another country (its regions load)."""
+        ack()
+        team_id = team_id_of(body)
+        whose, _, _ = forms.parse_holidays(slack_forms.state_of(body["view"]))
+        if action.get("action_id") == Action.HOLIDAY_USER:  # another person: their calendar as it is
+            whose, picked = str(action.get("selected_user") or user_id_of(body)), None
+        else:  # another country: its regions
+            picked = forms.picked_country(action)
+        view = holidays_view(client, team_id, whose or user_id_of(body), picked)
+        client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=view)
+
+    @app.view(Callback.HOLIDAYS)
+    def on_standup_holidays_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        team_id, user_id = team_id_of(body), user_id_of(body)
+        whose, country, subdivision = forms.parse_holidays(slack_forms.state_of(view))
+        whose = whose or user_id
+        admin = is_workspace_admin(client, team_id, user_id) if whose != user_id else False
+        with answering_submission(ack, view, fallback_block=Block.HOLIDAY_USER) as answer:
+            with db.unit_of_work() as session:
+                daysoff.set_calendar(
+                    session, team_id=team_id, actor_id=user_id, actor_is_admin=admin, user_id=whose,
+                    country=country, subdivision=subdivision, now=services.clock(),
+                )  # fmt: skip
+            ack()
+        if not answer.failed:
+            refresh_homes(services, team_id, user_id, whose)
+
+    @app.action(Action.NUDGE)
+    def on_standup_nudge(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        team_id, user_id = team_id_of(body), user_id_of(body)
+        escalation_id = forms.parse_id(action.get("value"))
+        with answering(aside(respond)) as answer, db.unit_of_work() as session:
+            if escalation_id is None:
+                raise NotFound(GONE)
+            row = escalation.nudge(
+                session, team_id=team_id, actor_id=user_id, escalation_id=escalation_id, now=services.clock()
+            )
+            target = row.target_user
+        if not answer.failed:
+            respond(replace_original=True, **views.build_nudged_message(target))

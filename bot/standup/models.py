@@ -40,6 +40,8 @@ class Standup(Base):
     blocker_question: Mapped[str] = mapped_column(String(300))
     usergroups: Mapped[dict[str, Any]] = mapped_column(JSON)  # side -> [usergroup ids]
     reminder_minutes: Mapped[int] = mapped_column(Integer)  # 0 = no reminder
+    # An ask or blocker open this many working days is raised once to the owner (``escalation``).
+    escalate_after_days: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     open_minutes: Mapped[int] = mapped_column(Integer)
     prefill: Mapped[bool] = mapped_column(Boolean)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -109,6 +111,9 @@ class StandupPrompt(Base):
     reminded_at: Mapped[datetime | None]
     skipped_at: Mapped[datetime | None]
     away: Mapped[bool] = mapped_column(Boolean, default=False)  # out of office: never prompted
+    # The public holiday or company day off this person had on the occurrence's date ("" = none):
+    # never prompted, shown "off (holiday)" in the summary.
+    holiday: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class StandupAnswer(Base):
@@ -158,3 +163,52 @@ class StandupAbsence(Base):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime]
+
+
+class HolidayCalendar(Base):
+    """A person's public holidays as they (or a stand-up's owner) chose them, for the whole
+    workspace. Without a row, their Slack time zone's default applies (``calendars.ZONE_DEFAULTS``)."""
+
+    __tablename__ = "holiday_calendars"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    country: Mapped[str] = mapped_column(String(8))  # ISO code; "" = no public holidays
+    subdivision: Mapped[str] = mapped_column(String(16))  # "" = national holidays only
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime]
+
+
+class CompanyDayOff(Base):
+    """A day the whole workspace is off (``/standup holiday add``), in everybody's local date."""
+
+    __tablename__ = "company_days_off"
+    __table_args__ = (UniqueConstraint("team_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(80))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class StandupEscalation(Base):
+    """An ask or blocker raised to the stand-up's owner: one row each, so it is raised once
+    (unique across replicas), and nudged at most once."""
+
+    __tablename__ = "standup_escalations"
+    __table_args__ = (UniqueConstraint("team_id", "kind", "ref_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    standup_id: Mapped[int] = mapped_column(ForeignKey("standups.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # ids.EscalationKind
+    ref_id: Mapped[int] = mapped_column(Integer)  # the ask's id, or the blocker's first answer's id
+    owner_id: Mapped[str] = mapped_column(String(32))
+    target_user: Mapped[str] = mapped_column(String(32))  # who a nudge goes to
+    raised_at: Mapped[datetime]
+    nudged_at: Mapped[datetime | None]
+    nudged_by: Mapped[str | None] = mapped_column(String(32), nullable=True)

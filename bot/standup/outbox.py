@@ -7,6 +7,8 @@ Keys (unique per team, so a retried job or listener never posts twice):
 - ``standup:{occurrence}:answer:{user}`` — an answer's thread reply (``ts`` recorded on the answer),
 - ``standup:{occurrence}:prompt:{user}`` / ``:remind:{user}`` — the one DM and the one reminder,
 - ``standup:ask:{ask}`` — the single notification of an ask,
+- ``standup:escalation:{escalation}`` / ``:nudge`` — the owner's one DM about a stale ask or
+  blocker, and the one nudge it may send,
 - updates carry the reason and instant, since each edit is a new intent.
 
 The result hooks (``RESULT_HOOKS``) are listed in the feature object, never registered on import.
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session
 from bot.slack.delivery_models import OutboxMessage
 from bot.slack.outbox import ResultHook, Ritual, enqueue, result_ref
 from bot.standup import views
-from bot.standup.data import AnswerView, AskLine, ParentView, PromptView, SummaryView
+from bot.standup.data import AnswerView, AskLine, EscalationView, NudgeView, ParentView, PromptView, SummaryView
 from bot.standup.ids import RITUAL_KIND, Hook
 from bot.standup.models import Standup, StandupAnswer, StandupOccurrence
 
@@ -128,6 +130,22 @@ def send_ask(
 
 def send_owner_note(session: Session, team_id: str, owner_id: str, *, key: str, text: str, now: datetime) -> None:
     _dm(session, team_id=team_id, user_id=owner_id, key=key, message=views.build_owner_note(text), now=now)
+
+
+def send_escalation(session: Session, team_id: str, owner_id: str, view: EscalationView, *, now: datetime) -> None:
+    """The owner's one DM about an ask or blocker open too long (keyed by the escalation row)."""
+    message = views.build_escalation_message(view)
+    _dm(session, team_id=team_id, user_id=owner_id, key=f"standup:escalation:{view.escalation_id}", message=message,
+        now=now)  # fmt: skip
+
+
+def send_nudge(
+    session: Session, team_id: str, target_user: str, escalation_id: int, view: NudgeView, *, now: datetime
+) -> None:
+    """The one nudge DM of an escalation, to the person asked (or blocked)."""
+    message = views.build_nudge_message(view)
+    _dm(session, team_id=team_id, user_id=target_user, key=f"standup:escalation:{escalation_id}:nudge",
+        message=message, now=now)  # fmt: skip
 
 
 def _on_parent_sent(session: Session, row: OutboxMessage, result: dict[str, Any]) -> None:

@@ -15,8 +15,9 @@ thread (marked late) and the summary is refreshed in place.
 
 **Attention.** One DM per person per occurrence; at most one reminder, ``reminder_minutes``
 after that person's prompt, only while the occurrence is open and only if they have neither
-answered nor skipped. People out of office, or whose local day is not a stand-up day (one-zone
-mode across far-apart zones), get nothing and are not counted as missing.
+answered nor skipped. People out of office, on their own public holiday or a company day off
+(``daysoff``: no prompt, no reminder, "off (holiday)" in the summary), or whose local day is not a
+stand-up day (one-zone mode across far-apart zones), get nothing and are not counted as missing.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from sqlalchemy.orm import Session
 from bot.db import insert_ignore
 from bot.scheduling.cadence import local_to_utc
 from bot.scheduling.service import schedule_once, schedules_for
-from bot.standup import outbox
+from bot.standup import daysoff, outbox
 from bot.standup.data import AskLine, Directory, DirectoryUnavailable, NotFound, ParentView, PromptView
 from bot.standup.ids import JobKind, ZoneMode
 from bot.standup.lookups import (
@@ -130,6 +131,7 @@ class PromptRun:
     occurrence: StandupOccurrence | None
     prompted: list[str] = field(default_factory=list)
     away: list[str] = field(default_factory=list)
+    off: list[str] = field(default_factory=list)  # on a public holiday or company day off
     not_today: list[str] = field(default_factory=list)
 
 
@@ -166,20 +168,25 @@ def run_prompts(
         if prompt_of(session, standup.team_id, occurrence.id, person.user_id) is not None:
             continue
         away = is_away(session, standup.team_id, person.user_id, person_day)
+        holiday = "" if away else daysoff.day_off(session, standup.team_id, person.user_id, person.timezone, person_day)
         prompt = StandupPrompt(
             team_id=standup.team_id,
             occurrence_id=occurrence.id,
             user_id=person.user_id,
             side=person.side,
             due_at=scheduled_for,
-            prompted_at=None if away else now,
+            prompted_at=None if away or holiday else now,
             reminded_at=None,
             skipped_at=None,
             away=away,
+            holiday=holiday or "",
         )
         session.add(prompt)
         if away:
             run.away.append(person.user_id)
+            continue
+        if holiday:
+            run.off.append(person.user_id)
             continue
         asks = [AskLine(a.id, a.from_user, a.text) for a in open_asks_for(session, standup.team_id, person.user_id)]
         view = _prompt_view(standup, occurrence, asks)

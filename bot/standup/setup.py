@@ -132,6 +132,7 @@ def save_standup(
     standup.usergroups = {side.value: list(ids) for side, ids in data.groups.items() if ids}
     standup.reminder_minutes = data.reminder_minutes
     standup.open_minutes = data.open_minutes
+    standup.escalate_after_days = data.escalate_after_days
     standup.prefill = data.prefill
     standup.updated_at = now
     session.flush()
@@ -254,6 +255,7 @@ def setup_form_from(standup: Standup, people: Sequence[StandupParticipant]) -> S
         blocker_question=standup.blocker_question,
         reminder_minutes=standup.reminder_minutes,
         open_minutes=standup.open_minutes,
+        escalate_after_days=standup.escalate_after_days,
         prefill=standup.prefill,
         external_ok=bool(standup.external_confirmed_by),
     )

@@ -36,12 +36,21 @@ def summary_of(session: Session, occurrence: StandupOccurrence) -> SummaryView:
         )
     )
     sides: dict[Side, SideCount] = {side: SideCount() for side in Side}
+    off: list[tuple[str, str]] = []  # (name, holiday): "off (holiday)", not "no answer"
+
+    def name(user_id: str) -> str:
+        person = names.get(user_id)
+        return person.name if person is not None and person.name else "someone"
+
     for prompt in prompts:
         count = sides[Side(prompt.side)]
         if prompt.user_id in answered:
             count.answered += 1
         elif prompt.away:
             count.away += 1
+        elif prompt.holiday:
+            count.holiday += 1
+            off.append((name(prompt.user_id), prompt.holiday))
         elif prompt.skipped_at is not None:
             count.skipped += 1
         else:
@@ -49,10 +58,6 @@ def summary_of(session: Session, occurrence: StandupOccurrence) -> SummaryView:
     for answer in answers:  # answered without a prompt (added later, or /standup now)
         if not any(p.user_id == answer.user_id for p in prompts):
             sides[Side(answer.side)].answered += 1
-
-    def name(user_id: str) -> str:
-        person = names.get(user_id)
-        return person.name if person is not None and person.name else "someone"
 
     blockers = [(name(a.user_id), Side(a.side), a.blocker) for a in answers if a.blocker]
     asks = list(
@@ -73,6 +78,7 @@ def summary_of(session: Session, occurrence: StandupOccurrence) -> SummaryView:
         blockers=blockers,
         asks=[(name(a.from_user), a.to_name or name(a.to_user), a.text, a.status == AskStatus.HANDLED) for a in asks],
         closed_at=occurrence.closed_at,
+        off=off,
     )
 
 

@@ -20,15 +20,18 @@ from bot.standup.data import (
     AnswerForm,
     AnswerView,
     AskLine,
+    EscalationView,
+    HolidaysForm,
     ListRow,
+    NudgeView,
     ParentView,
     PromptView,
     SetupForm,
     SummaryView,
     Usergroup,
 )
-from bot.standup.forms import AnswerMetadata, SetupMetadata
-from bot.standup.ids import PREFILL_OPTION, Action, Block, Callback, Side, ZoneMode
+from bot.standup.forms import NO_CHOICE, AnswerMetadata, SetupMetadata
+from bot.standup.ids import PREFILL_OPTION, Action, Block, Callback, EscalationKind, Side, ZoneMode
 
 Message = dict[str, Any]
 
@@ -58,6 +61,13 @@ REMINDER_CHOICES = (
     (60, "After 1 hour"),
     (120, "After 2 hours"),
     (240, "After 4 hours"),
+)
+ESCALATE_CHOICES = (
+    (0, "Never"),
+    (1, "After 1 working day"),
+    (2, "After 2 working days"),
+    (3, "After 3 working days"),
+    (5, "After 5 working days"),
 )
 OPEN_CHOICES = ((120, "2 hours"), (240, "4 hours"), (480, "8 hours"), (720, "12 hours"), (1440, "24 hours"))
 SIDE_EMOJI = {Side.PRODUCT: ":hammer_and_wrench:", Side.MARKETING: ":mega:", Side.OTHER: ":busts_in_silhouette:"}
@@ -216,6 +226,9 @@ def build_setup_modal(form: SetupForm, usergroups: list[Usergroup] | None = None
                       hint="At most one, only to people who haven't answered or skipped."),
         _static_input("Open for", Action.OPEN_FOR, Block.OPEN_FOR, OPEN_CHOICES, form.open_minutes,
                       hint="After the last person's prompt; then the thread gets its summary."),
+        _static_input("Raise stale asks and blockers", Action.ESCALATE, Block.ESCALATE, ESCALATE_CHOICES,
+                      form.escalate_after_days,
+                      hint="Once, to you by DM, with a button to nudge the person. Weekends and holidays don't count."),
     ]  # fmt: skip
     prefill_option = bk.option("Pre-fill answers with each person's last answer", PREFILL_OPTION)
     prefill: dict[str, Any] = {"type": "checkboxes", "action_id": Action.OPTIONS, "options": [prefill_option]}
@@ -403,11 +416,17 @@ def build_summary_message(view: SummaryView) -> Message:
             parts.append(f"{count.skipped} skipped")
         if count.away:
             parts.append(f"{count.away} out of office")
+        if count.holiday:
+            parts.append(f"{count.holiday} off (holiday)")
         if count.missing:
             parts.append(f"{count.missing} missing")
         fields.append(f"*{side.label}*\n" + ", ".join(parts))
     if fields:
         blocks.append(bk.fields_section(fields))
+    if view.off:
+        shown = [f"{escape(name)} — off (holiday): {escape(holiday)}" for name, holiday in view.off[:LIST_LIMIT]]
+        more = f" …and {len(view.off) - LIST_LIMIT} more" if len(view.off) > LIST_LIMIT else ""
+        blocks.append(bk.context(":palm_tree: " + "; ".join(shown) + more))
     if view.blockers:
         lines = [f"• {escape(name)} ({side.label}): {escape(text)}" for name, side, text in view.blockers[:LIST_LIMIT]]
         if len(view.blockers) > LIST_LIMIT:
@@ -484,3 +503,119 @@ def build_answer_modal(form: AnswerForm) -> dict[str, Any]:
 
 def build_notice_modal(title: str, text: str) -> dict[str, Any]:
     return bk.modal(title, [bk.section(text)], callback_id="standup_notice", submit=None, close="Close")
+
+
+# ------------------------------------------------------------------------------------------ days off, escalation
+
+
+def build_escalation_message(view: EscalationView) -> Message:
+    """The owner's one DM about an ask or blocker open too long, with the one nudge button."""
+    days = f"{view.working_days} working day{'s' if view.working_days != 1 else ''}"
+    where = f"stand-up *{escape(view.standup_name)}* in {channel_link(view.channel_id)}"
+    if view.kind == EscalationKind.ASK:
+        who = f"{mention(view.from_user)} asked {mention(view.target_user)}"
+        what = f"An ask across teams has been open {days} ({where}): {who}"
+    else:
+        what = f"{mention(view.from_user)} has been blocked for {days} ({where})"
+    blocks: list[bk.Block] = [
+        bk.section(
+            f":hourglass_flowing_sand: {what}, since {slack_date(view.since, '{date_short_pretty}')}:"
+            f"\n>{escape(view.text)}"
+        ),
+        bk.actions(
+            bk.button("Nudge them", Action.NUDGE, str(view.escalation_id), style="primary"),
+            block_id=Block.NUDGE_ACTIONS,
+        ),
+        bk.context("One gentle DM to them, once. Nothing is posted in the channel. I won't raise this again."),
+    ]
+    return _message(f"Open for {days} in {view.standup_name}", blocks)
+
+
+def build_nudged_message(target_user: str) -> Message:
+    return _message("Nudge sent", [bk.section(f":white_check_mark: I sent {mention(target_user)} one gentle nudge.")])
+
+
+def build_nudge_message(view: NudgeView) -> Message:
+    """The one DM a nudge sends (to the person asked, or the blocked person)."""
+    since = slack_date(view.since, "{date_short_pretty}")
+    if view.kind == EscalationKind.ASK:
+        text = (
+            f":wave: A gentle nudge from {mention(view.owner_id)} (stand-up *{escape(view.standup_name)}*): "
+            f"{mention(view.from_user)}'s ask from {since} is still open:\n>{escape(view.text)}"
+        )
+    else:
+        text = (
+            f":wave: A gentle nudge from {mention(view.owner_id)} (stand-up *{escape(view.standup_name)}*): "
+            f"you have been blocked since {since}:\n>{escape(view.text)}\n"
+            "Is it still blocked? Your next answer can clear it."
+        )
+    blocks: list[bk.Block] = [bk.section(text)]
+    if view.ask_id is not None:
+        blocks.append(
+            bk.actions(bk.button("Mark handled", Action.ASK_HANDLED, str(view.ask_id)), block_id=Block.ASK_ACTIONS)
+        )
+    return _message(f"A gentle nudge about {view.standup_name}", blocks)
+
+
+OWNER_HINT = "Yours, or (as a stand-up's owner or an admin) a participant's."
+
+
+def build_holidays_modal(form: HolidaysForm) -> dict[str, Any]:
+    """ "My public holidays": a country and a region of it; changing the country reloads the regions."""
+    default = (
+        f"Your Slack time zone ({escape(form.zone)}) suggests *{escape(form.zone_default)}*."
+        if form.zone_default
+        else f"Your Slack time zone ({escape(form.zone or 'unknown')}) is shared by places with different holidays, "
+        "so there is no default: pick yours."
+    )
+    none = bk.option("No public holidays", NO_CHOICE)
+    country_options = [none, *[bk.option(name[:75], code) for code, name in form.countries]]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for option in country_options[1:]:
+        groups.setdefault(option["text"]["text"][:1].upper(), []).append(option)
+    country: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": Action.HOLIDAY_COUNTRY,
+        "option_groups": [{"label": bk.plain_text("—"), "options": [none]}]
+        + [{"label": bk.plain_text(letter), "options": options[:100]} for letter, options in sorted(groups.items())],
+    }
+    chosen = next((o for o in country_options if o["value"] == (form.country or NO_CHOICE)), None)
+    if chosen is not None:
+        country["initial_option"] = chosen
+    national = bk.option("Whole country (national holidays only)", NO_CHOICE)
+    sub_options = [national, *[bk.option(f"{name} ({code})"[:75], code) for code, name in form.subdivisions][:99]]
+    subdivision: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": Action.HOLIDAY_SUBDIVISION,
+        "options": sub_options,
+    }
+    initial_sub = next((o for o in sub_options if o["value"] == (form.subdivision or NO_CHOICE)), national)
+    subdivision["initial_option"] = initial_sub
+    blocks: list[bk.Block] = [
+        bk.section(
+            "No stand-up prompt or reminder is sent on these public holidays (in the person's own local date); "
+            f"summaries show them as off (holiday). {default}"
+        ),
+        {"type": "input", "block_id": Block.HOLIDAY_USER, "dispatch_action": True,
+         "label": bk.plain_text("Whose holidays"), "hint": bk.plain_text(OWNER_HINT),
+         "element": {"type": "users_select", "action_id": Action.HOLIDAY_USER, "initial_user": form.user_id}},
+        {"type": "input", "block_id": Block.HOLIDAY_COUNTRY, "dispatch_action": True,
+         "label": bk.plain_text("Country"), "element": country},
+        {"type": "input", "block_id": Block.HOLIDAY_SUBDIVISION, "optional": True,
+         "label": bk.plain_text("State or region"), "element": subdivision},
+    ]  # fmt: skip
+    return bk.modal("Public holidays", blocks, callback_id=Callback.HOLIDAYS)
+
+
+def build_days_off_text(rows: list[tuple[date, str]]) -> str:
+    if not rows:
+        return "No company days off ahead. An admin adds one with `/standup holiday add YYYY-MM-DD [name]`."
+    lines = [f"• {format_date(day)} ({day.isoformat()})" + (f" — {escape(name)}" if name else "") for day, name in rows]
+    return "*Company days off ahead* (no stand-up prompts for anybody):\n" + "\n".join(lines)
+
+
+def build_day_off_changed_text(verb: str, day: date, name: str) -> str:
+    shown = f"{format_date(day)} ({day.isoformat()})" + (f", “{escape(name)}”" if name else "")
+    if verb == "add":
+        return f"Added {shown} as a company day off: nobody gets a stand-up prompt that day."
+    return f"Removed {shown} from the company days off."

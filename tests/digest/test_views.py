@@ -97,3 +97,25 @@ def test_setup_modal_is_valid_and_round_trips() -> None:
     }
     assert forms.parse_setup(values) == DigestSettings("C1", 2, "10:30", "Europe/Berlin", (Section.INSIGHTS,))
     assert forms.SetupMetadata.decode(modal["private_metadata"]).digest_id == 4
+
+
+def test_open_asks_show_their_age_and_who_was_off_for_a_holiday() -> None:
+    digest = data.Digest(
+        team_id="T1",
+        start=START,
+        end=END,
+        standups=data.StandupSection(
+            participation=(data.SideParticipation("product", data.Trend(3, 2), 4),),
+            blockers=(),
+            blockers_total=0,
+            asks=(data.Ask("U1", "U2", "Launch copy", START, "Sync", 3), data.Ask("U1", "U3", "Deck", END, "Sync", 1)),
+            asks_total=2,
+            off=(data.Off("U4", "Pentecost <Monday>", date(2026, 11, 16)),),
+        ),
+    )
+    message = views.build_digest_message(digest)
+    assert check_message({"channel": "C1", **message}) == []
+    text = _texts(message["blocks"])
+    assert "3 working days open" in text and "1 working day open" in text
+    assert "Off for a holiday" in text and "<@U4>: Pentecost &lt;Monday&gt; (Mon 16 Nov)" in text
+    assert "<!" not in text.replace("<!date^", "")  # never a channel-wide mention

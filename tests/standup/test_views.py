@@ -41,7 +41,7 @@ def test_setup_modal_structure_defaults_and_metadata() -> None:
         Block.GROUPS_PRODUCT, Block.GROUPS_MARKETING, Block.GROUPS_OTHER, Block.DAYS, Block.TIME, Block.ZONE_MODE,
         Block.TIMEZONE, Block.QUESTIONS, Block.QUESTIONS_PRODUCT, Block.QUESTIONS_MARKETING, Block.QUESTIONS_OTHER,
         Block.BLOCKER_QUESTION,
-        Block.REMINDER, Block.OPEN_FOR, Block.OPTIONS,
+        Block.REMINDER, Block.OPEN_FOR, Block.ESCALATE, Block.OPTIONS,
     ]  # fmt: skip
     by_id = {b.get("block_id"): b for b in modal["blocks"]}
     assert [o["value"] for o in by_id[Block.DAYS]["element"]["initial_options"]] == ["0", "1", "2", "3", "4"]
@@ -146,3 +146,58 @@ def test_long_lists_are_truncated_with_and_n_more() -> None:
     rows = [data.ListRow(f"S{i}", "C1", [0], "09:00", ZoneMode.FIXED, "UTC", 2, False, "U1") for i in range(35)]
     assert views.build_list_text(rows).endswith("…and 5 more")
     assert views.build_list_text([]).startswith("No stand-ups yet")
+
+
+def test_summary_shows_who_was_off_for_a_holiday_escaped() -> None:
+    summary = data.SummaryView(
+        "Launch sync", DAY, {Side.PRODUCT: data.SideCount(answered=1, holiday=1)}, [], [], CLOSES,
+        off=[("Max <!here>", "Pentecost Monday")],
+    )  # fmt: skip
+    message = views.build_summary_message(summary)
+    check_message(message)
+    text = str(message["blocks"])
+    assert "*Product*\\n1 answered, 1 off (holiday)" in text and "missing" not in text
+    assert "Max &lt;!here&gt; — off (holiday): Pentecost Monday" in text
+
+
+def test_escalation_and_nudge_messages_never_ping_a_channel() -> None:
+    since = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+    escalation = views.build_escalation_message(
+        data.EscalationView(4, "ask", "Launch sync", "CSHARED", "UPAT", "UMAX", "Copy <!channel>", since, 2)
+    )
+    check_message(escalation)
+    text = str(escalation["blocks"])
+    assert "open 2 working days" in text and "&lt;!channel&gt;" in text and "<!channel>" not in text
+    buttons = [e for b in escalation["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [(Action.NUDGE, "4")]
+    blocked = views.build_escalation_message(
+        data.EscalationView(5, "blocker", "Launch sync", "CSHARED", "UMAX", "UMAX", "Legal", since, 3)
+    )
+    assert "<@UMAX> has been blocked for 3 working days" in str(blocked["blocks"])
+    nudge = views.build_nudge_message(data.NudgeView("ask", "Launch sync", "UPAT", "UMAX", "Copy", since, 9))
+    check_message(nudge)
+    assert [e["action_id"] for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
+        Action.ASK_HANDLED
+    ]
+    nudge = views.build_nudge_message(data.NudgeView("blocker", "Launch sync", "UPAT", "UMAX", "Legal", since, None))
+    check_message(nudge)
+    assert "still blocked" in str(nudge["blocks"]) and not [b for b in nudge["blocks"] if b["type"] == "actions"]
+
+
+def test_holidays_modal_country_and_region_selects() -> None:
+    form = data.HolidaysForm(
+        user_id="UMAX", country="DE", subdivision="BE", zone="Europe/Berlin", zone_default="Germany (BE)",
+        countries=[("DE", "Germany"), ("IN", "India"), ("US", "United States")],
+        subdivisions=[("BE", "Berlin"), ("BY", "Bayern")],
+    )  # fmt: skip
+    modal = views.build_holidays_modal(form)
+    View(**modal).validate_json()
+    by_id = {b.get("block_id"): b for b in modal["blocks"]}
+    assert by_id[Block.HOLIDAY_USER]["element"]["initial_user"] == "UMAX"
+    assert by_id[Block.HOLIDAY_COUNTRY]["dispatch_action"] is True
+    assert by_id[Block.HOLIDAY_COUNTRY]["element"]["initial_option"]["value"] == "DE"
+    assert by_id[Block.HOLIDAY_SUBDIVISION]["element"]["initial_option"]["value"] == "BE"
+    assert "suggests *Germany (BE)*" in str(modal["blocks"])
+    ambiguous = views.build_holidays_modal(data.HolidaysForm(user_id="UCHI", zone="America/Chicago"))
+    View(**ambiguous).validate_json()
+    assert "there is no default" in str(ambiguous["blocks"])
