@@ -50,7 +50,7 @@ def change_text(goal: data.GoalLine) -> str:
 
 def goal_line(goal: data.GoalLine) -> str:
     title = plain(truncate(" ".join(goal.title.split()), TITLE_CHARS))
-    parts = [f"• {_confidence(goal)} *{title}* — {value_text(goal)}, {change_text(goal)}"]
+    parts = [f"• {_confidence(goal)} *{title}* — {plain(value_text(goal))}, {plain(change_text(goal))}"]
     if goal.stale:
         parts.append(" :hourglass: _stale: no check-in for two rounds_")
     if goal.status.value == "paused":
@@ -61,7 +61,7 @@ def goal_line(goal: data.GoalLine) -> str:
 def closed_line(goal: data.GoalLine) -> str:
     title = plain(truncate(" ".join(goal.title.split()), TITLE_CHARS))
     outcome = goal.outcome.label if goal.outcome is not None else "Closed"
-    final = f" at {goal.show(goal.current)}" if goal.current is not None else ""
+    final = f" at {plain(goal.show(goal.current))}" if goal.current is not None else ""
     learning = f": “{plain(truncate(' '.join(goal.learning.split()), 160))}”" if goal.learning.strip() else ""
     return f"• :checkered_flag: *{title}* — {outcome}{final}{learning}"
 

@@ -17,6 +17,10 @@ import pytest
 from bot.digest import data as digest_data
 from bot.digest import views as digest_views
 from bot.digest.data import DigestLine
+from bot.goals.data import CheckinView, GoalView
+from bot.goals.ids import CheckinCadence, Confidence, Direction, Outcome, Unit
+from bot.goals.ids import Kind as GoalKind
+from bot.goals.ids import Status as GoalStatus
 from bot.home import data as home
 from bot.home import views as home_views
 from bot.insights import forms as insight_forms
@@ -96,7 +100,42 @@ def _digest() -> digest_data.Digest:
             )
         ),
         upcoming=digest_data.UpcomingSection((digest_data.UpcomingRitual("standup", "Launch sync", NOW, 5),)),
+        goals=digest_data.GoalsSection(
+            open_goals=(
+                _goal_line(1, "Lift <trial> & *paid*", Confidence.OFF_TRACK, current=3.9, week_ago=4.2, stale=True),
+                _goal_line(2, "Cut churn", Confidence.AT_RISK, current=4.4, kind=GoalKind.KPI),
+                _goal_line(3, "Signups", None, current=None, status=GoalStatus.PAUSED),
+            ),
+            open_total=14,
+            closed=(_goal_line(4, "Old goal", Confidence.ON_TRACK, outcome=Outcome.HIT, learning="Do <it> again"),),
+            closed_total=1,
+        ),
     )
+
+
+def _goal_line(goal_id: int, title: str, confidence: Confidence | None, **changes: Any) -> digest_data.GoalLine:
+    values: dict[str, Any] = {
+        "goal_id": goal_id, "title": title, "metric_name": "Trial-to-paid", "kind": GoalKind.TARGET,
+        "unit": Unit.PERCENT, "unit_label": "", "direction": Direction.UP, "baseline": 4.0, "target": 6.0,
+        "range_low": 1.0, "range_high": 5.0, "status": GoalStatus.ACTIVE, "channel_id": "C1",
+        "confidence": confidence, "stale": False, "current": 5.0, "week_ago": 4.5,
+    }  # fmt: skip
+    values.update(changes)
+    return digest_data.GoalLine(**values)
+
+
+def _goal_view(goal_id: int, title: str, confidence: Confidence | None, **changes: Any) -> GoalView:
+    values: dict[str, Any] = {
+        "id": goal_id, "title": title, "why": "", "kind": GoalKind.TARGET, "metric_name": "Trial <b>to</b> paid",
+        "unit": Unit.CURRENCY, "unit_label": "<EUR>", "direction": Direction.UP, "baseline": 4.0, "target": 6.0,
+        "due_on": DAY, "range_low": None, "range_high": None, "status": GoalStatus.ACTIVE, "channel_id": "C1",
+        "product_owners": ("U1",), "marketing_owners": ("U3",), "visibility_only": False,
+        "cadence": CheckinCadence.BIWEEKLY, "weekday": 0, "local_time": time(9, 30), "current": 5.0,
+        "current_at": NOW, "last_checkin": CheckinView(5.0, confidence, "", "U1", NOW) if confidence else None,
+        "previous_checkin_value": None, "stale": False,
+    }  # fmt: skip
+    values.update(changes)
+    return GoalView(**values)
 
 
 def _digest_line(paused: bool) -> DigestLine:
@@ -173,6 +212,11 @@ HOME = home.HomeData(
         home.ManagedRitual("retro", 1, "Launch retro"),
         home.ManagedRitual("digest", 4, "Digest in <#C1>"),
     ),
+    goals=(
+        home.HomeGoal(_goal_view(1, "Lift <trial> conversion", Confidence.AT_RISK), True),
+        home.HomeGoal(_goal_view(2, "Cut CAC", None, stale=True, status=GoalStatus.ACTIVE), False),
+    ),
+    goals_total=12,
 )
 
 Builder = Callable[[], Any]

@@ -35,6 +35,16 @@ EMOJI: Mapping[str, str] = {
     "warning": "\u26a0\ufe0f",
     "wave": "\U0001f44b",
     "white_check_mark": "\u2705",
+    # shared goals (confidence, stale, paused, trend)
+    "dart": "\U0001f3af",
+    "large_green_circle": "\U0001f7e2",
+    "large_yellow_circle": "\U0001f7e1",
+    "red_circle": "\U0001f534",
+    "white_circle": "\u26aa",
+    "hourglass": "\u231b",
+    "double_vertical_bar": "\u23f8\ufe0f",
+    "arrow_upper_right": "\u2197\ufe0f",
+    "arrow_lower_right": "\u2198\ufe0f",
     # common in people's answers
     "+1": "\U0001f44d",
     "thumbsup": "\U0001f44d",
