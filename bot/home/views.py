@@ -74,13 +74,13 @@ def build_home_view(data: HomeData) -> dict[str, Any]:
         blocks.append(bk.section("\n".join(lines)))
     if data.goals:
         blocks += [bk.divider(), bk.section("*:dart: Our shared goals*")]
-        for item in data.goals:
-            goal = item.goal
+        for shared in data.goals:
+            goal = shared.goal
             text = (
                 f"*{_short(goal.title, 120)}* {channel_link(goal.channel_id)}\n"
                 f"{status_line(goal)}  ·  {plain(goal.metric_name)}: {plain(value_summary(goal))}"
             )
-            update = bk.button("Update", GoalAction.UPDATE, str(goal.id)) if item.mine else None
+            update = bk.button("Update", GoalAction.UPDATE, str(goal.id)) if shared.mine else None
             blocks.append(bk.section(text, accessory=update))
         if data.goals_total > len(data.goals):
             blocks.append(bk.context(MORE.format(n=data.goals_total - len(data.goals)) + ": see `/goal list`"))
