@@ -4,6 +4,7 @@ every input block of a modal has its form control."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -243,6 +244,16 @@ MESSAGES: dict[str, Builder] = {
     "insights.list_empty": lambda: insight_views.build_list_message(InsightPage(InsightFilter("all"), [], 1, 0)),
     "retro.open": lambda: retro_views.build_retro_message(_retro_card(RetroStatus.OPEN, RetroTemplate.PARTNERSHIP)),
     "retro.closed": lambda: retro_views.build_retro_message(_retro_card(RetroStatus.CLOSED, RetroTemplate.CUSTOM)),
+    "retro.alignment_goals": lambda: retro_views.build_retro_message(
+        dataclasses.replace(
+            _retro_card(RetroStatus.OPEN, RetroTemplate.ALIGNMENT),
+            goals=[
+                _goal_view(1, "Lift <trial> conversion", Confidence.AT_RISK),
+                _goal_view(2, "Closed goal", Confidence.ON_TRACK, status=GoalStatus.CLOSED, outcome="hit"),
+                _goal_view(3, "Churn", None, kind=GoalKind.KPI, target=None, range_low=1.0, range_high=2.0, stale=True),
+            ],
+        )
+    ),
     "retro.summary": lambda: retro_views.build_summary_message(
         retro.RetroSummary(1, "Launch retro", 2, ["Went well", "Didn't"], ITEMS, _health(), "U1", [ACTION])
     ),
