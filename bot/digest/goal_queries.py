@@ -2,10 +2,10 @@
 and a week ago, and the goals closed this week; compiled into ``data.GoalsSection`` and the
 chart's goal bars.
 
-One statement per list: the latest check-in and values are correlated subqueries on the
-``(goal_id, created_at)`` and ``(goal_id, measured_at)`` indexes, so a workspace with a thousand
-goals and fifty check-ins each costs one index seek per goal and figure, never a scan. Every
-query filters by ``team_id``.
+The latest check-in and values are correlated subqueries on the ``(goal_id, created_at)`` and
+``(goal_id, measured_at)`` indexes: ranking every open goal reads only its latest confidence
+(one index seek per goal), and the values are read for the goals shown. Every query filters by
+``team_id``.
 """
 
 from __future__ import annotations
@@ -25,11 +25,14 @@ OPEN = (Status.ACTIVE.value, Status.PAUSED.value)
 
 
 def _value_at(team_id: str, at: datetime) -> Any:
-    """The goal's latest value measured at or before ``at``, as a correlated scalar subquery."""
+    """The goal's latest value measured at or before ``at``, as a correlated scalar subquery.
+
+    Ordered by the indexed instant only: a tie-break on the id would make SQLite read every row
+    of the goal instead of one (two values measured at the same microsecond are the same news)."""
     return (
         select(GoalValue.value)
         .where(GoalValue.team_id == team_id, GoalValue.goal_id == Goal.id, GoalValue.measured_at <= at)
-        .order_by(GoalValue.measured_at.desc(), GoalValue.id.desc())
+        .order_by(GoalValue.measured_at.desc())
         .limit(1)
         .correlate(Goal)
         .scalar_subquery()
@@ -40,7 +43,7 @@ def _confidence_at(team_id: str, at: datetime) -> Any:
     return (
         select(GoalCheckin.confidence)
         .where(GoalCheckin.team_id == team_id, GoalCheckin.goal_id == Goal.id, GoalCheckin.created_at <= at)
-        .order_by(GoalCheckin.created_at.desc(), GoalCheckin.id.desc())
+        .order_by(GoalCheckin.created_at.desc())
         .limit(1)
         .correlate(Goal)
         .scalar_subquery()
@@ -95,10 +98,34 @@ def _line(row: Any) -> GoalLine:
     )
 
 
-def open_goals(session: Session, team_id: str, start: datetime, end: datetime) -> list[GoalLine]:
-    """Every active or paused goal of the workspace, worst first (see ``GoalLine.rank``)."""
-    rows = session.execute(_goal_rows(team_id, start, end).where(Goal.status.in_(OPEN)))
-    return sorted((_line(r) for r in rows), key=lambda g: g.rank)
+def _ranked_open_ids(session: Session, team_id: str, end: datetime) -> list[int]:
+    """Every active or paused goal's id, worst first: off track, at risk, on track, then goals
+    nobody checked in on yet (oldest first within each). Only ids and confidences are read, so
+    a thousand goals cost a thousand index seeks and no more."""
+    rows = session.execute(
+        select(Goal.id, _confidence_at(team_id, end)).where(
+            Goal.team_id == team_id, Goal.created_at < end, Goal.status.in_(OPEN)
+        )
+    )
+    ranked = sorted((Confidence(c).rank if c else 3, int(i)) for i, c in rows)
+    return [goal_id for _, goal_id in ranked]
+
+
+def _lines_of(session: Session, team_id: str, ids: Sequence[int], start: datetime, end: datetime) -> list[GoalLine]:
+    """The full lines of these goals, in the order given."""
+    if not ids:
+        return []
+    found = {int(r.id): _line(r) for r in session.execute(_goal_rows(team_id, start, end).where(Goal.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def open_goals(
+    session: Session, team_id: str, start: datetime, end: datetime, limit: int | None = None
+) -> tuple[list[GoalLine], int]:
+    """The first ``limit`` (all if None) active or paused goals, worst first, and how many there are."""
+    ids = _ranked_open_ids(session, team_id, end)
+    shown = ids if limit is None else ids[:limit]
+    return _lines_of(session, team_id, shown, start, end), len(ids)
 
 
 def closed_goals(session: Session, team_id: str, start: datetime, end: datetime) -> list[GoalLine]:
@@ -113,13 +140,13 @@ def closed_goals(session: Session, team_id: str, start: datetime, end: datetime)
 
 def compile_goals(session: Session, team_id: str, start: datetime, end: datetime) -> GoalsSection | None:
     """The digest's "Shared goals" section for the week ``[start, end)``; None when there are none."""
-    opened = open_goals(session, team_id, start, end)
+    opened, total = open_goals(session, team_id, start, end, GOALS_SHOWN)
     closed = closed_goals(session, team_id, start, end)
-    if not opened and not closed:
+    if not total and not closed:
         return None
     return GoalsSection(
-        open_goals=tuple(opened[:GOALS_SHOWN]),
-        open_total=len(opened),
+        open_goals=tuple(opened),
+        open_total=total,
         closed=tuple(closed[:CLOSED_GOALS_SHOWN]),
         closed_total=len(closed),
     )
@@ -136,4 +163,7 @@ def goal_bars(lines: Sequence[GoalLine], limit: int = CHART_GOALS) -> tuple[tupl
 
 
 def chart_goals(session: Session, team_id: str, start: datetime, end: datetime) -> tuple[tuple[str, float], ...]:
-    return goal_bars(open_goals(session, team_id, start, end))
+    """The chart's goal bars: the worst goals first, among the first few (a goal without a value
+    or without a target has no bar, so a few more than the bars are read)."""
+    opened, _ = open_goals(session, team_id, start, end, CHART_GOALS * 4)
+    return goal_bars(opened)
