@@ -32,6 +32,7 @@ from sqlalchemy import insert, text
 from bench.postgres import scratch_database
 from bot.db import Database
 from bot.digest import compose
+from bot.digest.ids import ALL_SECTIONS, Section
 from bot.goals.models import Goal, GoalCheckin, GoalOwner, GoalValue
 from bot.insights.models import Insight, InsightStatusChange, InsightVote
 from bot.migrate import upgrade_to_head
@@ -408,12 +409,23 @@ def measure(db: Database, runs: int) -> dict[str, list[float]]:
             assert digest.insights is not None and digest.standups is not None and digest.actions is not None
             assert digest.goals is not None and digest.goals.open_total == GOALS - 20
 
+    def compile_digest_without_goals() -> None:
+        # The same sitting's baseline: every section but the shared goals (what the figure was before).
+        with db.unit_of_work() as session:
+            sections = [s for s in ALL_SECTIONS if s is not Section.GOALS]
+            digest = compose.compile_digest(session, TEAM, end=NOW, sections=sections, timezone="UTC")
+            assert digest.goals is None
+
     def compile_chart() -> None:
         with db.unit_of_work() as session:
             chart = compose.compile_chart(session, TEAM, end=NOW)
             assert chart.goals
 
-    return {"compile_digest": timed(compile_digest, runs), "compile_chart": timed(compile_chart, runs)}
+    return {
+        "compile_digest": timed(compile_digest, runs),
+        "without_goals": timed(compile_digest_without_goals, runs),
+        "compile_chart": timed(compile_chart, runs),
+    }
 
 
 def report(name: str, results: dict[str, list[float]]) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from bot.digest import data
 from bot.goals.data import format_delta, is_better
+from bot.goals.ids import Status
 from bot.slack import blocks as bk
 from bot.slack.text import channel_link, plain, truncate
 
@@ -53,7 +54,7 @@ def goal_line(goal: data.GoalLine) -> str:
     parts = [f"• {_confidence(goal)} *{title}* — {plain(value_text(goal))}, {plain(change_text(goal))}"]
     if goal.stale:
         parts.append(" :hourglass: _stale: no check-in for two rounds_")
-    if goal.status.value == "paused":
+    if goal.status is Status.PAUSED:
         parts.append(" _(paused)_")
     return "".join(parts) + f" {channel_link(goal.channel_id)}"
 
