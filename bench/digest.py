@@ -5,9 +5,11 @@
 Builds (through migrations, in a temporary SQLite file and a throwaway PostgreSQL database) a
 workspace with 100,000 insights (+ 50,000 "+1"s, 10,000 status changes), 50,000 stand-up
 answers (and as many prompts, 10 stand-ups x 10 people x 500 days), 5,000 retro action items
-and 50 rated retros, spread over two years. Then it times ``compile_digest`` (every section)
-and ``compile_chart`` for the latest week, each in a fresh unit of work, and prints the median,
-min and max of ``--runs`` runs. Goal: median compile <= 100 ms.
+and 50 rated retros, spread over two years; and 1,000 shared goals with two owners and 50 weekly
+check-ins each (50,000 check-ins and as many values), 20 of them closed in the latest week.
+Then it times ``compile_digest`` (every section) and ``compile_chart`` for the latest week, each
+in a fresh unit of work, and prints the median, min and max of ``--runs`` runs. Goal: median
+compile <= 100 ms.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from sqlalchemy import insert, text
 from bench.postgres import scratch_database
 from bot.db import Database
 from bot.digest import compose
+from bot.digest.ids import ALL_SECTIONS, Section
+from bot.goals.models import Goal, GoalCheckin, GoalOwner, GoalValue
 from bot.insights.models import Insight, InsightStatusChange, InsightVote
 from bot.migrate import upgrade_to_head
 from bot.retro.models import Retro, RetroActionItem, RetroRating, RetroSeries
@@ -41,6 +45,9 @@ DAYS = 730
 CATEGORIES = ["customer_needs", "positioning", "pricing", "roadmap", "competitive", "business_model", None]
 SEGMENTS = ["Enterprise", "SMB", "Agencies", "Startups", ""]
 BATCH = 5000
+GOALS = 1000
+CHECKINS_PER_GOAL = 50
+CONFIDENCES = ["on_track", "on_track", "at_risk", "off_track"]
 
 
 def _batched(db: Database, model: Any, rows: list[dict[str, Any]]) -> None:
@@ -294,12 +301,95 @@ def seed(db: Database, rng: random.Random) -> dict[str, int]:
             }
         )
     _batched(db, RetroActionItem, actions)
+    goals = seed_goals(db, rng)
     with db.unit_of_work() as session:
         if db.dialect == "postgresql":
             session.execute(text("ANALYZE"))
         else:
             session.execute(text("ANALYZE"))
-    return {"insights": len(insights), "answers": len(answers), "action_items": len(actions)}
+    return {"insights": len(insights), "answers": len(answers), "action_items": len(actions), **goals}
+
+
+def seed_goals(db: Database, rng: random.Random) -> dict[str, int]:
+    """1,000 goals (two owners each), each with 50 weekly check-ins (a value and a check-in row)."""
+    started = NOW - timedelta(weeks=CHECKINS_PER_GOAL + 1)
+    goals = [
+        {
+            "id": g + 1,
+            "team_id": TEAM,
+            "title": f"Shared goal {g + 1}",
+            "why": "",
+            "kind": "target",
+            "metric_name": "Trial-to-paid",
+            "unit": "percent",
+            "unit_label": "",
+            "direction": "up",
+            "baseline": 4.0,
+            "target": 8.0,
+            "due_on": (NOW + timedelta(days=90)).date(),
+            "visibility_only": False,
+            "channel_id": f"C{g % 20:04d}",
+            "version": 0,
+            "cadence": "weekly",
+            "weekday": 0,
+            "local_time": datetime(2026, 1, 1, 9, 30).time(),
+            "starts_on": started.date(),
+            "status": "closed" if g < 20 else "active",
+            "outcome": "hit" if g < 20 else None,
+            "closed_at": NOW - timedelta(days=2) if g < 20 else None,
+            "pull_url": "",
+            "pull_pointer": "",
+            "learning": "",
+            "created_by": "U0001",
+            "created_at": started,
+            "updated_at": NOW,
+        }
+        for g in range(GOALS)
+    ]
+    _batched(db, Goal, goals)
+    owners = [
+        {"team_id": TEAM, "goal_id": g + 1, "user_id": f"U{(g + k) % 10:04d}", "side": side}
+        for g in range(GOALS)
+        for k, side in ((0, "product"), (1, "marketing"))
+    ]
+    _batched(db, GoalOwner, owners)
+    values, checkins = [], []
+    value_id = 0
+    for g in range(GOALS):
+        level = 4.0
+        for c in range(CHECKINS_PER_GOAL):
+            value_id += 1
+            at = started + timedelta(weeks=c + 1, hours=rng.randrange(48))
+            level += rng.uniform(-0.1, 0.2)
+            values.append(
+                {
+                    "id": value_id,
+                    "team_id": TEAM,
+                    "goal_id": g + 1,
+                    "value": level,
+                    "measured_at": at,
+                    "source": "checkin",
+                    "note": "",
+                    "recorded_by": "U0001",
+                    "dedupe_key": None,
+                    "created_at": at,
+                }
+            )
+            checkins.append(
+                {
+                    "team_id": TEAM,
+                    "goal_id": g + 1,
+                    "value_id": value_id,
+                    "value": level,
+                    "confidence": rng.choice(CONFIDENCES),
+                    "note": "",
+                    "user_id": "U0001",
+                    "created_at": at,
+                }
+            )
+    _batched(db, GoalValue, values)
+    _batched(db, GoalCheckin, checkins)
+    return {"goals": len(goals), "goal_checkins": len(checkins)}
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:
@@ -317,12 +407,25 @@ def measure(db: Database, runs: int) -> dict[str, list[float]]:
         with db.unit_of_work() as session:
             digest = compose.compile_digest(session, TEAM, end=NOW, timezone="UTC")
             assert digest.insights is not None and digest.standups is not None and digest.actions is not None
+            assert digest.goals is not None and digest.goals.open_total == GOALS - 20
+
+    def compile_digest_without_goals() -> None:
+        # The same sitting's baseline: every section but the shared goals (what the figure was before).
+        with db.unit_of_work() as session:
+            sections = [s for s in ALL_SECTIONS if s is not Section.GOALS]
+            digest = compose.compile_digest(session, TEAM, end=NOW, sections=sections, timezone="UTC")
+            assert digest.goals is None
 
     def compile_chart() -> None:
         with db.unit_of_work() as session:
-            compose.compile_chart(session, TEAM, end=NOW)
+            chart = compose.compile_chart(session, TEAM, end=NOW)
+            assert chart.goals
 
-    return {"compile_digest": timed(compile_digest, runs), "compile_chart": timed(compile_chart, runs)}
+    return {
+        "compile_digest": timed(compile_digest, runs),
+        "without_goals": timed(compile_digest_without_goals, runs),
+        "compile_chart": timed(compile_chart, runs),
+    }
 
 
 def report(name: str, results: dict[str, list[float]]) -> None:

@@ -79,8 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     digest.add_argument("--now", help="end of the week to show, ISO-8601 (default: now)")
 
-    export = commands.add_parser("export", help="export data, e.g. `tandem export insights --format csv`")
-    export.add_argument("what", choices=["insights"], help="what to export")
+    export = commands.add_parser(
+        "export", help="export data, e.g. `tandem export insights --format csv` or `tandem export goals`"
+    )
+    export.add_argument(
+        "what", choices=["insights", "goals"], help="insights, or goals (with every value and check-in)"
+    )
     export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (RFC 4180) or json")
     export.add_argument("--team", help="only this workspace (team id, e.g. T0123ABCD); default: all")
     export.add_argument("-o", "--output", help="write to this file (UTF-8) instead of standard output")
@@ -299,7 +303,11 @@ def cmd_rotate_keys(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.db import Database
-    from bot.insights.export import write_export
+    from bot.goals import export as goals_export
+    from bot.insights import export as insights_export
+
+    write_export = goals_export.write_export if args.what == "goals" else insights_export.write_export
+    noun = "goal(s)" if args.what == "goals" else "insight(s)"
 
     db = Database.from_url(settings.database_url)
     try:
@@ -316,7 +324,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(f"could not write {args.output}: {error.strerror}")
     finally:
         db.dispose()
-    print(f"exported {count} insight(s)", file=sys.stderr)
+    print(f"exported {count} {noun}", file=sys.stderr)
     return 0
 
 

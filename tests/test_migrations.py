@@ -245,3 +245,24 @@ def test_0011_adds_holidays_and_escalations_and_downgrades(empty_db: Database) -
     assert count(db, "standups") == 3
     alembic(db, lambda config: command.upgrade(config, "head"))
     alembic(db, command.check)
+
+
+def test_0013_links_a_retro_series_to_a_goal_and_downgrades(empty_db: Database) -> None:
+    """Expand only: existing series get no goal; a series can name one; downgrading drops the
+    column and keeps every series."""
+    db = empty_db
+    alembic(db, lambda config: command.upgrade(config, "0006"))
+    seed_0006(db)
+    alembic(db, lambda config: command.upgrade(config, "0010"))
+    alembic(db, lambda config: command.upgrade(config, "0013"))
+    assert column_values(db, "retro_series", "goal_id") == [(None,), (None,)]
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE retro_series SET goal_id = 42"))
+    assert column_values(db, "retro_series", "goal_id") == [(42,), (42,)]
+
+    alembic(db, lambda config: command.downgrade(config, "0010"))
+    with db.engine.connect() as connection:
+        assert "goal_id" not in {c["name"] for c in sa.inspect(connection).get_columns("retro_series")}
+    assert count(db, "retro_series") == 2
+    alembic(db, lambda config: command.upgrade(config, "head"))
+    alembic(db, command.check)

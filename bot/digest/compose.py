@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.digest import data, queries
+from bot.digest import data, goal_queries, queries
 from bot.digest.data import (
     CHART_WEEKS,
     HEALTH_WEEKS,
@@ -64,6 +65,7 @@ def compile_digest(
         actions=_actions(session, team_id, start, end, timezone) if Section.ACTIONS in chosen else None,
         health=_health(session, team_id, end) if Section.HEALTH in chosen else None,
         upcoming=_upcoming(session, team_id, end) if Section.UPCOMING in chosen else None,
+        goals=goal_queries.compile_goals(session, team_id, start, end) if Section.GOALS in chosen else None,
     )
 
 
@@ -212,12 +214,48 @@ def _upcoming(session: Session, team_id: str, end: datetime) -> data.UpcomingSec
 
 
 def compile_chart(session: Session, team_id: str, *, end: datetime) -> data.ChartData:
-    """Insights per category and stand-up answers per side, for each of the last 8 weeks."""
+    """For each of the last 8 weeks: insights per category, stand-up answers per side and their
+    share of the answers expected (prompts), the partnership health per side; and the open
+    goals' progress toward their targets now."""
     edges = [end - (CHART_WEEKS - i) * WEEK for i in range(CHART_WEEKS + 1)]
     insights = queries.weekly_insights_by_category(session, team_id, edges)
     answers = queries.weekly_answers_by_side(session, team_id, edges)
+    prompts = (
+        {
+            side: [queries.prompts_by_side(session, team_id, lo, hi).get(side, 0) for lo, hi in pairwise(edges)]
+            for side in answers
+        }
+        if answers
+        else {}
+    )
+    participation = {
+        side_label(s): tuple(
+            min(1.0, a / p) if p else None
+            for a, p in zip(answers[s], prompts.get(s, [0] * len(answers[s])), strict=True)
+        )
+        for s in sorted(answers, key=_side_order)
+    }
     return data.ChartData(
         week_starts=tuple(edges[:-1]),
         insights={category_label(c): tuple(v) for c, v in sorted(insights.items(), key=lambda i: category_label(i[0]))},
         answers={side_label(s): tuple(v) for s, v in sorted(answers.items(), key=lambda i: _side_order(i[0]))},
+        participation=participation,
+        health=_weekly_health(session, team_id, edges),
+        goals=goal_queries.chart_goals(session, team_id, end - WEEK, end),
     )
+
+
+def _weekly_health(session: Session, team_id: str, edges: Sequence[datetime]) -> dict[str, tuple[float | None, ...]]:
+    """Per side, the latest partnership health score (1 to 5) shown by the end of each week: the
+    partnership-health-check retros' ratings, hidden when too few people rated (as in the digest)."""
+    section = _health(session, team_id, edges[-1])
+    if section is None:
+        return {}
+    found: dict[str, tuple[float | None, ...]] = {}
+    for side in section.sides:
+        weekly: list[float | None] = []
+        for hi in edges[1:]:
+            shown = [p.score for p in side.points if p.score is not None and p.closed_at < hi]
+            weekly.append(shown[-1] if shown else None)
+        found[side_label(side.side)] = tuple(weekly)
+    return found

@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.digest.ids import Section
+from bot.goals.data import format_value, in_range
+from bot.goals.data import progress as goal_progress
+from bot.goals.ids import Confidence, Direction, Kind, Outcome, Unit
+from bot.goals.ids import Status as GoalStatus
 from bot.slack.errors import NotAllowed as NotAllowedError
 from bot.slack.errors import NotFound as NotFoundError
 from bot.slack.errors import UserError
 
-CHART_TITLE = "Last 8 weeks: insights per category and stand-up answers per side"
+CHART_TITLE = "Last 8 weeks: insights, participation and partnership health per side; goal progress"
 WEEK = timedelta(days=7)
 CHART_WEEKS = 8
 HEALTH_WEEKS = 8
@@ -29,6 +33,9 @@ LIST_LIMIT = 5
 TOP_PER_CATEGORY = 3
 QUOTES = 3
 INSIGHTS_FETCHED = 60
+GOALS_SHOWN = 10  # open goals listed in the message, worst first; the rest is "…and N more"
+CLOSED_GOALS_SHOWN = 5
+CHART_GOALS = 12  # goal bars in the chart
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -270,14 +277,85 @@ class UpcomingSection:
 
 
 @dataclass(frozen=True)
+class GoalLine:
+    """One shared goal as the digest shows it: its yardstick, where it is, and the week's change.
+
+    ``week_ago`` is the latest value at or before the start of the week (None: no value then).
+    """
+
+    goal_id: int
+    title: str
+    metric_name: str
+    kind: Kind
+    unit: Unit
+    unit_label: str
+    direction: Direction
+    baseline: float
+    target: float | None
+    range_low: float | None
+    range_high: float | None
+    status: GoalStatus
+    channel_id: str
+    confidence: Confidence | None  # the latest check-in's, None before any
+    stale: bool
+    current: float | None = None
+    week_ago: float | None = None
+    outcome: Outcome | None = None  # closed goals
+    learning: str = ""
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        """Worst first: off track, at risk, on track, then goals nobody checked in on yet."""
+        return (self.confidence.rank if self.confidence is not None else 3, self.goal_id)
+
+    @property
+    def progress(self) -> float | None:
+        if self.kind is not Kind.TARGET or self.target is None or self.current is None:
+            return None
+        return goal_progress(baseline=self.baseline, target=self.target, current=self.current)
+
+    @property
+    def healthy(self) -> bool | None:
+        if self.kind is not Kind.KPI or self.current is None:
+            return None
+        return in_range(self.current, self.range_low, self.range_high)
+
+    @property
+    def change(self) -> float | None:
+        """The change since last week (None: no value a week ago or none now)."""
+        if self.current is None or self.week_ago is None:
+            return None
+        return self.current - self.week_ago
+
+    def show(self, value: float) -> str:
+        return format_value(value, self.unit, self.unit_label)
+
+
+@dataclass(frozen=True)
+class GoalsSection:
+    """Open goals worst first (capped at ``GOALS_SHOWN``), and the goals closed this week."""
+
+    open_goals: tuple[GoalLine, ...]
+    open_total: int
+    closed: tuple[GoalLine, ...]
+    closed_total: int
+
+
+@dataclass(frozen=True)
 class ChartData:
     week_starts: tuple[datetime, ...]  # 8 weeks, oldest first
     insights: dict[str, tuple[int, ...]]  # category label -> per week
     answers: dict[str, tuple[int, ...]]  # side label -> per week
+    # Share of the answers expected from each side (answers / prompts), per week; None: nobody asked.
+    participation: dict[str, tuple[float | None, ...]] = field(default_factory=dict)
+    # Partnership health (1 to 5) per side at each week's end: the latest shown score so far.
+    health: dict[str, tuple[float | None, ...]] = field(default_factory=dict)
+    # Progress toward target per goal (title, 0..1+), at most ``CHART_GOALS``, worst first.
+    goals: tuple[tuple[str, float], ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not any(any(v) for v in (*self.insights.values(), *self.answers.values()))
+        return not any(any(v) for v in (*self.insights.values(), *self.answers.values())) and not self.goals
 
 
 @dataclass(frozen=True)
@@ -291,10 +369,11 @@ class Digest:
     actions: ActionsSection | None = None
     health: HealthSection | None = None
     upcoming: UpcomingSection | None = None
+    goals: GoalsSection | None = None
 
     @property
     def empty(self) -> bool:
-        return not any((self.standups, self.insights, self.loop, self.actions, self.health, self.upcoming))
+        return not any((self.standups, self.insights, self.loop, self.actions, self.health, self.upcoming, self.goals))
 
 
 ChartRenderer = Callable[[ChartData], bytes]  # see chart.render_chart

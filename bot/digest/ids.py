@@ -14,6 +14,7 @@ class Section(StrEnum):
     ACTIONS = "actions"
     HEALTH = "health"
     UPCOMING = "upcoming"
+    GOALS = "goals"
     CHART = "chart"
 
     @property
@@ -28,6 +29,7 @@ SECTION_LABELS: dict[Section, str] = {
     Section.ACTIONS: "Retro action items",
     Section.HEALTH: "Partnership health trend",
     Section.UPCOMING: "Rituals coming next week",
+    Section.GOALS: "Shared goals: at risk first, change since last week",
     Section.CHART: "Chart of the last 8 weeks",
 }
 

@@ -10,6 +10,7 @@ from typing import Any
 from bot.digest import data
 from bot.digest.data import DigestLine
 from bot.digest.forms import SetupMetadata
+from bot.digest.goal_views import goals_blocks
 from bot.digest.ids import ALL_SECTIONS, Action, Block, Callback, Section
 from bot.insights.ids import STATUS_LABELS, Status
 from bot.slack import blocks as bk
@@ -25,7 +26,10 @@ Message = dict[str, Any]
 
 
 def chart_comment() -> str:
-    return "This week's chart: insights per category and stand-up answers per side, last 8 weeks."
+    return (
+        "This week's chart: insights per category, stand-up participation and partnership health per side "
+        "(last 8 weeks), and the shared goals' progress toward their targets."
+    )
 
 
 def _trend(trend: data.Trend, unit: str = "") -> str:
@@ -178,6 +182,8 @@ def build_digest_blocks(digest: data.Digest) -> list[bk.Block]:
     period = f"{_day(digest.start)} to {_day(digest.end)}"
     blocks: list[bk.Block] = [bk.header(TITLE), bk.context(f"The week of {period}, compared with the week before")]
     parts: list[list[bk.Block]] = []
+    if digest.goals:
+        parts.append(goals_blocks(digest.goals))
     if digest.standups:
         parts.append(_standups(digest.standups))
     if digest.insights:

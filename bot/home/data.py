@@ -8,8 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.goals.data import GoalView
+
 LIST_LIMIT = 15  # per list; the view caps the whole Home at Slack's 100 blocks
 UPCOMING_DAYS = 7
+GOALS_LIMIT = 8  # "Our shared goals": the person's own first; the rest is "…and N more"
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,12 @@ class ManagedRitual:
 
 
 @dataclass(frozen=True)
+class HomeGoal:
+    goal: GoalView
+    mine: bool  # an owner: sees the Update button
+
+
+@dataclass(frozen=True)
 class HomeData:
     user_id: str
     standups: tuple[PendingStandup, ...]
@@ -70,3 +79,5 @@ class HomeData:
     can_manage: bool  # workspace admin or owner of some ritual: sees set-up and edit buttons
     managed: tuple[ManagedRitual, ...]
     holidays: str = ""  # "My public holidays": what applies, and where it came from
+    goals: tuple[HomeGoal, ...] = ()  # the workspace's active goals, the person's own first
+    goals_total: int = 0

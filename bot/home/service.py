@@ -14,12 +14,16 @@ from sqlalchemy.orm import Session
 
 from bot.digest import queries
 from bot.digest.models import Digest
+from bot.goals.ids import Status as GoalStatus
+from bot.goals.lookups import goal_view, goals_of
 from bot.home.data import (
+    GOALS_LIMIT,
     LIST_LIMIT,
     UPCOMING_DAYS,
     ActionItem,
     AskItem,
     HomeData,
+    HomeGoal,
     ManagedRitual,
     MyInsight,
     NextRitual,
@@ -54,7 +58,10 @@ def home_data(session: Session, *, team_id: str, user_id: str, user_tz: str, is_
         for d in digests
         if is_admin or d.owner_id == user_id
     ]
+    goals, goals_total = _goals(session, team_id, user_id)
     return HomeData(
+        goals=goals,
+        goals_total=goals_total,
         user_id=user_id,
         standups=standups,
         asks=asks,
@@ -77,6 +84,14 @@ def _holidays(session: Session, team_id: str, user_id: str, user_tz: str) -> str
         f"none yet: your time zone ({user_tz}) is shared by places with different public holidays, "
         "so there is no default. Pick yours."
     )
+
+
+def _goals(session: Session, team_id: str, user_id: str) -> tuple[tuple[HomeGoal, ...], int]:
+    """The workspace's active goals, the person's own first (then oldest first), capped."""
+    active = goals_of(session, team_id, (GoalStatus.ACTIVE,))
+    ordered = sorted(active, key=lambda g: (user_id not in g.owner_ids(), g.id))
+    shown = tuple(HomeGoal(goal_view(session, g), user_id in g.owner_ids()) for g in ordered[:GOALS_LIMIT])
+    return shown, len(active)
 
 
 def _upcoming(session: Session, team_id: str, user_id: str, now: datetime) -> tuple[NextRitual, ...]:

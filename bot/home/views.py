@@ -6,11 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.digest.ids import Action as DigestAction
+from bot.goals.ids import Action as GoalAction
+from bot.goals.views import status_line, value_summary
 from bot.home.data import HomeData
 from bot.home.ids import Action
 from bot.insights.ids import STATUS_LABELS, Status
 from bot.slack import blocks as bk
-from bot.slack.text import escape, mention, plain, slack_date, truncate
+from bot.slack.text import channel_link, escape, mention, plain, slack_date, truncate
 from bot.standup.ids import Action as StandupAction
 
 MORE = "…and {n} more"
@@ -70,6 +72,18 @@ def build_home_view(data: HomeData) -> dict[str, Any]:
         blocks += [bk.divider(), bk.section("*:bulb: Insights you shared*")]
         lines = [f"• #{i.number} {_short(i.text, 120)} — {_status(i.status)}" for i in data.insights]
         blocks.append(bk.section("\n".join(lines)))
+    if data.goals:
+        blocks += [bk.divider(), bk.section("*:dart: Our shared goals*")]
+        for shared in data.goals:
+            goal = shared.goal
+            text = (
+                f"*{_short(goal.title, 120)}* {channel_link(goal.channel_id)}\n"
+                f"{status_line(goal)}  ·  {plain(goal.metric_name)}: {plain(value_summary(goal))}"
+            )
+            update = bk.button("Update", GoalAction.UPDATE, str(goal.id)) if shared.mine else None
+            blocks.append(bk.section(text, accessory=update))
+        if data.goals_total > len(data.goals):
+            blocks.append(bk.context(MORE.format(n=data.goals_total - len(data.goals)) + ": see `/goal list`"))
     if data.upcoming:
         blocks += [bk.divider(), bk.section("*:calendar: Coming up*")]
         lines = [

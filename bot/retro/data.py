@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from bot.goals.data import GoalView
 from bot.retro.ids import ActionStatus, Anonymity, RetroStatus, RetroTemplate, Side, StartMode, Strand
 from bot.slack.errors import NotAllowed as NotAllowedError
 from bot.slack.errors import NotFound as NotFoundError
@@ -81,6 +82,7 @@ class SeriesSetup:
     days_after_launch: int | None = None
     external_ok: bool = False  # "post there anyway" was ticked (a channel shared with another organisation)
     channel_external: bool = False  # the channel is shared with another organisation (checked at submit)
+    goal_id: int | None = None  # the shared goal this retro is about ("Open a retro about it")
 
     @property
     def first_date(self) -> date | None:
@@ -175,6 +177,9 @@ class RetroCard:
     previous_actions: list[ActionView]
     insights: list[InsightLine] = field(default_factory=list)
     insights_prompt_index: int | None = None
+    # Alignment-check and launch retros: the linked shared goals' status (the goal the retro is
+    # about first, then the active goals posting in the retro's channel).
+    goals: list[GoalView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

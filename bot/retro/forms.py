@@ -31,6 +31,7 @@ class RetroMetadata(ViewMetadata):
 
 class SeriesMetadata(ViewMetadata):
     series_id: int = 0  # 0: a new series
+    goal_id: int = 0  # a new series about this shared goal (0: none); looked up again by team
 
 
 class ActionMetadata(ViewMetadata):

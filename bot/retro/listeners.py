@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.goals.ids import Action as GoalAction
 from bot.home.publish import refresh_homes
 from bot.retro import actions, forms, items, modals, runs, series, summary, views
 from bot.retro.data import ManageResult, RetroError, SeriesForm
@@ -155,6 +156,8 @@ def register(app: App, services: Services) -> None:
             except MetadataError:
                 raise RetroError("This form is out of date. Close it and try again.", block_id=Block.TITLE) from None
             setup = forms.parse_setup(view["state"]["values"])
+            if goal_id := forms.SeriesMetadata.decode(view.get("private_metadata")).goal_id:
+                setup = dataclasses.replace(setup, goal_id=goal_id)
             access = read_access(client, setup.channel_id)
             if problem := access_problem(access, external_ok=setup.external_ok):
                 raise RetroError(problem, block_id=Block.CHANNEL)
@@ -179,6 +182,31 @@ def register(app: App, services: Services) -> None:
             return
         ack(response_action="update", view=modals.build_notice_modal(title, text))
         refresh_homes(services, team_id, user_id, facilitator)
+
+    # ---------------------------------------------------------------- a retro about a shared goal
+
+    @app.action(GoalAction.OPEN_RETRO)
+    def on_goal_open_retro_clicked(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+    ) -> None:
+        """ "Open a retro about it", posted in a closed goal's thread: the setup modal, pre-filled."""
+        ack()
+        team_id, user_id = team_of(context), str(context.user_id)
+        with answering(respond) as answer, db.unit_of_work() as session:
+            try:
+                goal_id = int(body["actions"][0]["value"])
+            except (KeyError, IndexError, TypeError, ValueError):
+                raise RetroError("That button is out of date. Set the retro up with `/retro new`.") from None
+            prefill = series.setup_about_goal(session, team_id=team_id, goal_id=goal_id)
+        if answer.failed:
+            return
+        view = modals.build_setup_modal(
+            timezone=_user_tz_or_utc(client, team_id, user_id),
+            channel_id=prefill.channel_id,
+            insights_available=INSIGHTS_AVAILABLE,
+            prefill=prefill,
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
     # ---------------------------------------------------------------- the retro message's buttons
 

@@ -17,6 +17,7 @@ from bot.retro.data import (
     ActionView,
     RatingForm,
     SeriesForm,
+    SeriesSetup,
     VoteState,
 )
 from bot.retro.forms import ActionMetadata, RetroMetadata, SeriesMetadata
@@ -65,11 +66,18 @@ def _collect_label(hours: int) -> str:
 
 
 def build_setup_modal(
-    *, timezone: str, channel_id: str | None, insights_available: bool, form: SeriesForm | None = None
+    *,
+    timezone: str,
+    channel_id: str | None,
+    insights_available: bool,
+    form: SeriesForm | None = None,
+    prefill: SeriesSetup | None = None,
 ) -> dict[str, Any]:
     """The ``/retro`` setup modal; with ``form`` it edits that series, pre-filled (same callback:
-    the submission handler tells the two apart by the series id in ``private_metadata``)."""
-    setup = form.setup if form is not None else None
+    the submission handler tells the two apart by the series id in ``private_metadata``). With
+    ``prefill`` it sets up a new series filled in from it (a retro about a shared goal: its
+    ``goal_id`` travels in ``private_metadata``)."""
+    setup = form.setup if form is not None else prefill
     templates = [option(t.name, t.key.value) for t in TEMPLATES.values()]
     collect = [option(_collect_label(h), str(h)) for h in COLLECT_CHOICES_HOURS]
     when = [
@@ -245,7 +253,9 @@ def build_setup_modal(
             checkboxes["initial_options"] = [insights_option]
         blocks.append(input_block("Customer insights", checkboxes, block_id=Block.INSIGHTS, optional=True))
     if form is None:
-        return modal("Set up a retro", blocks, callback_id=Callback.SETUP, submit="Set up")
+        goal_id = prefill.goal_id if prefill is not None and prefill.goal_id else 0
+        metadata = SeriesMetadata(goal_id=goal_id).encode() if goal_id else ""
+        return modal("Set up a retro", blocks, callback_id=Callback.SETUP, submit="Set up", private_metadata=metadata)
     blocks.append(
         context(
             "Changes apply from the next retro of this series; a retro already collecting items keeps its "

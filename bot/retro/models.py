@@ -62,6 +62,8 @@ class RetroSeries(Base):
     # Who confirmed posting in a channel shared with another organisation, and when (bot.slack.channels).
     external_confirmed_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     external_confirmed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The shared goal this retro was opened about (bot.goals, "Open a retro about it"); no FK.
+    goal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime]
 
     @validates("title")

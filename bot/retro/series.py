@@ -8,9 +8,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.goals.lookups import get_goal, require_goal
 from bot.retro import forms
 from bot.retro.data import (
+    COLLECT_CHOICES_HOURS,
     DEFAULT_LOCAL_TIME,
+    TITLE_MAX_LENGTH,
     IsAdmin,
     ManageResult,
     RetroError,
@@ -24,6 +27,7 @@ from bot.retro.ids import Anonymity, Block, JobKind, RetroStatus, RetroTemplate,
 from bot.retro.lookups import active_series_named, get_series, open_run, plain_title, require_facilitator
 from bot.retro.models import Retro, RetroSeries
 from bot.retro.runs import open_retro
+from bot.retro.templates import prompts_for
 from bot.scheduling.cadence import Cadence, InvalidCadence, local_to_utc, zone
 from bot.scheduling.models import Schedule
 from bot.scheduling.service import (
@@ -130,6 +134,9 @@ def create_series(
     series = RetroSeries(team_id=team_id, facilitator_id=facilitator_id, paused=False, archived=False, created_at=now)
     _settle_confirmation(series, setup, facilitator_id, now, new=True)
     _apply_setup(series, setup)
+    # A retro about a shared goal: kept only if that goal is this workspace's (ids are input).
+    if setup.goal_id and get_goal(session, team_id, setup.goal_id) is not None:
+        series.goal_id = setup.goal_id
     session.add(series)
     session.flush()
     if setup.start_mode is StartMode.NOW:
@@ -345,3 +352,24 @@ def list_series(session: Session, team_id: str) -> list[SeriesLine]:
             )
         )
     return lines
+
+
+def setup_about_goal(session: Session, *, team_id: str, goal_id: int) -> SeriesSetup:
+    """A new retro about a shared goal, as the setup modal opens pre-filled ("Open a retro about
+    it" after the goal closes): titled after the goal, in its channel, the alignment-check
+    template, starting now. ``GoalNotFound`` for an id that is not this workspace's."""
+    goal = require_goal(session, team_id, goal_id)
+    title = f"Retro: {' '.join(goal.title.split())}"
+    if len(title) > TITLE_MAX_LENGTH:
+        title = title[: TITLE_MAX_LENGTH - 1].rstrip() + "…"
+    return SeriesSetup(
+        title=title,
+        channel_id=goal.channel_id,
+        start_mode=StartMode.NOW,
+        template=RetroTemplate.ALIGNMENT,
+        prompts=prompts_for(RetroTemplate.ALIGNMENT),
+        anonymity=Anonymity.OPTIONAL,
+        votes_per_person=3,
+        collect_minutes=COLLECT_CHOICES_HOURS[2] * 60,
+        goal_id=goal.id,
+    )

@@ -25,6 +25,7 @@ from bot.retro.data import (
     RetroSummary,
     SideHealth,
 )
+from bot.retro.goal_links import linked_goals, shows_goals
 from bot.retro.ids import ActionStatus, Anonymity, RetroStatus, RetroTemplate, Side, Strand
 from bot.retro.lookups import action_view_of, get_series, items_of, previous_retro
 from bot.retro.models import Retro, RetroActionItem, RetroRating
@@ -76,7 +77,13 @@ def retro_card(session: Session, retro: Retro) -> RetroCard:
         previous = previous_retro(session, retro)
         since = previous.opened_at if previous is not None else series.created_at - timedelta(days=30)
         insights = _insights_since(session, retro.team_id, since, retro.opened_at)
+    goals = (
+        linked_goals(session, retro.team_id, retro.channel_id, series.goal_id)
+        if shows_goals(template, series.goal_id)
+        else []
+    )
     return RetroCard(
+        goals=goals,
         retro_id=retro.id,
         title=series.title,
         number=retro.number,

@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from bot.goals.data import GoalView
+from bot.goals.views import status_line, value_summary
 from bot.retro.data import (
     ActionView,
     HealthSummary,
@@ -94,6 +96,12 @@ def anonymity_note(anonymity: Anonymity) -> str:
     }[anonymity]
 
 
+def goal_line(goal: GoalView) -> str:
+    """A linked goal's status in one line: confidence, title, value against target."""
+    title = plain(truncate(" ".join(goal.title.split()), 120))
+    return f"• {status_line(goal)} — *{title}*: {plain(goal.metric_name)} {plain(value_summary(goal))}"
+
+
 def build_retro_message(card: RetroCard) -> Message:
     closed = card.status is RetroStatus.CLOSED
     name = f"{card.title} #{card.number}" if card.number > 1 else card.title
@@ -111,6 +119,8 @@ def build_retro_message(card: RetroCard) -> Message:
     if card.previous_actions:
         reviewed = [_action_line(a) for a in card.previous_actions]
         blocks.append(section("*Last time's action items*\n" + _lines_within(reviewed)))
+    if card.goals:
+        blocks.append(section("*:dart: Our shared goals*\n" + _lines_within([goal_line(g) for g in card.goals])))
     blocks.append(divider())
     for index, prompt in enumerate(card.prompts):
         lines: list[str] = []

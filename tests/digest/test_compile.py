@@ -93,3 +93,14 @@ def test_chart_series_cover_eight_weeks(db: Database) -> None:
     assert chart.insights["Customer needs and pain points"][-1] == 3
     assert chart.answers["Product"][-2:] == (6, 8)
     assert not chart.empty
+
+
+def test_chart_participation_is_the_share_of_answers_expected_per_side(db: Database) -> None:
+    with db.unit_of_work() as session:
+        chart = compose.compile_chart(session, TEAM, end=NOW)
+    assert chart.participation["Product"][-1] == pytest.approx(0.8)  # 8 answers of 10 prompts
+    assert set(chart.participation) == set(chart.answers)
+    assert all(v is None or 0 <= v <= 1 for shares in chart.participation.values() for v in shares)
+    # The health trend: product's latest shown score by the last week's end; marketing's is hidden
+    # until two people rate.
+    assert chart.health["Product"][-1] == pytest.approx(23 / 6)

@@ -4,6 +4,7 @@ every input block of a modal has its form control."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,8 +22,8 @@ from bot.goals import modals as goal_modals
 from bot.goals import replies as goal_replies
 from bot.goals import views as goal_views
 from bot.goals.data import CheckinView, GoalInput, GoalView
+from bot.goals.ids import CheckinCadence, Confidence, Direction, Outcome, Unit
 from bot.goals.ids import CheckinCadence as GoalCadence
-from bot.goals.ids import Confidence
 from bot.goals.ids import Direction as GoalDirection
 from bot.goals.ids import Kind as GoalKind
 from bot.goals.ids import Outcome as GoalOutcome
@@ -107,7 +108,42 @@ def _digest() -> digest_data.Digest:
             )
         ),
         upcoming=digest_data.UpcomingSection((digest_data.UpcomingRitual("standup", "Launch sync", NOW, 5),)),
+        goals=digest_data.GoalsSection(
+            open_goals=(
+                _goal_line(1, "Lift <trial> & *paid*", Confidence.OFF_TRACK, current=3.9, week_ago=4.2, stale=True),
+                _goal_line(2, "Cut churn", Confidence.AT_RISK, current=4.4, kind=GoalKind.KPI),
+                _goal_line(3, "Signups", None, current=None, status=GoalStatus.PAUSED),
+            ),
+            open_total=14,
+            closed=(_goal_line(4, "Old goal", Confidence.ON_TRACK, outcome=Outcome.HIT, learning="Do <it> again"),),
+            closed_total=1,
+        ),
     )
+
+
+def _goal_line(goal_id: int, title: str, confidence: Confidence | None, **changes: Any) -> digest_data.GoalLine:
+    values: dict[str, Any] = {
+        "goal_id": goal_id, "title": title, "metric_name": "Trial-to-paid", "kind": GoalKind.TARGET,
+        "unit": Unit.PERCENT, "unit_label": "", "direction": Direction.UP, "baseline": 4.0, "target": 6.0,
+        "range_low": 1.0, "range_high": 5.0, "status": GoalStatus.ACTIVE, "channel_id": "C1",
+        "confidence": confidence, "stale": False, "current": 5.0, "week_ago": 4.5,
+    }  # fmt: skip
+    values.update(changes)
+    return digest_data.GoalLine(**values)
+
+
+def _goal_view(goal_id: int, title: str, confidence: Confidence | None, **changes: Any) -> GoalView:
+    values: dict[str, Any] = {
+        "id": goal_id, "title": title, "why": "", "kind": GoalKind.TARGET, "metric_name": "Trial <b>to</b> paid",
+        "unit": Unit.CURRENCY, "unit_label": "<EUR>", "direction": Direction.UP, "baseline": 4.0, "target": 6.0,
+        "due_on": DAY, "range_low": None, "range_high": None, "status": GoalStatus.ACTIVE, "channel_id": "C1",
+        "product_owners": ("U1",), "marketing_owners": ("U3",), "visibility_only": False,
+        "cadence": CheckinCadence.BIWEEKLY, "weekday": 0, "local_time": time(9, 30), "current": 5.0,
+        "current_at": NOW, "last_checkin": CheckinView(5.0, confidence, "", "U1", NOW) if confidence else None,
+        "previous_checkin_value": None, "stale": False,
+    }  # fmt: skip
+    values.update(changes)
+    return GoalView(**values)
 
 
 def _digest_line(paused: bool) -> DigestLine:
@@ -184,6 +220,11 @@ HOME = home.HomeData(
         home.ManagedRitual("retro", 1, "Launch retro"),
         home.ManagedRitual("digest", 4, "Digest in <#C1>"),
     ),
+    goals=(
+        home.HomeGoal(_goal_view(1, "Lift <trial> conversion", Confidence.AT_RISK), True),
+        home.HomeGoal(_goal_view(2, "Cut CAC", None, stale=True, status=GoalStatus.ACTIVE), False),
+    ),
+    goals_total=12,
 )
 
 
@@ -246,6 +287,16 @@ MESSAGES: dict[str, Builder] = {
     "insights.list_empty": lambda: insight_views.build_list_message(InsightPage(InsightFilter("all"), [], 1, 0)),
     "retro.open": lambda: retro_views.build_retro_message(_retro_card(RetroStatus.OPEN, RetroTemplate.PARTNERSHIP)),
     "retro.closed": lambda: retro_views.build_retro_message(_retro_card(RetroStatus.CLOSED, RetroTemplate.CUSTOM)),
+    "retro.alignment_goals": lambda: retro_views.build_retro_message(
+        dataclasses.replace(
+            _retro_card(RetroStatus.OPEN, RetroTemplate.ALIGNMENT),
+            goals=[
+                _goal_view(1, "Lift <trial> conversion", Confidence.AT_RISK),
+                _goal_view(2, "Closed goal", Confidence.ON_TRACK, status=GoalStatus.CLOSED, outcome="hit"),
+                _goal_view(3, "Churn", None, kind=GoalKind.KPI, target=None, range_low=1.0, range_high=2.0, stale=True),
+            ],
+        )
+    ),
     "retro.summary": lambda: retro_views.build_summary_message(
         retro.RetroSummary(1, "Launch retro", 2, ["Went well", "Didn't"], ITEMS, _health(), "U1", [ACTION])
     ),

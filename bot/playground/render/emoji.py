@@ -44,6 +44,8 @@ EMOJI: Mapping[str, str] = {
     "wave": "\U0001f44b",
     "white_check_mark": "\u2705",
     "white_circle": "\u26aa",
+    # shared goals (confidence, stale, paused, trend)
+    "dart": "\U0001f3af",
     # common in people's answers
     "+1": "\U0001f44d",
     "thumbsup": "\U0001f44d",
