@@ -211,3 +211,35 @@ def test_0010_adds_the_goal_tables_and_downgrades(empty_db: Database) -> None:
     assert (count(db, "standups"), count(db, "retro_series")) == (3, 2)
     alembic(db, lambda config: command.upgrade(config, "head"))  # and back up again
     alembic(db, command.check)  # the migrated schema is what the models describe
+
+
+def test_0012_adds_the_summary_tables_and_downgrades(empty_db: Database) -> None:
+    """Expand only: earlier rows are untouched; a switch row and a stored summary round-trip (one
+    per ritual and ref); downgrading to 0010 drops the two tables and nothing else."""
+    db = empty_db
+    alembic(db, lambda config: command.upgrade(config, "0006"))
+    seed_0006(db)
+    alembic(db, lambda config: command.upgrade(config, "0012"))
+    insert(db, "summary_settings", team_id=TEAM, enabled=False, changed_by="U1", changed_at=AT)
+    insert(
+        db, "ritual_summaries", team_id=TEAM, ritual="standup", ref_id="7", sentences="One.\nTwo.",
+        source="model", created_at=AT,
+    )  # fmt: skip
+    with pytest.raises(sa.exc.IntegrityError):
+        insert(
+            db, "ritual_summaries", team_id=TEAM, ritual="standup", ref_id="7", sentences="Again.",
+            source="extractive", created_at=AT,
+        )  # fmt: skip
+    with db.engine.connect() as connection:
+        switch = connection.execute(sa.text("SELECT team_id, enabled FROM summary_settings")).all()
+    assert [(team, bool(enabled)) for team, enabled in switch] == [(TEAM, False)]
+    assert column_values(db, "ritual_summaries", "ritual", "sentences") == [("standup", "One.\nTwo.")]
+    assert count(db, "standups") == 3
+
+    alembic(db, lambda config: command.downgrade(config, "0010"))
+    with db.engine.connect() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+    assert not tables & {"summary_settings", "ritual_summaries"}
+    assert "goals" in tables and (count(db, "standups"), count(db, "retro_series")) == (3, 2)
+    alembic(db, lambda config: command.upgrade(config, "head"))
+    alembic(db, command.check)

@@ -10,6 +10,7 @@ from bot.digest.ids import JobKind, RunKind
 from bot.scheduling.registry import JobContext, JobSpec
 from bot.services import Services
 from bot.slack.files import upload_file
+from bot.summaries.model import summariser_for
 
 
 def chart_uploader(services: Services, team_id: str) -> Uploader:
@@ -40,6 +41,7 @@ def post_scheduled_digest(ctx: JobContext) -> None:
         render_chart=chart.render_chart,
         upload=chart_uploader(ctx.services, team_id),
         allow_external=bool(digest.external_confirmed_by),
+        summarise=summariser_for(ctx.services.settings),
     )
 
 

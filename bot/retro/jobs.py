@@ -15,7 +15,9 @@ from bot.retro.actions import remind_action_item
 from bot.retro.ids import JobKind, RetroStatus
 from bot.retro.models import Retro, RetroActionItem, RetroSeries
 from bot.retro.runs import close_retro, open_retro
+from bot.retro.summary import write_themes
 from bot.scheduling.registry import JobContext, JobSpec
+from bot.summaries.model import summariser_for
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +55,17 @@ def remind_action_owner(ctx: JobContext) -> None:
         remind_action_item(ctx.session, action, ctx.now)
 
 
+def write_closed_retro_themes(ctx: JobContext) -> None:
+    retro = ctx.session.scalar(select(Retro).where(Retro.team_id == ctx.schedule.team_id, Retro.id == _ref(ctx)))
+    if retro is not None:
+        write_themes(ctx.session, retro, summariser_for(ctx.services.settings), ctx.now)
+
+
 JOBS = (
     JobSpec(JobKind.OPEN, open_scheduled_retro, grace=timedelta(hours=12)),
     # A run must always close eventually, even after a long outage: closing late beats never.
     JobSpec(JobKind.CLOSE, close_scheduled_retro, grace=timedelta(days=30)),
     JobSpec(JobKind.ACTION_REMINDER, remind_action_owner, grace=timedelta(hours=20)),
+    # Late themes still beat none: the results message is updated in place whenever they come.
+    JobSpec(JobKind.THEMES, write_closed_retro_themes, grace=timedelta(days=7)),
 )

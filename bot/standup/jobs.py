@@ -14,6 +14,7 @@ from bot.standup import rounds, summary
 from bot.standup.directory import SlackDirectory
 from bot.standup.ids import JobKind
 from bot.standup.lookups import get_standup
+from bot.summaries.model import summariser_for
 
 # A prompt more than two hours late (downtime) is recorded as missed rather than sent: a 09:00
 # stand-up prompt at lunchtime is noise. Closing and reminders have their own windows.
@@ -51,7 +52,11 @@ def run_standup_remind(ctx: JobContext) -> None:
 
 def run_standup_close(ctx: JobContext) -> None:
     summary.close_occurrence(
-        ctx.session, team_id=ctx.schedule.team_id, occurrence_id=int(ctx.schedule.ref_id), now=ctx.now
+        ctx.session,
+        team_id=ctx.schedule.team_id,
+        occurrence_id=int(ctx.schedule.ref_id),
+        now=ctx.now,
+        summarise=summariser_for(ctx.services.settings),
     )
 
 

@@ -29,6 +29,7 @@ from bot.standup.data import (
 )
 from bot.standup.forms import AnswerMetadata, SetupMetadata
 from bot.standup.ids import PREFILL_OPTION, Action, Block, Callback, Side, ZoneMode
+from bot.summaries.views import summary_mrkdwn
 
 Message = dict[str, Any]
 
@@ -408,6 +409,8 @@ def build_summary_message(view: SummaryView) -> Message:
         fields.append(f"*{side.label}*\n" + ", ".join(parts))
     if fields:
         blocks.append(bk.fields_section(fields))
+    if view.in_short is not None:
+        blocks.append(bk.section(summary_mrkdwn("In short", view.in_short)))
     if view.blockers:
         lines = [f"• {escape(name)} ({side.label}): {escape(text)}" for name, side, text in view.blockers[:LIST_LIMIT]]
         if len(view.blockers) > LIST_LIMIT:
