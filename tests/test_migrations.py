@@ -220,7 +220,9 @@ def test_0012_adds_the_summary_tables_and_downgrades(empty_db: Database) -> None
     alembic(db, lambda config: command.upgrade(config, "0006"))
     seed_0006(db)
     alembic(db, lambda config: command.upgrade(config, "0012"))
-    insert(db, "summary_settings", team_id=TEAM, enabled=False, changed_by="U1", changed_at=AT)
+    with db.engine.begin() as connection:  # keyed by team_id (a string), so not through insert()
+        switches = sa.Table("summary_settings", sa.MetaData(), autoload_with=connection)
+        connection.execute(switches.insert().values(team_id=TEAM, enabled=False, changed_by="U1", changed_at=AT))
     insert(
         db, "ritual_summaries", team_id=TEAM, ritual="standup", ref_id="7", sentences="One.\nTwo.",
         source="model", created_at=AT,
