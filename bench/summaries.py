@@ -1,19 +1,22 @@
 """What a summary adds to a stand-up's close, with the fake OpenAI-compatible model on 127.0.0.1.
 
-    python bench/summaries.py [--timeout 4] [--delay 5]
+    python bench/summaries.py [--timeout 4] [--delay 5] [--runs 3]
 
 For each case, a fresh migrated SQLite database gets a stand-up with four people (three answers,
-a blocker, an ask) and its closing is timed: ``close_occurrence`` in one unit of work, as the
-``standup.close`` job runs it (the closing summary is enqueued when it commits). Cases: no
+a blocker, an ask) and its closing is timed as the ``standup.close`` job runs it: the prepare step
+(read what to summarise, ask the model, no transaction open), then ``close_occurrence`` in one unit
+of work (the closing summary is enqueued when it commits). Cases: no
 summary at all (how it was before summaries), the local extractive summary, the model answering
 normally, answering with HTTP 500 (retried once) and answering in ``--delay`` seconds with the
 summary timeout at ``--timeout`` (the fallback must be used, within the timeout). Acks are not
-involved: no listener calls the model (see README "Summaries").
+involved: no listener calls the model (see README "Summaries"). Each case is the median of
+``--runs`` runs, each on its own fresh database.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 import time
@@ -27,9 +30,9 @@ from bot.db import Database
 from bot.migrate import upgrade_to_head
 from bot.standup import answers
 from bot.standup.models import StandupOccurrence
-from bot.standup.summary import close_occurrence, summary_of
-from bot.summaries.data import Summarise
-from bot.summaries.model import LOCAL, ModelConfig, Summariser
+from bot.standup.summary import close_occurrence, pending_in_short, summary_of
+from bot.summaries.data import Summarise, Summary, SummaryRequest
+from bot.summaries.model import LOCAL, ModelConfig, Prepared, Summariser
 from tests.standup.conftest import TEAM, FakeDirectory
 from tests.standup.test_service import BERLIN_0930, NEW_YORK_0930, create, prompt_for
 from tests.support.fake_model import running_fake_model
@@ -68,8 +71,16 @@ def time_close(folder: Path, name: str, summarise: Summarise | None) -> tuple[fl
                 )  # fmt: skip
             occurrence_id, closes_at = occurrence.id, occurrence.closes_at
         started = time.perf_counter()
+        prepared = None
+        if summarise is not None:  # the job's prepare step
+            with db.unit_of_work() as session:
+                request = pending_in_short(session, team_id=TEAM, occurrence_id=occurrence_id)
+            prepared = summarise(request) if request is not None else None
         with db.unit_of_work() as session:
-            close_occurrence(session, team_id=TEAM, occurrence_id=occurrence_id, now=closes_at, summarise=summarise)
+            close_occurrence(
+                session, team_id=TEAM, occurrence_id=occurrence_id, now=closes_at,
+                summarise=Prepared(prepared) if summarise is not None else None,
+            )  # fmt: skip
         elapsed = time.perf_counter() - started
         with db.unit_of_work() as session:
             shown = summary_of(session, session.get(StandupOccurrence, occurrence_id)).in_short  # type: ignore[arg-type]
@@ -82,13 +93,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--timeout", type=float, default=4.0, help="TANDEM_SUMMARY_TIMEOUT (s)")
     parser.add_argument("--delay", type=float, default=5.0, help="the slow model's answer time (s)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per case (median shown)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, running_fake_model() as fake:
         folder = Path(tmp)
         config = ModelConfig(url=fake.base_url, model="fake-1", api_key=None, timeout=args.timeout)
 
         def with_mode(mode: str) -> Summarise:
-            def summarise(request):  # type: ignore[no-untyped-def]
+            def summarise(request: SummaryRequest) -> Summary | None:
                 fake.mode, fake.delay = mode, args.delay
                 return Summariser(config)(request)
 
@@ -103,16 +115,20 @@ def main() -> None:
         ]
         time_close(folder, "warm-up", None)
         baseline = 0.0
-        print(f"summary timeout {args.timeout:g} s; close_occurrence in one unit of work, SQLite")
+        print(f"summary timeout {args.timeout:g} s; the close job (prepare, then close_occurrence), SQLite")
         for index, (label, summarise) in enumerate(cases):
-            elapsed, source = time_close(folder, f"case{index}", summarise)
+            runs = [time_close(folder, f"case{index}-{run}", summarise) for run in range(args.runs)]
+            elapsed = statistics.median(t for t, _source in runs)
+            sources = {source for _t, source in runs}
+            assert len(sources) == 1, sources
+            source = sources.pop()
             baseline = elapsed if summarise is None else baseline
             extra = elapsed - baseline
             print(f"  {label:34} {elapsed * 1000:8.1f} ms  (+{extra * 1000:7.1f} ms)  In short: {source}")
             if "slow" in label or "answers in" in label:
                 assert source == "extractive", "the slow model's answer must not be used"
                 assert extra <= args.timeout + 0.5, f"the close took {extra:.2f} s more than without a summary"
-        print(f"  requests the fake model received: {len(fake.requests)}")
+        print(f"  requests the fake model received: {len(fake.requests)} ({args.runs} runs per case)")
 
 
 if __name__ == "__main__":

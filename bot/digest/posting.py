@@ -21,9 +21,9 @@ from bot.digest.data import CHART_TITLE, ChartRenderer, DigestError, NotAllowed,
 from bot.digest.ids import ALL_SECTIONS, ChartStatus, RunKind, RunStatus, Section
 from bot.digest.manage import digest_for_channel
 from bot.digest.models import DigestRun
-from bot.summaries.data import Summarise
+from bot.summaries.data import Summarise, SummaryRequest
 from bot.summaries.model import LOCAL
-from bot.summaries.service import summarise_for
+from bot.summaries.service import summaries_enabled, summarise_for
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,17 @@ def post_digest(
             allow_external=allow_external,
         )  # fmt: skip
     return run
+
+
+def pending_three_lines(
+    session: Session, *, team_id: str, sections: Sequence[Section], timezone: str, end: datetime
+) -> SummaryRequest | None:
+    """What the digest job's prepare step summarises (the week as it will be posted): None if
+    summaries are switched off or the week is empty."""
+    if not summaries_enabled(session, team_id):
+        return None
+    digest = compile_digest(session, team_id, end=end, sections=sections, timezone=timezone)
+    return None if digest.empty else data.three_lines_request(digest)
 
 
 def _attach_chart(

@@ -30,7 +30,7 @@ from bot.retro.lookups import action_view_of, get_series, items_of, previous_ret
 from bot.retro.models import Retro, RetroActionItem, RetroRating
 from bot.retro.templates import INSIGHTS_PROMPT, TEMPLATES
 from bot.summaries.data import Passage, Ritual, Summarise, SummaryRequest
-from bot.summaries.service import store_summary, stored_summary, summarise_for
+from bot.summaries.service import store_summary, stored_summary, summaries_enabled, summarise_for
 
 THEMES_TASK = (
     "Name the main themes of this retrospective between a product team and a marketing team in at most "
@@ -188,6 +188,13 @@ def themes_request(session: Session, retro: Retro) -> SummaryRequest:
         Passage(i.text, prompts[i.prompt_index] if 0 <= i.prompt_index < len(prompts) else "") for i in items
     )
     return SummaryRequest(THEMES_TASK, passages, max_sentences=3)
+
+
+def pending_themes(session: Session, retro: Retro) -> SummaryRequest | None:
+    """What the themes job's prepare step summarises: None if not closed, done already or switched off."""
+    if retro.status != RetroStatus.CLOSED or stored_summary(session, retro.team_id, Ritual.RETRO, retro.id):
+        return None
+    return themes_request(session, retro) if summaries_enabled(session, retro.team_id) else None
 
 
 def write_themes(session: Session, retro: Retro, summarise: Summarise | None, now: datetime) -> None:

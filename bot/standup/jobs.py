@@ -7,14 +7,16 @@ mode (that person only), else "" (everybody, in the stand-up's one zone).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.scheduling.registry import JobContext, JobSpec
+from bot.services import Services
 from bot.standup import rounds, summary
 from bot.standup.directory import SlackDirectory
 from bot.standup.ids import JobKind
 from bot.standup.lookups import get_standup
-from bot.summaries.model import summariser_for
+from bot.summaries.data import Summary
+from bot.summaries.model import Prepared, summariser_for
 
 # A prompt more than two hours late (downtime) is recorded as missed rather than sent: a 09:00
 # stand-up prompt at lunchtime is noise. Closing and reminders have their own windows.
@@ -50,18 +52,25 @@ def run_standup_remind(ctx: JobContext) -> None:
     )
 
 
+def prepare_standup_close(services: Services, team_id: str, ref_id: str, due_at: datetime) -> Summary | None:
+    """ "In short", from the model if one is configured: asked here, with no transaction open."""
+    with services.db.unit_of_work() as session:
+        request = summary.pending_in_short(session, team_id=team_id, occurrence_id=int(ref_id))
+    return summariser_for(services.settings)(request) if request is not None else None
+
+
 def run_standup_close(ctx: JobContext) -> None:
     summary.close_occurrence(
         ctx.session,
         team_id=ctx.schedule.team_id,
         occurrence_id=int(ctx.schedule.ref_id),
         now=ctx.now,
-        summarise=summariser_for(ctx.services.settings),
+        summarise=Prepared(ctx.prepared),
     )
 
 
 JOBS = (
     JobSpec(JobKind.PROMPT, run_standup_prompt, grace=PROMPT_GRACE),
     JobSpec(JobKind.REMIND, run_standup_remind, grace=REMIND_GRACE),
-    JobSpec(JobKind.CLOSE, run_standup_close, grace=CLOSE_GRACE),
+    JobSpec(JobKind.CLOSE, run_standup_close, grace=CLOSE_GRACE, prepare=prepare_standup_close),
 )

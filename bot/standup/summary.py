@@ -14,7 +14,7 @@ from bot.standup.ids import AskStatus, Side
 from bot.standup.lookups import get_occurrence, get_standup, participants_of
 from bot.standup.models import StandupAnswer, StandupAsk, StandupOccurrence, StandupPrompt
 from bot.summaries.data import Passage, Ritual, Summarise, SummaryRequest
-from bot.summaries.service import store_summary, stored_summary, summarise_for
+from bot.summaries.service import store_summary, stored_summary, summaries_enabled, summarise_for
 
 IN_SHORT_TASK = (
     "Summarise this joint stand-up of a product team and a marketing team in at most three sentences: "
@@ -109,6 +109,14 @@ def in_short_request(session: Session, occurrence: StandupOccurrence) -> Summary
     )
     passages += [Passage(a.text, "ask across teams") for a in asks]
     return SummaryRequest(IN_SHORT_TASK, tuple(passages), max_sentences=3)
+
+
+def pending_in_short(session: Session, *, team_id: str, occurrence_id: int) -> SummaryRequest | None:
+    """What the closing job's prepare step summarises: None if closed already, gone or switched off."""
+    occurrence = get_occurrence(session, team_id, occurrence_id)
+    if occurrence is None or occurrence.closed_at is not None or not summaries_enabled(session, team_id):
+        return None
+    return in_short_request(session, occurrence)
 
 
 def close_occurrence(
