@@ -15,17 +15,17 @@ from bot.digest import data as digest_data
 from bot.digest.views import build_digest_message
 from bot.retro.ids import JobKind as RetroJobKind
 from bot.retro.lookups import get_retro
-from bot.retro.summary import retro_summary, themes_request, write_themes
+from bot.retro.summary import pending_themes, retro_summary, themes_request, write_themes
 from bot.retro.views import build_summary_message as build_retro_results
 from bot.scheduling.models import Schedule
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack.delivery_models import OutboxMessage
 from bot.standup import answers
 from bot.standup.models import StandupOccurrence
-from bot.standup.summary import close_occurrence, summary_of
+from bot.standup.summary import close_occurrence, pending_in_short, summary_of
 from bot.standup.views import build_summary_message
 from bot.summaries.data import Passage, Source, Summary, SummaryError, SummaryRequest
-from bot.summaries.model import LOCAL, ModelConfig, request_body
+from bot.summaries.model import LOCAL, ModelConfig, Prepared, request_body
 from bot.summaries.service import summaries_enabled, switch_summaries
 from tests.retro.test_service import ALICE, BOB, NOW, add, close, start
 from tests.retro.test_service import TEAM as RETRO_TEAM
@@ -227,3 +227,43 @@ def test_summaries_are_off_by_default_and_the_url_is_normalised(monkeypatch: pyt
     )  # fmt: skip
     assert configured.tandem_summary_url == "http://127.0.0.1:8080/v1"
     assert "sk-1" not in repr(configured)
+
+
+def test_the_prepare_steps_read_what_to_summarise_only_while_there_is_something_to_do(
+    db: Database, people: FakeDirectory
+) -> None:
+    with db.unit_of_work() as session:
+        standup = create(session, people).standup
+        prompt_for(session, standup, "UMAX", BERLIN_0930, tz="Europe/Berlin")
+        occurrence = session.scalars(select(StandupOccurrence)).one()
+        answers.submit_answer(
+            session, people, team_id=TEAM, user_id="UMAX", occurrence_id=occurrence.id, answers=["Press kit", "Deck"],
+            blocker="", ask_user=None, ask_text="", now=BERLIN_0930,
+        )  # fmt: skip
+        request = pending_in_short(session, team_id=TEAM, occurrence_id=occurrence.id)
+        assert request is not None and [p.text for p in request.passages] == ["Press kit", "Deck"]
+        assert pending_in_short(session, team_id="T0OTHER", occurrence_id=occurrence.id) is None  # tenancy
+        # The close job hands over what was prepared; without it, the local summary of the same text.
+        close_occurrence(
+            session, team_id=TEAM, occurrence_id=occurrence.id, now=occurrence.closes_at, summarise=Prepared(None)
+        )
+        assert summary_of(session, occurrence).in_short == LOCAL(request)
+        assert pending_in_short(session, team_id=TEAM, occurrence_id=occurrence.id) is None  # closed: nothing to do
+    assert Prepared(MODEL_SAYS)(SummaryRequest("t", (Passage("anything"),))) == MODEL_SAYS
+
+
+def test_retro_themes_are_prepared_once_and_not_when_switched_off(sqlite_database_url: str) -> None:
+    db = Database.from_url(sqlite_database_url)
+    try:
+        retro_id = start(db)
+        add(db, retro_id, ALICE, "The pricing review went smoothly")
+        with db.unit_of_work() as session:
+            assert pending_themes(session, get_retro(session, RETRO_TEAM, retro_id)) is None  # still open
+        close(db, retro_id)
+        with db.unit_of_work() as session:
+            retro = get_retro(session, RETRO_TEAM, retro_id)
+            assert pending_themes(session, retro) is not None
+            switch_summaries(session, team_id=RETRO_TEAM, user_id="UADA", argument="off", is_admin=True, now=NOW)
+            assert pending_themes(session, retro) is None
+    finally:
+        db.dispose()
