@@ -17,11 +17,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
+from bot.db import Database
 from bot.digest.ids import Block as DigestBlock
 from bot.playground.slack_emulator import SlackEmulator
 from bot.playground.workspace_state import Message
 from bot.retro.ids import Action as RetroAction
+from bot.settings import normalize_database_url
+from bot.slack.delivery_models import OutboxMessage, OutboxStatus
 from bot.standup.ids import Action, Block
 from tests.support.fake_model import FakeModel, running_fake_model
 from tests.support.fixtures import BotUnderTest
@@ -60,9 +64,25 @@ def wait(em: SlackEmulator, predicate: Any, what: str) -> Any:
     return em.wait_for(predicate, WAIT, what=what)
 
 
+def outbox_settled(bot: BotUnderTest) -> bool:
+    """Nothing ready is left in the outbox (the bot's own drainer sends what the tick left)."""
+    db = Database.from_url(normalize_database_url(bot.database_url))
+    try:
+        with db.unit_of_work() as session:
+            busy = session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]))
+            )
+    finally:
+        db.dispose()
+    return busy == 0
+
+
 def tick(bot: BotUnderTest, instant: str) -> None:
     bot.set_now(instant)
     bot.tick()
+    wait(bot.emulator, lambda: outbox_settled(bot), "the outbox drained")
 
 
 def everything_sent(em: SlackEmulator) -> str:
