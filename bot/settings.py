@@ -84,7 +84,9 @@ class Settings(BaseSettings):
             "unset: local extractive summaries only."
         ),
     )
-    tandem_summary_model: str = Field(default="", description="Model name sent to TANDEM_SUMMARY_URL.")
+    tandem_summary_model: str | None = Field(
+        default=None, description="Model name sent to TANDEM_SUMMARY_URL (required with it)."
+    )
     tandem_summary_api_key: SecretStr | None = Field(
         default=None, description="Bearer token for TANDEM_SUMMARY_URL, if the server wants one."
     )
@@ -155,7 +157,7 @@ class Settings(BaseSettings):
         if oauth and (self.slack_client_id is None or self.slack_client_secret is None):
             missing = "SLACK_CLIENT_SECRET" if self.slack_client_secret is None else "SLACK_CLIENT_ID"
             raise ValueError(f"{missing}: required together with the other OAuth setting")
-        if self.tandem_summary_url and not self.tandem_summary_model.strip():
+        if self.tandem_summary_url and not (self.tandem_summary_model or "").strip():
             raise ValueError("TANDEM_SUMMARY_MODEL: required when TANDEM_SUMMARY_URL is set (the model's name)")
         if not oauth and self.slack_bot_token is None:
             raise ValueError("SLACK_BOT_TOKEN: required (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth)")

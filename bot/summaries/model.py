@@ -61,7 +61,7 @@ class ModelConfig:
         key = settings.tandem_summary_api_key
         return cls(
             url=settings.tandem_summary_url,
-            model=settings.tandem_summary_model,
+            model=(settings.tandem_summary_model or "").strip(),
             api_key=key.get_secret_value() if key is not None else None,
             timeout=settings.tandem_summary_timeout,
         )
