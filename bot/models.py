@@ -10,6 +10,7 @@ import bot.scheduling.models
 import bot.slack.delivery_models
 import bot.slack.installations
 import bot.standup.models
+import bot.summaries.models
 import bot.workspaces  # noqa: F401 - imported for their tables
 from bot.db import Base
 

@@ -76,6 +76,26 @@ class Settings(BaseSettings):
         default=None,
         description="Test and demo aid: a file holding an ISO-8601 instant the app takes as 'now'.",
     )
+    # Summaries (issue #17): off unless the admin names a server. Nothing is sent anywhere else.
+    tandem_summary_url: str | None = Field(
+        default=None,
+        description=(
+            "Base URL of an OpenAI-compatible API (POST {url}/chat/completions) for summaries; "
+            "unset: local extractive summaries only."
+        ),
+    )
+    tandem_summary_model: str | None = Field(
+        default=None, description="Model name sent to TANDEM_SUMMARY_URL (required with it)."
+    )
+    tandem_summary_api_key: SecretStr | None = Field(
+        default=None, description="Bearer token for TANDEM_SUMMARY_URL, if the server wants one."
+    )
+    tandem_summary_timeout: float = Field(
+        default=4.0,
+        gt=0,
+        le=60,
+        description="Seconds a summary may wait for the model (both attempts), then the local one is used.",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -88,6 +108,16 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("tandem_summary_url")
+    @classmethod
+    def _summary_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL such as http://127.0.0.1:8080/v1")
+        return value.rstrip("/")
 
     @field_validator("database_url")
     @classmethod
@@ -127,6 +157,8 @@ class Settings(BaseSettings):
         if oauth and (self.slack_client_id is None or self.slack_client_secret is None):
             missing = "SLACK_CLIENT_SECRET" if self.slack_client_secret is None else "SLACK_CLIENT_ID"
             raise ValueError(f"{missing}: required together with the other OAuth setting")
+        if self.tandem_summary_url and not (self.tandem_summary_model or "").strip():
+            raise ValueError("TANDEM_SUMMARY_MODEL: required when TANDEM_SUMMARY_URL is set (the model's name)")
         if not oauth and self.slack_bot_token is None:
             raise ValueError("SLACK_BOT_TOKEN: required (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth)")
         return self

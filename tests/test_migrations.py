@@ -247,6 +247,40 @@ def test_0011_adds_holidays_and_escalations_and_downgrades(empty_db: Database) -
     alembic(db, command.check)
 
 
+def test_0012_adds_the_summary_tables_and_downgrades(empty_db: Database) -> None:
+    """Expand only: earlier rows are untouched; a switch row and a stored summary round-trip (one
+    per ritual and ref); downgrading to 0011 drops the two tables and nothing else."""
+    db = empty_db
+    alembic(db, lambda config: command.upgrade(config, "0006"))
+    seed_0006(db)
+    alembic(db, lambda config: command.upgrade(config, "0012"))
+    with db.engine.begin() as connection:  # keyed by team_id (a string), so not through insert()
+        switches = sa.Table("summary_settings", sa.MetaData(), autoload_with=connection)
+        connection.execute(switches.insert().values(team_id=TEAM, enabled=False, changed_by="U1", changed_at=AT))
+    insert(
+        db, "ritual_summaries", team_id=TEAM, ritual="standup", ref_id="7", sentences="One.\nTwo.",
+        source="model", created_at=AT,
+    )  # fmt: skip
+    with pytest.raises(sa.exc.IntegrityError):
+        insert(
+            db, "ritual_summaries", team_id=TEAM, ritual="standup", ref_id="7", sentences="Again.",
+            source="extractive", created_at=AT,
+        )  # fmt: skip
+    with db.engine.connect() as connection:
+        switch = connection.execute(sa.text("SELECT team_id, enabled FROM summary_settings")).all()
+    assert [(team, bool(enabled)) for team, enabled in switch] == [(TEAM, False)]
+    assert column_values(db, "ritual_summaries", "ritual", "sentences") == [("standup", "One.\nTwo.")]
+    assert count(db, "standups") == 3
+
+    alembic(db, lambda config: command.downgrade(config, "0011"))
+    with db.engine.connect() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+    assert not tables & {"summary_settings", "ritual_summaries"}
+    assert {"goals", "holiday_calendars"} <= tables and (count(db, "standups"), count(db, "retro_series")) == (3, 2)
+    alembic(db, lambda config: command.upgrade(config, "head"))
+    alembic(db, command.check)
+
+
 def test_0013_links_a_retro_series_to_a_goal_and_downgrades(empty_db: Database) -> None:
     """Expand only: existing series get no goal; a series can name one; downgrading drops the
     column and keeps every series."""
@@ -260,7 +294,7 @@ def test_0013_links_a_retro_series_to_a_goal_and_downgrades(empty_db: Database) 
         connection.execute(sa.text("UPDATE retro_series SET goal_id = 42"))
     assert column_values(db, "retro_series", "goal_id") == [(42,), (42,)]
 
-    alembic(db, lambda config: command.downgrade(config, "0010"))
+    alembic(db, lambda config: command.downgrade(config, "0012"))
     with db.engine.connect() as connection:
         assert "goal_id" not in {c["name"] for c in sa.inspect(connection).get_columns("retro_series")}
     assert count(db, "retro_series") == 2

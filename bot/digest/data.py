@@ -19,6 +19,7 @@ from bot.goals.ids import Status as GoalStatus
 from bot.slack.errors import NotAllowed as NotAllowedError
 from bot.slack.errors import NotFound as NotFoundError
 from bot.slack.errors import UserError
+from bot.summaries.data import Passage, Summary, SummaryRequest
 
 CHART_TITLE = "Last 8 weeks: insights, participation and partnership health per side; goal progress"
 WEEK = timedelta(days=7)
@@ -370,6 +371,7 @@ class Digest:
     health: HealthSection | None = None
     upcoming: UpcomingSection | None = None
     goals: GoalsSection | None = None
+    in_three_lines: Summary | None = None  # bot.summaries: the model's or the extractive one
 
     @property
     def empty(self) -> bool:
@@ -377,3 +379,24 @@ class Digest:
 
 
 ChartRenderer = Callable[[ChartData], bytes]  # see chart.render_chart
+
+
+THREE_LINES_TASK = (
+    "Summarise this week between a product team and a marketing team in at most three sentences: what got "
+    "done, what is blocked or asked across teams, what customers said."
+)
+
+
+def three_lines_request(digest: Digest) -> SummaryRequest:
+    """What "This week in three lines" is made from: the texts the digest shows, without names."""
+    passages: list[Passage] = []
+    if digest.actions:
+        passages += [Passage(a.text, "action item done") for a in digest.actions.done_items]
+    if digest.standups:
+        passages += [Passage(b.text, "blocker") for b in digest.standups.blockers]
+        passages += [Passage(a.text, "ask across teams") for a in digest.standups.asks]
+    if digest.insights:
+        passages += [Passage(line.text, "customer insight") for g in digest.insights.groups for line in g.top]
+    if digest.loop:
+        passages += [Passage(c.text, f"insight moved to {c.to_status}") for c in digest.loop.changes]
+    return SummaryRequest(THREE_LINES_TASK, tuple(passages), max_sentences=3)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.digest import chart, manage, outbox, posting
 from bot.digest.data import Uploader, sections_of
@@ -10,6 +10,8 @@ from bot.digest.ids import JobKind, RunKind
 from bot.scheduling.registry import JobContext, JobSpec
 from bot.services import Services
 from bot.slack.files import upload_file
+from bot.summaries.data import Summary
+from bot.summaries.model import Prepared, summariser_for
 
 
 def chart_uploader(services: Services, team_id: str) -> Uploader:
@@ -17,6 +19,18 @@ def chart_uploader(services: Services, team_id: str) -> Uploader:
         return upload_file(services.slack.for_team(team_id), content, filename, title)
 
     return upload
+
+
+def prepare_digest(services: Services, team_id: str, ref_id: str, due_at: datetime) -> Summary | None:
+    """ "This week in three lines", from the model if one is configured: asked with no transaction open."""
+    with services.db.unit_of_work() as session:
+        digest = manage.get_digest(session, team_id, int(ref_id))
+        if digest is None or digest.paused:
+            return None
+        request = posting.pending_three_lines(
+            session, team_id=team_id, sections=sections_of(digest.sections), timezone=digest.timezone, end=due_at
+        )
+    return summariser_for(services.settings)(request) if request is not None else None
 
 
 def post_scheduled_digest(ctx: JobContext) -> None:
@@ -40,8 +54,9 @@ def post_scheduled_digest(ctx: JobContext) -> None:
         render_chart=chart.render_chart,
         upload=chart_uploader(ctx.services, team_id),
         allow_external=bool(digest.external_confirmed_by),
+        summarise=Prepared(ctx.prepared),
     )
 
 
 # A digest more than 6 hours late is old news: record it missed and wait for next week.
-JOBS = (JobSpec(JobKind.POST, post_scheduled_digest, grace=timedelta(hours=6)),)
+JOBS = (JobSpec(JobKind.POST, post_scheduled_digest, grace=timedelta(hours=6), prepare=prepare_digest),)

@@ -22,6 +22,8 @@ from bot.slack.files import upload_file
 from bot.slack.metadata import MetadataError
 from bot.slack.text import channel_link
 from bot.slack.users import UserNotFound, get_user, is_workspace_admin
+from bot.summaries.service import switch_summaries
+from bot.summaries.views import build_switch_text
 
 
 def _user_tz(client: WebClient, team_id: str, user_id: str) -> str | None:
@@ -134,6 +136,21 @@ def register(app: App, services: Services) -> None:
             refresh_homes(services, team_id, user_id, owner_id)  # the Home lists digests with their state
 
         return handler
+
+    @router.add("summaries", "summaries [on|off]", "summaries of stand-ups, retros and digests (admins switch)")
+    def on_digest_summaries(
+        ack: Ack, command: dict[str, Any], argument: str, client: WebClient, respond: Respond, **_: Any
+    ) -> None:
+        ack()
+        team_id, user_id = command["team_id"], command["user_id"]
+        admin = bool(argument.strip()) and is_workspace_admin(client, team_id, user_id)
+        with answering(respond) as answer, services.db.unit_of_work() as session:
+            enabled = switch_summaries(
+                session, team_id=team_id, user_id=user_id, argument=argument, is_admin=admin, now=services.clock()
+            )
+        if answer.failed:
+            return
+        respond(response_type="ephemeral", text=build_switch_text(enabled, bool(services.settings.tandem_summary_url)))
 
     where = "[#channel]"
     router.add("pause", f"pause {where}", "stop posting until resumed (owner or admin)")(on_digest_managed("pause"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -20,6 +21,9 @@ from bot.digest.data import CHART_TITLE, ChartRenderer, DigestError, NotAllowed,
 from bot.digest.ids import ALL_SECTIONS, ChartStatus, RunKind, RunStatus, Section
 from bot.digest.manage import digest_for_channel
 from bot.digest.models import DigestRun
+from bot.summaries.data import Summarise, SummaryRequest
+from bot.summaries.model import LOCAL
+from bot.summaries.service import summaries_enabled, summarise_for
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +44,11 @@ def post_digest(
     render_chart: ChartRenderer | None,
     upload: Uploader | None,
     allow_external: bool = False,
+    summarise: Summarise | None = None,
 ) -> DigestRun:
     """Compile the week ending ``end`` and enqueue it for ``channel_id``; idempotent on ``key``.
+
+    ``summarise`` (the job's: the model if configured) opens it with "This week in three lines".
 
     ``allow_external``: the owner confirmed posting it in a channel shared with another
     organisation (``bot.slack.channels``); otherwise the drainer holds it back there.
@@ -54,6 +61,9 @@ def post_digest(
     if existing is not None:
         return existing
     digest = compile_digest(session, team_id, end=end, sections=sections, timezone=timezone)
+    if not digest.empty:
+        three_lines = summarise_for(session, team_id, summarise, data.three_lines_request(digest))
+        digest = replace(digest, in_three_lines=three_lines)
     run = DigestRun(
         team_id=team_id,
         digest_id=digest_id,
@@ -75,6 +85,17 @@ def post_digest(
             allow_external=allow_external,
         )  # fmt: skip
     return run
+
+
+def pending_three_lines(
+    session: Session, *, team_id: str, sections: Sequence[Section], timezone: str, end: datetime
+) -> SummaryRequest | None:
+    """What the digest job's prepare step summarises (the week as it will be posted): None if
+    summaries are switched off or the week is empty."""
+    if not summaries_enabled(session, team_id):
+        return None
+    digest = compile_digest(session, team_id, end=end, sections=sections, timezone=timezone)
+    return None if digest.empty else data.three_lines_request(digest)
 
 
 def _attach_chart(
@@ -161,4 +182,5 @@ def post_now(
         render_chart=render_chart,
         upload=upload,
         allow_external=confirmed,
+        summarise=LOCAL,  # a click never waits on a model: the local extractive lines
     )

@@ -16,6 +16,7 @@ from bot.insights.ids import STATUS_LABELS, Status
 from bot.slack import blocks as bk
 from bot.slack.channels import confirmation_block
 from bot.slack.text import escape, mention, plain, slack_date, truncate
+from bot.summaries.views import summary_mrkdwn
 
 TITLE = "Weekly digest: product and marketing"
 MORE_IN_HOME = "…and {n} more in Tandem's Home tab"
@@ -181,6 +182,8 @@ def _upcoming(section: data.UpcomingSection) -> list[bk.Block]:
 def build_digest_blocks(digest: data.Digest) -> list[bk.Block]:
     period = f"{_day(digest.start)} to {_day(digest.end)}"
     blocks: list[bk.Block] = [bk.header(TITLE), bk.context(f"The week of {period}, compared with the week before")]
+    if digest.in_three_lines is not None:
+        blocks.append(bk.section(summary_mrkdwn("This week in three lines", digest.in_three_lines)))
     parts: list[list[bk.Block]] = []
     if digest.goals:
         parts.append(goals_blocks(digest.goals))

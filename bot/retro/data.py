@@ -22,6 +22,7 @@ from bot.retro.ids import ActionStatus, Anonymity, RetroStatus, RetroTemplate, S
 from bot.slack.errors import NotAllowed as NotAllowedError
 from bot.slack.errors import NotFound as NotFoundError
 from bot.slack.errors import UserError
+from bot.summaries.data import Summary
 
 if TYPE_CHECKING:
     from bot.retro.models import Retro, RetroSeries
@@ -229,6 +230,7 @@ class RetroSummary:
     health: HealthSummary | None
     facilitator_id: str
     action_items: list[ActionView]
+    themes: Summary | None = None  # bot.summaries: the model's or the extractive one
 
 
 @dataclass(frozen=True)

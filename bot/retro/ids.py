@@ -106,6 +106,7 @@ class JobKind(StrEnum):
     OPEN = "retro.open"
     CLOSE = "retro.close"
     ACTION_REMINDER = "retro.action_reminder"
+    THEMES = "retro.themes"  # one-off, right after closing: the results gain "Main themes"
 
 
 class Hook(StrEnum):

@@ -78,6 +78,8 @@ def close_retro(session: Session, retro: Retro, now: datetime) -> RetroSummary:
     refresh_retro_message(session, retro, now, "closed")
     summary = retro_summary(session, retro)
     outbox.post_summary(session, series, retro, summary, now)
+    # The main themes may wait on a model: never here (this can be a click), in the next tick.
+    schedule_once(session, team_id=retro.team_id, kind=JobKind.THEMES, ref_id=str(retro.id), at=now, now=now)
     return summary
 
 

@@ -30,6 +30,13 @@ from bot.retro.ids import ActionStatus, Anonymity, RetroStatus, RetroTemplate, S
 from bot.retro.lookups import action_view_of, get_series, items_of, previous_retro
 from bot.retro.models import Retro, RetroActionItem, RetroRating
 from bot.retro.templates import INSIGHTS_PROMPT, TEMPLATES
+from bot.summaries.data import Passage, Ritual, Summarise, SummaryRequest
+from bot.summaries.service import store_summary, stored_summary, summaries_enabled, summarise_for
+
+THEMES_TASK = (
+    "Name the main themes of this retrospective between a product team and a marketing team in at most "
+    "three sentences. Items carry the prompt they answer; the most voted come first."
+)
 
 
 def _review_actions(session: Session, retro: Retro) -> list[ActionView]:
@@ -176,7 +183,36 @@ def retro_summary(session: Session, retro: Retro) -> RetroSummary:
         health=health_summary(session, retro) if TEMPLATES[template].rates_partnership else None,
         facilitator_id=series.facilitator_id,
         action_items=[action_view_of(a) for a in actions],
+        themes=stored_summary(session, retro.team_id, Ritual.RETRO, retro.id),
     )
+
+
+def themes_request(session: Session, retro: Retro) -> SummaryRequest:
+    """The items, most voted first, each with its prompt and never its author (anonymous or not)."""
+    items = sorted(items_of(session, retro), key=lambda i: (-i.votes, i.id))
+    prompts = list(retro.prompts)
+    passages = tuple(
+        Passage(i.text, prompts[i.prompt_index] if 0 <= i.prompt_index < len(prompts) else "") for i in items
+    )
+    return SummaryRequest(THEMES_TASK, passages, max_sentences=3)
+
+
+def pending_themes(session: Session, retro: Retro) -> SummaryRequest | None:
+    """What the themes job's prepare step summarises: None if not closed, done already or switched off."""
+    if retro.status != RetroStatus.CLOSED or stored_summary(session, retro.team_id, Ritual.RETRO, retro.id):
+        return None
+    return themes_request(session, retro) if summaries_enabled(session, retro.team_id) else None
+
+
+def write_themes(session: Session, retro: Retro, summarise: Summarise | None, now: datetime) -> None:
+    """After closing (the ``retro.themes`` job): the results gain "Main themes", updated in place."""
+    if retro.status != RetroStatus.CLOSED or stored_summary(session, retro.team_id, Ritual.RETRO, retro.id):
+        return
+    themes = summarise_for(session, retro.team_id, summarise, themes_request(session, retro))
+    if themes is None:
+        return
+    store_summary(session, retro.team_id, Ritual.RETRO, retro.id, themes, now)
+    refresh_summary(session, retro, now, "themes")
 
 
 def refresh_summary(session: Session, retro: Retro, now: datetime, reason: str) -> None:

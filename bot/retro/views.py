@@ -43,6 +43,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.blocks import Block as SlackBlock
 from bot.slack.text import escape, mention, plain, slack_date, truncate
+from bot.summaries.views import summary_mrkdwn
 
 Message = dict[str, Any]
 
@@ -190,6 +191,8 @@ def health_lines(health: HealthSummary) -> list[str]:
 def build_summary_message(summary: RetroSummary) -> Message:
     name = f"{summary.title} #{summary.number}" if summary.number > 1 else summary.title
     blocks: list[SlackBlock] = [header(f"Retro results: {name}")]
+    if summary.themes is not None:
+        blocks.append(section(summary_mrkdwn("Main themes", summary.themes)))
     if summary.health is not None:
         health = "\n".join(health_lines(summary.health))
         blocks.append(section("*Partnership health* (average of 1 to 5, by side)\n" + health))

@@ -38,6 +38,7 @@ class JobContext:
     schedule: Schedule
     scheduled_for: datetime  # the occurrence's instant (aware UTC)
     now: datetime  # the tick's "now" (aware UTC)
+    prepared: object = None  # what the spec's ``prepare`` returned (None without one, or if it failed)
 
     @property
     def occurrence_key(self) -> str:
@@ -50,6 +51,9 @@ class JobContext:
 
 
 JobHandler = Callable[[JobContext], None]
+# (services, team_id, ref_id, due_at) -> anything: slow work that must not hold the claim's locks.
+# ``due_at`` is the schedule's next_run_at (the occurrence about to run, unless several were missed).
+JobPrepare = Callable[[Services, str, str, datetime], object]
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,11 @@ class JobSpec:
     kind: str
     handler: JobHandler
     grace: timedelta = DEFAULT_GRACE
+    # Run by the tick just before the claim's unit of work opens, with no transaction of the
+    # tick's open (on SQLite a claim holds the database's one write lock): a network call such as a
+    # summary model. It opens its own read-only units of work; its result reaches the handler as
+    # ``ctx.prepared``. It may be wasted (another process claims the occurrence) and must not write.
+    prepare: JobPrepare | None = None
 
 
 class DuplicateJob(ValueError):
@@ -72,7 +81,7 @@ class JobTable(Mapping[str, JobSpec]):
             kind = str(spec.kind)
             if kind in self._specs:
                 raise DuplicateJob(f"two handlers for job kind {kind!r}")
-            self._specs[kind] = JobSpec(kind, spec.handler, spec.grace)
+            self._specs[kind] = JobSpec(kind, spec.handler, spec.grace, spec.prepare)
 
     def __getitem__(self, kind: str) -> JobSpec:
         return self._specs[kind]

@@ -1,7 +1,9 @@
 """One tick: run everything that is due up to ``now``. Both drivers call this: APScheduler inside
 ``tandem run`` (bot/scheduling/runner.py) and ``tandem tick --now``.
 
-Per due schedule, in **one unit of work**:
+Per due schedule whose job spec has a ``prepare`` step (a summary model's call), that step runs
+first, outside any transaction, so slow network work never holds a lock; then, in **one unit of
+work**:
 
 1. lock the schedule row (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL; a replica already
    working on it is skipped; SQLite has one writer at a time);
@@ -114,7 +116,26 @@ def _advance(schedule: Schedule, now: datetime) -> None:
     schedule.last_run_at = now
 
 
-def _run_schedule(services: Services, schedule_id: int, now: datetime, report: TickReport) -> None:
+def _prepare(services: Services, schedule_id: int, now: datetime) -> object:
+    """The spec's ``prepare`` for a due schedule, outside any transaction; None if it has none or
+    it failed (the handler then runs without it: preparing is never what stops a job)."""
+    with services.db.unit_of_work() as session:
+        schedule = session.get(Schedule, schedule_id)
+        if schedule is None or schedule.paused or schedule.next_run_at is None or schedule.next_run_at > now:
+            return None
+        spec = services.jobs.get(schedule.kind)
+        team_id, ref_id, due_at = schedule.team_id, schedule.ref_id, schedule.next_run_at
+    if spec is None or spec.prepare is None:
+        return None
+    try:
+        return spec.prepare(services, team_id, ref_id, due_at)
+    except Exception:
+        log.exception("preparing schedule %s failed; its job runs without it", schedule_id)
+        return None
+
+
+def _run_schedule(services: Services, schedule_id: int, now: datetime, report: TickReport, prepare: bool) -> None:
+    prepared = _prepare(services, schedule_id, now) if prepare else None
     try:
         with services.db.unit_of_work() as session:
             schedule = _lock_due(session, schedule_id, now)
@@ -138,7 +159,7 @@ def _run_schedule(services: Services, schedule_id: int, now: datetime, report: T
             if not _insert_occurrence(session, _occurrence_values(schedule, run_at, OccurrenceStatus.DONE, now)):
                 report.skipped += 1
                 return
-            spec.handler(JobContext(services, session, schedule, run_at, now))
+            spec.handler(JobContext(services, session, schedule, run_at, now, prepared))
             session.flush()
         report.ran[schedule.kind] = report.ran.get(schedule.kind, 0) + 1
     except OperationalError:
@@ -196,17 +217,23 @@ def run_due(services: Services, now: datetime, *, max_schedules: int | None = No
     kinds = services.jobs.kinds()
     if not kinds:
         return report
+    preparing = [kind for kind in kinds if services.jobs[kind].prepare is not None]
     last_id = 0
     handled = 0
     while max_schedules is None or handled < max_schedules:
         with services.db.unit_of_work() as session:
             ids = due_schedule_ids(session, now, kinds, after_id=last_id)
+            to_prepare = (
+                set(session.scalars(select(Schedule.id).where(Schedule.id.in_(ids), Schedule.kind.in_(preparing))))
+                if ids and preparing
+                else set()
+            )
         if not ids:
             break
         for schedule_id in ids:
             if max_schedules is not None and handled >= max_schedules:
                 break
-            _run_schedule(services, schedule_id, now, report)
+            _run_schedule(services, schedule_id, now, report, schedule_id in to_prepare)
             last_id = schedule_id
             handled += 1
     if report.ran:

@@ -13,6 +13,7 @@ from bot.slack.errors import NotAllowed as NotAllowedError
 from bot.slack.errors import NotFound as NotFoundError
 from bot.slack.errors import UserError
 from bot.standup.ids import Side, ZoneMode
+from bot.summaries.data import Summary
 
 if TYPE_CHECKING:  # annotations only: bot.slack.users talks to Slack, this module must not
     from bot.slack.users import SlackUser
@@ -219,6 +220,7 @@ class SummaryView:
     asks: list[tuple[str, str, str, bool]]  # (from name, to name, text, handled)
     closed_at: datetime | None
     off: list[tuple[str, str]] = field(default_factory=list)  # (name, holiday): off (holiday)
+    in_short: Summary | None = None  # bot.summaries: the model's or the extractive one
 
 
 # --- days off and escalation ---------------------------------------------------------------------

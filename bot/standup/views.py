@@ -32,6 +32,7 @@ from bot.standup.data import (
 )
 from bot.standup.forms import NO_CHOICE, AnswerMetadata, SetupMetadata
 from bot.standup.ids import PREFILL_OPTION, Action, Block, Callback, EscalationKind, Side, ZoneMode
+from bot.summaries.views import summary_mrkdwn
 
 Message = dict[str, Any]
 
@@ -427,6 +428,8 @@ def build_summary_message(view: SummaryView) -> Message:
         shown = [f"{escape(name)} — off (holiday): {escape(holiday)}" for name, holiday in view.off[:LIST_LIMIT]]
         more = f" …and {len(view.off) - LIST_LIMIT} more" if len(view.off) > LIST_LIMIT else ""
         blocks.append(bk.context(":palm_tree: " + "; ".join(shown) + more))
+    if view.in_short is not None:
+        blocks.append(bk.section(summary_mrkdwn("In short", view.in_short)))
     if view.blockers:
         lines = [f"• {escape(name)} ({side.label}): {escape(text)}" for name, side, text in view.blockers[:LIST_LIMIT]]
         if len(view.blockers) > LIST_LIMIT:
