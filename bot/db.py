@@ -87,8 +87,10 @@ def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], c
     """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    result = session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))  # a CursorResult for an INSERT
+    # RETURNING says whether a row went in on both dialects (SQLite >= 3.35). The rowcount does
+    # not: PostgreSQL (psycopg) reports -1 for it, which read as "inserted" every time.
+    result = session.execute(statement.returning(*model.__table__.primary_key.columns))
+    return result.first() is not None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from bot.digest.feature import FEATURE as DIGEST
 from bot.feature import Feature
+from bot.goals.feature import FEATURE as GOALS
 from bot.home.feature import FEATURE as HOME
 from bot.insights.feature import FEATURE as INSIGHTS
 from bot.retro.feature import FEATURE as RETRO
 from bot.standup.feature import FEATURE as STANDUP
 
-FEATURES: tuple[Feature, ...] = (STANDUP, RETRO, INSIGHTS, DIGEST, HOME)
+FEATURES: tuple[Feature, ...] = (STANDUP, RETRO, INSIGHTS, DIGEST, HOME, GOALS)
