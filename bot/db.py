@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -89,7 +89,7 @@ def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], c
     statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
     # RETURNING says whether a row went in on both dialects (SQLite >= 3.35). The rowcount does
     # not: PostgreSQL (psycopg) reports -1 for it, which read as "inserted" every time.
-    result = session.execute(statement.returning(*model.__table__.primary_key.columns))
+    result = session.execute(statement.returning(*inspect(model).primary_key))
     return result.first() is not None
 
 
