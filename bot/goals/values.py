@@ -28,7 +28,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import insert_ignore
+from bot.db import insert_ignore_key
 from bot.goals import outbox
 from bot.goals.data import GoalClosed, GoalError, NotGoalOwner, SourceInput, source_problems
 from bot.goals.ids import Status, ValueSource
@@ -103,11 +103,16 @@ def bearer_token(authorization: str | None) -> str | None:
 # --- recording ----------------------------------------------------------------------------------
 
 
-def _latest(session: Session, goal: Goal, *, excluding: int | None = None) -> GoalValue | None:
-    query = select(GoalValue).where(GoalValue.team_id == goal.team_id, GoalValue.goal_id == goal.id)
-    if excluding is not None:
-        query = query.where(GoalValue.id != excluding)
-    return session.scalar(query.order_by(GoalValue.measured_at.desc(), GoalValue.id.desc()).limit(1))
+def _latest_two(session: Session, goal: Goal) -> list[GoalValue]:
+    """The current value and the one before it (newest first)."""
+    return list(
+        session.scalars(
+            select(GoalValue)
+            .where(GoalValue.team_id == goal.team_id, GoalValue.goal_id == goal.id)
+            .order_by(GoalValue.measured_at.desc(), GoalValue.id.desc())
+            .limit(2)
+        )
+    )
 
 
 def _by_key(session: Session, goal: Goal, keys: Sequence[str]) -> GoalValue | None:
@@ -161,18 +166,18 @@ def record_value(
         session.flush()
     else:
         # Two retries at once: exactly one inserts (the other waits for its commit, then finds it).
-        inserted = insert_ignore(session, GoalValue, row, ["goal_id", "dedupe_key"])
-        found = _by_key(session, goal, [dedupe_key])
-        assert found is not None  # inserted now, or by the request this one repeats
-        if not inserted:
+        new_id = insert_ignore_key(session, GoalValue, row, ["goal_id", "dedupe_key"])
+        if new_id is None:
+            found = _by_key(session, goal, [dedupe_key])
+            assert found is not None  # stored by the request this one repeats
             return Recorded(found, created=False, current_changed=False)
-        stored = found
+        stored = GoalValue(id=new_id, **row)  # what was inserted (not loaded again)
     # From here this transaction holds the write lock (SQLite) / the goal's row lock (PostgreSQL):
     # concurrent values of the goal are decided one after the other.
     session.refresh(goal, with_for_update=True)
-    current = _latest(session, goal)
-    previous = _latest(session, goal, excluding=stored.id)
-    changed = current is not None and current.id == stored.id and (previous is None or previous.value != stored.value)
+    latest = _latest_two(session, goal)
+    previous = latest[1] if len(latest) > 1 else None
+    changed = latest[0].id == stored.id and (previous is None or previous.value != stored.value)
     if changed:
         goal.updated_at = now
         outbox.update_goal_message(session, goal, now)
