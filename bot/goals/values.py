@@ -2,7 +2,8 @@
 push, pull), the push endpoint's per-goal token, and the pull source's settings.
 
 - Every value is a ``GoalValue``; the latest by ``measured_at`` is the goal's current value. When
-  a new value changes it, the goal's one channel message is updated in place (a value back-filled
+  a new value changes it, the goal's one channel message is updated in place (one pending update
+  at a time: a burst of pushes rewrites it rather than queueing one per value; a value back-filled
   with an older ``at``, or the same number again, changes nothing there). Closed goals take none.
 - The push token: ``issue_token`` makes a random secret (``secrets.token_urlsafe(32)``), stores
   only its sha256 and returns it once; making a new one replaces (invalidates) the old.
@@ -180,7 +181,7 @@ def record_value(
     changed = latest[0].id == stored.id and (previous is None or previous.value != stored.value)
     if changed:
         goal.updated_at = now
-        outbox.update_goal_message(session, goal, now)
+        outbox.refresh_goal_message(session, goal, now)
     return Recorded(stored, created=True, current_changed=changed)
 
 

@@ -116,9 +116,20 @@ def test_a_new_current_value_updates_the_channel_message_and_an_old_or_equal_one
         assert goal is not None
         newer = values.record_value(session, goal, value=5.25, source=ValueSource.PUSH, now=NOW + timedelta(minutes=2))
     assert newer.current_changed
-    latest = updates(db, goal_id)[-1]
-    assert len(updates(db, goal_id)) == 2 and "5.25%" in str(latest.args["blocks"])
-    assert count_values(db, goal_id) == 4
+    # The first update still waits in the outbox: it is rewritten, not queued behind.
+    [folded] = updates(db, goal_id)
+    assert folded.id == update.id and "5.25%" in str(folded.args["blocks"]) and "4.5%" not in str(folded.args["blocks"])
+    with db.unit_of_work() as session:
+        session.get(OutboxMessage, folded.id).status = "sent"  # type: ignore[union-attr]
+        goal = session.get(Goal, goal_id)
+        assert goal is not None
+        values.record_value(session, goal, value=6.75, source=ValueSource.PUSH, now=NOW + timedelta(minutes=3))
+    # Once sent, the next change is a new update (a new version).
+    assert [("5.25%" in str(u.args["blocks"]), "6.75%" in str(u.args["blocks"])) for u in updates(db, goal_id)] == [
+        (True, False),
+        (False, True),
+    ]
+    assert count_values(db, goal_id) == 5
 
 
 def test_closed_goals_take_no_values_nor_tokens(db: Database) -> None:
