@@ -17,6 +17,7 @@ import pytest
 from bot.digest import data as digest_data
 from bot.digest import views as digest_views
 from bot.digest.data import DigestLine
+from bot.goals import values_views as goal_values_views
 from bot.home import data as home
 from bot.home import views as home_views
 from bot.insights import forms as insight_forms
@@ -302,6 +303,22 @@ VIEWS: dict[str, Builder] = {
         )
     ),
     "standup.notice": lambda: standup_views.build_notice_modal("Stand-up", "Saved."),
+    "goals.values": lambda: goal_values_views.values_modal(
+        goal_values_views.ValuesSettings(7, "Lift <trial> *conversion*", None, None, "", "", False)
+    ),
+    "goals.values_full": lambda: goal_values_views.values_modal(
+        goal_values_views.ValuesSettings(
+            7, "Lift trial", "https://tandem.example.com", NOW, "https://kpi.example/x.json?a=1&b=<2>", "/data/0", True
+        ),
+        test_result=goal_values_views.test_result_text("41.5"),
+    ),
+    "goals.values_problem": lambda: goal_values_views.values_modal(
+        goal_values_views.ValuesSettings(7, "Lift trial", None, NOW, "https://kpi.example/", "/v", False),
+        test_result=goal_values_views.test_result_text(None, "nothing at /*v* in the source's JSON"),
+    ),
+    "goals.token": lambda: goal_values_views.token_modal(
+        7, "Lift trial", "tok_EN-abc123", "https://tandem.example.com"
+    ),
 }
 
 TEXTS: dict[str, Builder] = {
