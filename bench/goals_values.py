@@ -179,7 +179,7 @@ def main() -> int:
             return client.get(f"{bot.url}/healthz")
 
         def push(client: httpx.Client, writer: int, n: int) -> httpx.Response:
-            key = f"{run_id}-{writer}-{n}"
+            key = f"{run_id}-{writer}-{n}"  # unique: every push is a new value
             body = f'{{"value": {writer * 1000 + n + random.random():.4f}, "note": "bench"}}'
             return client.post(url, content=body, headers={**headers, "Idempotency-Key": key})
 
@@ -194,8 +194,9 @@ def main() -> int:
             # Warm-up: connections, the first queries, imports on first use.
             run_load(min(args.writers, 8), 5, 0, healthz, 200)
             for round_index in range(1, args.rounds + 1):
-                run_id = f"r{round_index}"
+                run_id = f"warm{round_index}"
                 warm = run_load(min(args.writers, 8), 3, 0, push, 201).summary()  # warm the endpoint's path
+                run_id = f"r{round_index}"
                 pushed_ok += int(warm["n"] - warm["unexpected"])
                 base = run_load(args.writers, args.requests, args.think_ms, healthz, 200).summary()
                 ours = run_load(args.writers, args.requests, args.think_ms, push, 201)

@@ -121,7 +121,7 @@ def _by_key(session: Session, goal: Goal, keys: Sequence[str]) -> GoalValue | No
         return None
     return session.scalar(
         select(GoalValue)
-        .where(GoalValue.goal_id == goal.id, GoalValue.dedupe_key.in_(list(keys)))
+        .where(GoalValue.team_id == goal.team_id, GoalValue.goal_id == goal.id, GoalValue.dedupe_key.in_(list(keys)))
         .order_by(GoalValue.id)
         .limit(1)
     )
