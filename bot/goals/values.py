@@ -5,7 +5,7 @@ push, pull), the push endpoint's per-goal token, and the pull source's settings.
   a new value changes it, the goal's one channel message is updated in place (one pending update
   at a time: a burst of pushes rewrites it rather than queueing one per value; a value back-filled
   with an older ``at``, or the same number again, changes nothing there). Closed goals take none.
-- The push token: ``issue_token`` makes a random secret (``secrets.token_urlsafe(32)``), stores
+- The push token: ``issue_token`` makes a random secret (``tgv_`` + ``secrets.token_urlsafe(32)``), stores
   only its sha256 and returns it once; making a new one replaces (invalidates) the old.
   ``token_matches`` compares digests with ``hmac.compare_digest``.
 - ``authenticate`` + ``push_value`` are what ``POST /goals/<id>/values`` does: a wrong token and an
@@ -38,6 +38,8 @@ from bot.goals.push import PushRequest, dedupe_keys
 from bot.goals.secrets import seal, unseal
 
 TOKEN_BYTES = 32
+# Recognisable, so log redaction (bot.logs) and secret scanners can spot a leaked one.
+TOKEN_PREFIX = "tgv_"
 # Compared against when the goal does not exist, so that answer takes as long as a wrong token.
 _NO_GOAL_HASH = hashlib.sha256(b"no such goal").hexdigest()
 
@@ -69,7 +71,7 @@ def issue_token(session: Session, goal: Goal, now: datetime) -> str:
     """A new push token for ``goal``, returned once; only its sha256 is stored. The old one stops working."""
     if goal.status == Status.CLOSED:
         raise GoalClosed()
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
     goal.push_token_hash = hash_token(token)
     goal.push_token_created_at = now
     goal.updated_at = now

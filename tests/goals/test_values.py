@@ -6,6 +6,7 @@ stored sealed, and `tandem rotate-keys` re-encrypting it."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from bot.goals.ids import Status, ValueSource
 from bot.goals.models import Goal, GoalValue
 from bot.goals.push import PushRequest
 from bot.goals.secrets import rotate_pull_tokens
+from bot.logs import RedactingFilter
 from bot.slack.delivery_models import OutboxMessage
 from bot.slack.installations import make_fernet
 from tests.goals.conftest import NOW, OTHER_TEAM, TEAM, TODAY, FakeDirectory, goal_input
@@ -58,7 +60,10 @@ def test_token_is_shown_once_stored_hashed_verified_and_rotated(db: Database) ->
         goal = session.get(Goal, goal_id)
         assert goal is not None and not values.token_matches(goal, "anything")  # no token yet
         first = values.issue_token(session, goal, NOW)
-    assert len(first) >= 43
+    assert len(first) >= 47 and first.startswith("tgv_")
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "pushed with %s", (first,), None)
+    RedactingFilter().filter(record)
+    assert first not in record.getMessage() and "[redacted]" in record.getMessage()  # a leaked token is redacted
     with db.unit_of_work() as session:
         goal = session.get(Goal, goal_id)
         assert goal is not None
