@@ -182,7 +182,6 @@ def record_value(
     previous = latest[1] if len(latest) > 1 else None
     changed = latest[0].id == stored.id and (previous is None or previous.value != stored.value)
     if changed:
-        goal.updated_at = now
         outbox.refresh_goal_message(session, goal, now)
     return Recorded(stored, created=True, current_changed=changed)
 
