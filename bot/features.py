@@ -11,4 +11,4 @@ from bot.insights.feature import FEATURE as INSIGHTS
 from bot.retro.feature import FEATURE as RETRO
 from bot.standup.feature import FEATURE as STANDUP
 
-FEATURES: tuple[Feature, ...] = (STANDUP, RETRO, INSIGHTS, DIGEST, HOME, GOALS)
+FEATURES: tuple[Feature, ...] = (STANDUP, RETRO, INSIGHTS, GOALS, DIGEST, HOME)

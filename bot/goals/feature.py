@@ -1,17 +1,15 @@
-"""The shared-goals feature: its listeners, and its web route (``POST /goals/<id>/values``).
-
-On this branch (values) only the values modal's listeners; the /goal command's listeners
-(goalcore) and the check-ins (checkins) join here when the branches are merged.
-"""
+"""The shared-goals feature: its listeners, jobs, outbox hooks and web route
+(``POST /goals/<id>/values``), listed in bot/features.py."""
 
 from __future__ import annotations
 
 from bot.feature import Feature
-from bot.goals import endpoint, listeners_values, outbox
+from bot.goals import checkin_outbox, endpoint, jobs, listeners, outbox
 
 FEATURE = Feature(
     name="goals",
-    register=listeners_values.register,
-    result_hooks=outbox.RESULT_HOOKS,
+    register=listeners.register,
+    jobs=jobs.JOBS,
+    result_hooks={**outbox.RESULT_HOOKS, **checkin_outbox.RESULT_HOOKS},
     web_routes=endpoint.WEB_ROUTES,
 )

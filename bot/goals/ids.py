@@ -13,6 +13,7 @@ class Callback(StrEnum):
     DELETE = "goals_delete"
     TOKEN = "goals_token"  # shows a freshly made push token, once
     VALUES = "goals_values"  # "Values: push & pull": the push address and token, the pull source
+    NOTICE = "goals_notice"  # a modal that only says something (saved, closed, deleted)
 
 
 class Block(StrEnum):

@@ -84,7 +84,7 @@ def open_values(
 def _notice(client: WebClient, trigger_id: str, message: str) -> None:
     """A refusal from a button inside the modal (there is no response_url there): a small modal on top."""
     view = values_views.bk.modal(
-        "Values", [values_views.bk.section(message)], callback_id="goals_values_notice", submit=None, close="OK"
+        "Values", [values_views.bk.section(message)], callback_id=Callback.NOTICE, submit=None, close="OK"
     )
     try:
         client.views_push(trigger_id=trigger_id, view=view)

@@ -15,12 +15,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.goals import views
+from bot.goals import replies, views
 from bot.goals.data import RITUAL_KIND
-from bot.goals.ids import Hook
+from bot.goals.ids import Hook, Outcome
 from bot.goals.lookups import get_goal, goal_view
 from bot.goals.models import Goal
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
@@ -107,6 +107,43 @@ def reply_in_thread(
         on_result=on_result,
         allow_external=goal.external_confirmed_by is not None,
     )
+
+
+def post_outcome(session: Session, goal: Goal, outcome: Outcome, closed_by: str, now: datetime) -> None:
+    """The closed goal's outcome and learning in its thread, with "Open a retro about it"."""
+    message = replies.outcome_reply(goal_view(session, goal), outcome, goal.learning, closed_by)
+    reply_in_thread(session, goal, "closed", message, now)
+
+
+def post_deleted(session: Session, goal: Goal, deleted_by: str, now: datetime) -> None:
+    """Before a goal's rows go: its messages still waiting in the outbox are dropped, the posted
+    ones keep their rows under a retired key, and its channel message says it was deleted.
+
+    Retiring the keys matters on SQLite, which hands a deleted row's id to the next new row: a
+    new goal with the same id must get its own ``goal:{id}:post``, not find the old one sent.
+    """
+    prefix = f"goal:{goal.id}:"
+    rows = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.team_id == goal.team_id, OutboxMessage.key.startswith(prefix))
+    ).all()
+    for row in rows:
+        if row.status == OutboxStatus.PENDING.value:
+            session.delete(row)
+        else:
+            row.key = f"goal-deleted:{row.id}:{row.key}"[:255]
+    session.flush()
+    if goal.message_ts is None:  # never posted (or its post was just dropped): nothing to update
+        return
+    enqueue(
+        session,
+        team_id=goal.team_id,
+        method="chat.update",
+        args={"channel": goal.channel_id, "ts": goal.message_ts,
+              **replies.deleted_message(goal.title, deleted_by, now)},
+        key=f"goal-deleted:{goal.id}:{now.timestamp():.6f}",
+        now=now,
+        allow_external=goal.external_confirmed_by is not None,
+    )  # fmt: skip
 
 
 def _record_posted(session: Session, row: OutboxMessage, result: dict[str, Any]) -> None:

@@ -6,15 +6,17 @@ Services never hold a Slack client: who the owners are (their zones) comes throu
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.goals import outbox
-from bot.goals.data import Directory, GoalError, GoalInput, problems
-from bot.goals.ids import CheckinCadence, JobKind, Side, Status
-from bot.goals.models import Goal, GoalOwner
+from bot.goals.data import Directory, GoalClosed, GoalError, GoalInput, NotGoalOwner, problems
+from bot.goals.ids import CheckinCadence, Direction, JobKind, Kind, Side, Status, Unit
+from bot.goals.lookups import require_goal
+from bot.goals.models import Goal, GoalCheckin, GoalOwner, GoalPrompt, GoalRound, GoalValue
 from bot.scheduling.cadence import Cadence
 from bot.scheduling.service import create_schedule, delete_schedules_for
 from bot.slack.text import clean_text
@@ -139,3 +141,149 @@ def create_goal(
     schedule_checkins(session, goal, directory, now=now, fallback_tz=creator_tz)
     outbox.post_goal_message(session, goal, now)
     return goal
+
+
+# --- managing a goal: edit, pause, resume, delete ------------------------------------------------
+
+
+def can_manage(goal: Goal, user_id: str, directory: Directory) -> bool:
+    """Owners, whoever created the goal, and workspace admins (asked of Slack only if needed)."""
+    if user_id == goal.created_by or user_id in goal.owner_ids():
+        return True
+    user = directory.get_user(user_id)
+    return user is not None and user.is_admin
+
+
+def managed_goal(
+    session: Session, directory: Directory, *, team_id: str, goal_id: int, user_id: str, action: str = "change"
+) -> Goal:
+    """The goal, locked for the change, if ``user_id`` may manage it (else ``NotGoalOwner``)."""
+    goal = require_goal(session, team_id, goal_id, for_update=True)
+    if not can_manage(goal, user_id, directory):
+        raise NotGoalOwner(action)
+    return goal
+
+
+def open_goal(
+    session: Session, directory: Directory, *, team_id: str, goal_id: int, user_id: str, action: str = "change"
+) -> Goal:
+    """Like ``managed_goal``, for changes a closed goal no longer takes."""
+    goal = managed_goal(session, directory, team_id=team_id, goal_id=goal_id, user_id=user_id, action=action)
+    if goal.status == Status.CLOSED:
+        raise GoalClosed()
+    return goal
+
+
+def goal_input(goal: Goal) -> GoalInput:
+    """The goal as the edit modal shows it."""
+    return GoalInput(
+        title=goal.title,
+        why=goal.why,
+        kind=Kind(goal.kind),
+        metric_name=goal.metric_name,
+        unit=Unit(goal.unit),
+        unit_label=goal.unit_label,
+        direction=Direction(goal.direction),
+        baseline=goal.baseline,
+        target=goal.target,
+        due_on=goal.due_on,
+        range_low=goal.range_low,
+        range_high=goal.range_high,
+        product_owners=tuple(goal.owner_ids(Side.PRODUCT)),
+        marketing_owners=tuple(goal.owner_ids(Side.MARKETING)),
+        visibility_only=goal.visibility_only,
+        channel_id=goal.channel_id,
+        cadence=CheckinCadence(goal.cadence),
+        weekday=goal.weekday,
+        local_time=goal.local_time,
+    )
+
+
+def edit_form(session: Session, directory: Directory, *, team_id: str, goal_id: int, user_id: str) -> GoalInput:
+    """What ``/goal edit <id>`` pre-fills, if ``user_id`` may edit it."""
+    return goal_input(open_goal(session, directory, team_id=team_id, goal_id=goal_id, user_id=user_id, action="edit"))
+
+
+def update_goal(
+    session: Session,
+    *,
+    team_id: str,
+    goal_id: int,
+    data: GoalInput,
+    user_id: str,
+    today: date,
+    now: datetime,
+    directory: Directory,
+    fallback_tz: str,
+) -> Goal:
+    """Save an edited goal (all or nothing): the same checks as a new one, except that a due date
+    that has passed since may stay. The channel stays the goal's (its message and thread live
+    there). Check-ins are re-scheduled and the channel message updated in place."""
+    goal = open_goal(session, directory, team_id=team_id, goal_id=goal_id, user_id=user_id, action="edit")
+    data = replace(data, channel_id=goal.channel_id)
+    found = problems(data, today=today, editing=True)
+    if found:
+        block, message = next(iter(found.items()))
+        raise GoalError(message, block_id=block)
+    apply_input(goal, data)
+    goal.updated_at = now
+    session.flush()
+    schedule_checkins(session, goal, directory, now=now, fallback_tz=fallback_tz)
+    outbox.update_goal_message(session, goal, now)
+    return goal
+
+
+def set_paused(
+    session: Session,
+    *,
+    team_id: str,
+    goal_id: int,
+    user_id: str,
+    paused: bool,
+    now: datetime,
+    directory: Directory,
+    fallback_tz: str,
+) -> Goal:
+    """Pause (no check-in schedules) or resume (schedules made again from the next date, no
+    catch-up) a goal; its channel message shows it. Doing it twice changes nothing more."""
+    goal = open_goal(session, directory, team_id=team_id, goal_id=goal_id, user_id=user_id, action="pause or resume")
+    wanted = Status.PAUSED if paused else Status.ACTIVE
+    if goal.status == wanted:
+        return goal
+    goal.status = wanted.value
+    goal.updated_at = now
+    session.flush()
+    schedule_checkins(session, goal, directory, now=now, fallback_tz=fallback_tz)
+    if paused:
+        drop_round_timers(session, goal)
+    outbox.update_goal_message(session, goal, now)
+    return goal
+
+
+def drop_round_timers(session: Session, goal: Goal) -> None:
+    """The reminder and miss timers of the goal's rounds (ref_id = round id)."""
+    round_ids = session.scalars(
+        select(GoalRound.id).where(GoalRound.team_id == goal.team_id, GoalRound.goal_id == goal.id)
+    ).all()
+    for round_id in round_ids:
+        delete_schedules_for(session, goal.team_id, JobKind.REMIND.value, round_id)
+        delete_schedules_for(session, goal.team_id, JobKind.MISS.value, round_id)
+
+
+def delete_goal(
+    session: Session, *, team_id: str, goal_id: int, user_id: str, now: datetime, directory: Directory
+) -> str:
+    """Remove a goal with its owners, values, rounds, prompts, check-ins and schedules; its channel
+    message says who deleted it. Returns the goal's title."""
+    goal = managed_goal(session, directory, team_id=team_id, goal_id=goal_id, user_id=user_id, action="delete")
+    title = goal.title
+    delete_schedules_for(session, team_id, JobKind.PROMPT.value, goal.id)
+    drop_round_timers(session, goal)
+    outbox.post_deleted(session, goal, user_id, now)
+    round_ids = select(GoalRound.id).where(GoalRound.team_id == team_id, GoalRound.goal_id == goal.id)
+    session.execute(delete(GoalPrompt).where(GoalPrompt.team_id == team_id, GoalPrompt.round_id.in_(round_ids)))
+    for model in (GoalCheckin, GoalRound, GoalValue):
+        session.execute(delete(model).where(model.team_id == team_id, model.goal_id == goal.id))
+    session.delete(goal)  # its owners go with it (the relationship's cascade)
+    session.flush()
+    return title

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from bot.goals.data import GoalView, format_delta, is_better
-from bot.goals.ids import Action, Block, CheckinCadence, Kind, Status
+from bot.goals.ids import Action, Block, CheckinCadence, Kind, Outcome, Status
 from bot.slack import blocks as bk
 from bot.slack.text import mention, plain, slack_date
 
@@ -22,6 +22,11 @@ def progress_bar(fraction: float) -> str:
     """``▓▓▓░░░░░░░ 30%``: clamped to 0-100% for the bar, the real share in the number."""
     filled = round(max(0.0, min(1.0, fraction)) * BAR_WIDTH)
     return "▓" * filled + "░" * (BAR_WIDTH - filled) + f" {round(fraction * 100)}%"
+
+
+def shown(goal: GoalView, value: float) -> str:
+    """A value with its unit as mrkdwn: the unit label is user text, so it is escaped."""
+    return plain(goal.show(value))
 
 
 def due_token(goal: GoalView) -> str:
@@ -46,14 +51,14 @@ def cadence_text(goal: GoalView) -> str:
 
 def yardstick(goal: GoalView) -> str:
     """One line: where the number is against where it should be."""
-    now = goal.show(goal.current) if goal.current is not None else "no value yet"
+    now = shown(goal, goal.current) if goal.current is not None else "no value yet"
     if goal.kind is Kind.TARGET and goal.target is not None:
-        line = f"*Now* {now}  →  *Target* {goal.show(goal.target)} (from {goal.show(goal.baseline)})"
+        line = f"*Now* {now}  →  *Target* {shown(goal, goal.target)} (from {shown(goal, goal.baseline)})"
         if goal.due_on is not None:
             line += f" by {due_token(goal)}"
         return line
-    low = goal.show(goal.range_low) if goal.range_low is not None else None
-    high = goal.show(goal.range_high) if goal.range_high is not None else None
+    low = shown(goal, goal.range_low) if goal.range_low is not None else None
+    high = shown(goal, goal.range_high) if goal.range_high is not None else None
     healthy = f"{low} to {high}" if low and high else (f"at least {low}" if low else f"at most {high}")
     state = ""
     if goal.healthy is not None:
@@ -66,13 +71,14 @@ def trend_text(goal: GoalView) -> str:
         return "—"
     arrow = "→" if goal.trend == 0 else (":arrow_upper_right:" if goal.trend > 0 else ":arrow_lower_right:")
     good = "" if goal.trend == 0 else (" (better)" if is_better(goal.trend, goal.direction) else " (worse)")
-    return f"{arrow} {format_delta(goal.trend, goal.unit, goal.unit_label)}{good}"
+    return f"{arrow} {plain(format_delta(goal.trend, goal.unit, goal.unit_label))}{good}"
 
 
 def status_line(goal: GoalView) -> str:
     """Confidence and state in a few words, e.g. ``:large_yellow_circle: At risk``."""
     if goal.status is Status.CLOSED:
-        return f":checkered_flag: Closed{': ' + goal.outcome if goal.outcome else ''}"
+        outcome = Outcome(goal.outcome).label if goal.outcome in {o.value for o in Outcome} else ""
+        return f":checkered_flag: Closed{': ' + outcome if outcome else ''}"
     parts = []
     if goal.confidence is not None:
         parts.append(f"{goal.confidence.emoji} {goal.confidence.label}")
@@ -111,17 +117,16 @@ def goal_message(goal: GoalView) -> dict[str, Any]:
     body.append(bk.context(f"{kind} · {cadence_text(goal)} · goal {goal.id}"))
     if goal.status is Status.ACTIVE:
         body.append(bk.actions(bk.button("Update", Action.UPDATE, str(goal.id)), block_id=Block.GOAL_ACTIONS))
-    text = (
-        f"Goal: {goal.title} — {goal.metric_name} now {goal.show(goal.current) if goal.current is not None else 'n/a'}"
-    )
+    now = shown(goal, goal.current) if goal.current is not None else "n/a"
+    text = f"Goal: {plain(goal.title)} — {plain(goal.metric_name)} now {now}"  # user text: escaped here too
     return {"text": text, "blocks": body}
 
 
 def value_summary(goal: GoalView) -> str:
     """A one-line status for lists (digest, Home, /goal list)."""
-    now = goal.show(goal.current) if goal.current is not None else "no value yet"
+    now = shown(goal, goal.current) if goal.current is not None else "no value yet"
     if goal.kind is Kind.TARGET and goal.target is not None:
-        return f"{now} of {goal.show(goal.target)}" + (
+        return f"{now} of {shown(goal, goal.target)}" + (
             f" ({round(goal.progress * 100)}%)" if goal.progress is not None else ""
         )
     return now + ("" if goal.healthy is None else (" (healthy)" if goal.healthy else " (outside the range)"))

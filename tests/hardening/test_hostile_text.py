@@ -173,6 +173,7 @@ SUBCOMMANDS = {
     "/retro": ("", "new", "list", "close", "help"),
     "/insight": ("", "new", "list", "search", "setup", "help"),
     "/digest": ("", "setup", "preview", "now", "help"),
+    "/goal": ("", "new", "list", "edit", "pause", "resume", "close", "delete", "help"),
 }
 
 

@@ -17,7 +17,18 @@ import pytest
 from bot.digest import data as digest_data
 from bot.digest import views as digest_views
 from bot.digest.data import DigestLine
+from bot.goals import modals as goal_modals
+from bot.goals import replies as goal_replies
 from bot.goals import values_views as goal_values_views
+from bot.goals import views as goal_views
+from bot.goals.data import CheckinView, GoalInput, GoalView
+from bot.goals.ids import CheckinCadence as GoalCadence
+from bot.goals.ids import Confidence
+from bot.goals.ids import Direction as GoalDirection
+from bot.goals.ids import Kind as GoalKind
+from bot.goals.ids import Outcome as GoalOutcome
+from bot.goals.ids import Status as GoalStatus
+from bot.goals.ids import Unit as GoalUnit
 from bot.home import data as home
 from bot.home import views as home_views
 from bot.insights import forms as insight_forms
@@ -176,6 +187,42 @@ HOME = home.HomeData(
     ),
 )
 
+
+def _goal(**changes: Any) -> GoalView:
+    values: dict[str, Any] = {
+        "id": 7, "title": "Lift trial-to-paid <now> & *soon*", "why": "Trials <did not> convert",
+        "kind": GoalKind.TARGET, "metric_name": "Trial-to-paid", "unit": GoalUnit.PERCENT, "unit_label": "",
+        "direction": GoalDirection.UP, "baseline": 4.0, "target": 6.0, "due_on": DAY + timedelta(days=90),
+        "range_low": None, "range_high": None, "status": GoalStatus.ACTIVE, "channel_id": "C1",
+        "product_owners": ("U1",), "marketing_owners": ("U3",), "visibility_only": False,
+        "cadence": GoalCadence.BIWEEKLY, "weekday": 0, "local_time": time(9, 30), "current": 5.0,
+        "current_at": NOW, "last_checkin": CheckinView(5.0, Confidence.AT_RISK, "Webinar <moved>", "U3", NOW),
+        "previous_checkin_value": 4.5, "stale": False,
+    }  # fmt: skip
+    values.update(changes)
+    return GoalView(**values)
+
+
+GOAL_KPI: dict[str, Any] = {
+    "kind": GoalKind.KPI, "target": None, "due_on": None, "range_low": 90.0, "range_high": None,
+    "unit": GoalUnit.CUSTOMIZED, "unit_label": "NPS <pts>", "status": GoalStatus.PAUSED, "stale": True,
+    "last_checkin": None,
+}  # fmt: skip
+
+
+def _goal_saved() -> str:
+    return goal_replies.saved_text(_goal(), created=True)
+
+
+def _goal_input() -> GoalInput:
+    return GoalInput(
+        title="Lift <trials>", why="", kind=GoalKind.KPI, metric_name="NPS", unit=GoalUnit.CURRENCY, unit_label="EUR",
+        direction=GoalDirection.DOWN, baseline=1200.0, target=None, due_on=None, range_low=10.0, range_high=20.5,
+        product_owners=("U1",), marketing_owners=("U3",), visibility_only=True, channel_id="C1",
+        cadence=GoalCadence.MONTHLY, weekday=2, local_time=time(16, 0),
+    )  # fmt: skip
+
+
 Builder = Callable[[], Any]
 
 MESSAGES: dict[str, Builder] = {
@@ -232,6 +279,13 @@ MESSAGES: dict[str, Builder] = {
             closed_at=NOW,
         )
     ),
+    "goals.message": lambda: goal_views.goal_message(_goal()),
+    "goals.message_kpi": lambda: goal_views.goal_message(_goal(**GOAL_KPI)),
+    "goals.message_closed": lambda: goal_views.goal_message(_goal(status=GoalStatus.CLOSED, outcome="partly")),
+    "goals.list": lambda: goal_replies.build_list_message([_goal(), _goal(id=8, status=GoalStatus.PAUSED)]),
+    "goals.list_empty": lambda: goal_replies.build_list_message([]),
+    "goals.outcome": lambda: goal_replies.outcome_reply(_goal(), GoalOutcome.HIT, "Pair *early* <!here>", "U1"),
+    "goals.deleted": lambda: goal_replies.deleted_message("Lift <trials>", "U1", NOW),
 }
 
 VIEWS: dict[str, Builder] = {
@@ -319,6 +373,13 @@ VIEWS: dict[str, Builder] = {
     "goals.token": lambda: goal_values_views.token_modal(
         7, "Lift trial", "tok_EN-abc123", "https://tandem.example.com"
     ),
+    "goals.new": lambda: goal_modals.build_goal_modal(None, channel_id="C1", today=DAY),
+    "goals.edit": lambda: goal_modals.build_goal_modal(_goal_input(), goal_id=7, external_ok=True),
+    "goals.close": lambda: goal_modals.build_close_modal(_goal()),
+    "goals.delete": lambda: goal_modals.build_delete_modal(_goal()),
+    "goals.notice": lambda: goal_modals.build_notice_modal(
+        "Goal saved", goal_replies.saved_text(_goal(), created=True)
+    ),
 }
 
 TEXTS: dict[str, Builder] = {
@@ -372,6 +433,16 @@ TEXTS: dict[str, Builder] = {
             standup_data.ListRow(
                 "Launch <sync>", "C1", [0, 1, 2, 3, 4], "09:00", ZoneMode.FIXED, "Europe/Berlin", 4, True, "U1"
             )
+        ]
+    ),
+    "goals.help": lambda: goal_replies.help_text("• `/goal new` — set up a shared goal"),
+    "goals.answers": lambda: "\n".join(
+        [
+            goal_replies.saved_text(_goal(), created=True),
+            goal_replies.paused_text(_goal()),
+            goal_replies.resumed_text(_goal()),
+            goal_replies.closed_text(_goal()),
+            goal_replies.deleted_text("A <b>"),
         ]
     ),
 }
