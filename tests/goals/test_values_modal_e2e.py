@@ -27,6 +27,7 @@ from bot.goals.models import Goal
 from bot.goals.secrets import unseal
 from bot.playground.people import SimulatedUser
 from bot.playground.slack_emulator import SlackEmulator
+from tests.goals.test_e2e_goal_command import stand_in
 from tests.goals.test_values_e2e import NOW, WAIT, create_goal, services_for
 from tests.support.botproc import run_tandem
 from tests.support.fixtures import BotUnderTest
@@ -193,3 +194,32 @@ def test_only_owners_open_the_values_modal(bot: BotUnderTest, emulator: SlackEmu
     open_modal(emulator, bot, bot.user("ada"), goal_id)
     assert bot.user("ada").modal(callback_id=Callback.VALUES).view["private_metadata"] == str(goal_id)
     assert not emulator.views_opened(bot.user("max").id)
+
+
+def test_the_goal_list_menu_and_goal_values_open_the_modal(bot: BotUnderTest, emulator: SlackEmulator) -> None:
+    """Wired into /goal: the list's "Values: push & pull" option and ``/goal values <n>``."""
+    bot.set_now(NOW)
+    ws = emulator.workspace
+    goal_id = create_goal(bot.database_url, ws)
+    pat, max_ = bot.user("pat"), bot.user("max")
+    listed = pat.command("/goal", "list")
+    assert listed.json is not None and f"values:{goal_id}" in json.dumps(listed.json["blocks"])
+    chosen = pat.select(Action.GOAL_MENU, f"values:{goal_id}", message=stand_in(ws, listed.json["blocks"]))
+    assert chosen.status == 200
+    modal = pat.modal(callback_id=Callback.VALUES)
+    assert modal.view["private_metadata"] == str(goal_id) and "Make a new token" in json.dumps(modal.blocks)
+    assert pat.command("/goal", f"values {goal_id}").status == 200
+    emulator.wait_for(
+        lambda: len([v for v in emulator.views_opened(pat.id) if v.callback_id == Callback.VALUES]) == 2 or None,
+        WAIT,
+        "the modal from /goal values",
+    )
+    # Not an owner: told so, only them; no modal.
+    refused = max_.command("/goal", f"values {goal_id}")
+    assert refused.status == 200
+    emulator.wait_for(
+        lambda: any("Only the goal's owners" in str(e) for e in emulator.ephemerals_to(max_.id)) or None,
+        WAIT,
+        "the refusal",
+    )
+    assert not emulator.views_opened(max_.id)
