@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser(
-        "rotate-keys", help="re-encrypt stored Slack tokens with the first key of TANDEM_ENCRYPTION_KEY"
+        "rotate-keys",
+        help="re-encrypt stored Slack tokens and goal pull-source tokens with the first key of TANDEM_ENCRYPTION_KEY",
     )
 
     digest = commands.add_parser("digest", help="print a channel's weekly digest in the terminal")
@@ -288,16 +289,20 @@ def _missing_sqlite_file(database: str | None) -> str | None:
 
 def cmd_rotate_keys(settings: Settings, args: argparse.Namespace) -> int:
     from bot.db import Database
+    from bot.goals.secrets import rotate_pull_tokens
     from bot.slack.installations import make_fernet, rotate_token_encryption
 
     if settings.tandem_encryption_key is None:
         return _fail("TANDEM_ENCRYPTION_KEY: required for rotate-keys (new key first, then the old ones)", 2)
     db = Database.from_url(settings.database_url)
+    fernet = make_fernet(settings.tandem_encryption_key.get_secret_value())
     try:
-        count = rotate_token_encryption(db.engine, make_fernet(settings.tandem_encryption_key.get_secret_value()))
+        with db.engine.begin() as connection:  # Slack tokens and goal pull tokens: all or nothing
+            count = rotate_token_encryption(connection, fernet)
+            pulled = rotate_pull_tokens(connection, fernet)
     finally:
         db.dispose()
-    print(f"re-encrypted {count} stored token(s) with the newest key")
+    print(f"re-encrypted {count} stored token(s) and {pulled} goal pull-source token(s) with the newest key")
     return 0
 
 
@@ -364,7 +369,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.metrics import register_database_probes
     from bot.metrics_probes import operational_probes
     from bot.migrate import upgrade_to_head
-    from bot.runtime import build_services
+    from bot.runtime import build_services, web_routes
     from bot.scheduling.runner import start_scheduler
     from bot.slack.drainer import DrainerThread, start_drainer
     from bot.slack.probe import check_app_token, check_bot_token
@@ -380,7 +385,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     socket_url = check_app_token(settings) if socket_mode else None
     socket_url_at = time.monotonic()
     port = args.port or settings.port
-    # HTTP mode serves Slack on this port; Socket Mode only /healthz and /metrics (for probes).
+    # HTTP mode serves Slack on this port; Socket Mode /healthz, /metrics (for probes) and the
+    # features' own routes (POST /goals/<id>/values).
     listener = _listen(args.host, port)
     services = build_services(settings)
     # Bolt runs each listener (and so its ack) on this pool, and the work after an ack (views.open,
@@ -397,7 +403,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         app = build_app(services, listener_executor=executor)
         register_database_probes(operational_probes(services))
         server = create_server(
-            build_wsgi_app(app, services.db, serve_slack=not socket_mode),
+            build_wsgi_app(app, services.db, serve_slack=not socket_mode, prefix_routes=web_routes(services)),
             sockets=[listener],
             threads=args.threads,
             ident="tandem",

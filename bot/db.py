@@ -85,12 +85,16 @@ def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], c
     The race-free way to "create if missing": two processes may run it at once, and exactly one of
     them gets True (PostgreSQL makes the second wait for the first's commit, SQLite has one writer).
     """
+    return insert_ignore_key(session, model, values, conflict) is not None
+
+
+def insert_ignore_key(session: Session, model: type[Base], values: dict[str, Any], conflict: list[str]) -> Any:
+    """``insert_ignore`` that returns the new row's primary key (None when the row existed)."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    # RETURNING, not rowcount: with psycopg 3 the driver reports rowcount -1 here, which read as
-    # "inserted" every time on PostgreSQL. A skipped row returns nothing on both dialects.
-    returning = statement.returning(*inspect(model).primary_key)
-    return session.execute(returning).first() is not None
+    # RETURNING says whether a row went in on both dialects (SQLite >= 3.35). The rowcount does
+    # not: PostgreSQL (psycopg) reports -1 for it, which read as "inserted" every time.
+    return session.scalar(statement.returning(*inspect(model).primary_key))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

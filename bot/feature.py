@@ -22,8 +22,23 @@ from slack_bolt import App
 from bot.scheduling.registry import JobSpec, JobTable
 from bot.services import Services
 from bot.slack.outbox import DeliveryHooks, FailureHook, ResultHook
+from bot.wsgi import WSGIApp
 
 Register = Callable[[App, Services], None]
+
+
+class DuplicateRoute(ValueError):
+    """Two features claim the same web path prefix."""
+
+
+@dataclass(frozen=True)
+class WebRoute:
+    """An HTTP route a feature serves beside Slack's (``POST /goals/<id>/values``): every path
+    starting with ``prefix`` goes to the WSGI app ``build(services)`` returns (built once, at
+    start-up). Served in HTTP mode and, in Socket Mode, on the port that serves /healthz."""
+
+    prefix: str  # "/goals/": starts and ends with "/"
+    build: Callable[[Services], WSGIApp]
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,7 @@ class Feature:
     jobs: tuple[JobSpec, ...] = ()  # one spec per job kind the package schedules
     result_hooks: Mapping[str, ResultHook] = field(default_factory=dict)  # outbox on_result name -> hook
     failure_hooks: Mapping[str, FailureHook] = field(default_factory=dict)  # ritual kind -> hook
+    web_routes: tuple[WebRoute, ...] = ()  # HTTP routes beside Slack's, by path prefix
 
 
 def job_table(features: Iterable[Feature]) -> JobTable:
@@ -45,3 +61,16 @@ def delivery_hooks(features: Iterable[Feature]) -> DeliveryHooks:
         [pair for feature in features for pair in feature.result_hooks.items()],
         [pair for feature in features for pair in feature.failure_hooks.items()],
     )
+
+
+def web_routes(features: Iterable[Feature], services: Services) -> dict[str, WSGIApp]:
+    """Every feature's web routes, built: path prefix -> WSGI app (a prefix claimed twice fails)."""
+    routes: dict[str, WSGIApp] = {}
+    for feature in features:
+        for route in feature.web_routes:
+            if not (route.prefix.startswith("/") and route.prefix.endswith("/")):
+                raise ValueError(f"{feature.name}: a web route prefix starts and ends with '/': {route.prefix!r}")
+            if route.prefix in routes:
+                raise DuplicateRoute(f"web route prefix {route.prefix!r} is claimed twice")
+            routes[route.prefix] = route.build(services)
+    return routes

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+# Slack tokens, and the push tokens of shared goals (bot.goals.values.TOKEN_PREFIX).
+_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|tgv_[A-Za-z0-9_-]{20,}")
 
 
 class RedactingFilter(logging.Filter):

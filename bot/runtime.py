@@ -8,10 +8,12 @@ from bot import features as ritual_features
 from bot.clock import Clock, file_clock, system_clock
 from bot.db import Database
 from bot.feature import Feature, delivery_hooks, job_table
+from bot.feature import web_routes as feature_web_routes
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.clients import SlackClients
 from bot.slack.installations import make_installation_store
+from bot.wsgi import WSGIApp
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -49,3 +51,9 @@ def build_services(
         hooks=delivery_hooks(features),
         installation_store=store,
     )
+
+
+def web_routes(services: Services, features: Sequence[Feature] | None = None) -> dict[str, WSGIApp]:
+    """The features' HTTP routes (path prefix -> WSGI app) for ``bot.web.build_wsgi_app``: served
+    in HTTP mode and, in Socket Mode, on the port that serves /healthz."""
+    return feature_web_routes(ritual_features.FEATURES if features is None else features, services)

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     tandem_encryption_key: SecretStr | None = Field(
         default=None, description="Fernet key(s), comma-separated, newest first: encrypts tokens at rest."
     )
+    tandem_public_url: str | None = Field(
+        default=None,
+        description="The address systems reach this Tandem at (https://tandem.example.com): shown with "
+        "POST /goals/<id>/values in a goal's values modal.",
+    )
     tandem_tick_seconds: float = Field(
         default=20.0, gt=0, le=3600, description="How often the in-process scheduler ticks."
     )
@@ -117,6 +122,16 @@ class Settings(BaseSettings):
         value = value.strip()
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http(s) URL such as http://127.0.0.1:8080/v1")
+        return value.rstrip("/")
+
+    @field_validator("tandem_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("http://", "https://")) or len(value) > 200:
+            raise ValueError("expected the http(s) address people reach Tandem at, such as https://tandem.example.com")
         return value.rstrip("/")
 
     @field_validator("database_url")

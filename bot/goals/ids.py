@@ -12,6 +12,7 @@ class Callback(StrEnum):
     CLOSE = "goals_close"
     DELETE = "goals_delete"
     TOKEN = "goals_token"  # shows a freshly made push token, once
+    VALUES = "goals_values"  # "Values: push & pull": the push address and token, the pull source
     NOTICE = "goals_notice"  # a modal that only says something (saved, closed, deleted)
 
 
@@ -38,6 +39,10 @@ class Block(StrEnum):
     PULL_URL = "goal_pull_url"
     PULL_POINTER = "goal_pull_pointer"
     PULL_TOKEN = "goal_pull_token"
+    PULL_TOKEN_REMOVE = "goal_pull_token_remove"  # "remove the stored token" (values modal)
+    PUSH_ACTIONS = "goal_push_actions"  # "Make a new token" (values modal)
+    PULL_ACTIONS = "goal_pull_actions"  # "Test the source now" (values modal)
+    PULL_RESULT = "goal_pull_result"  # what the test fetched, or why it could not (values modal)
     EXTERNAL = "goal_external"  # the Slack Connect confirmation (bot.slack.channels)
     # Check-in and close.
     VALUE = "goal_value"
@@ -55,6 +60,8 @@ class Action(StrEnum):
     UPDATE = "goal_update"  # opens the check-in modal (value = goal id)
     OPEN_RETRO = "goal_open_retro"  # after closing: handled by bot.retro (it owns the retro modal)
     GOAL_MENU = "goal_menu"  # the overflow on a goal in /goal list and App Home
+    NEW_TOKEN = "goal_new_token"  # values modal: make a new push token, shown once (value = goal id)
+    TEST_SOURCE = "goal_test_source"  # values modal: fetch the pull source now (value = goal id)
 
 
 class Hook(StrEnum):

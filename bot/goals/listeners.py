@@ -18,7 +18,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 
-from bot.goals import closing, forms, listeners_checkin, modals, replies, setup
+from bot.goals import closing, forms, listeners_checkin, listeners_values, modals, replies, setup
 from bot.goals.data import Errors, GoalError, problems
 from bot.goals.directory import SlackDirectory
 from bot.goals.ids import Action, Block, Callback
@@ -62,6 +62,7 @@ def _only_present(errors: Errors, view: dict[str, Any]) -> Errors:
 
 def register(app: App, services: Services) -> None:
     listeners_checkin.register(app, services)  # the Update button and the check-in modal
+    listeners_values.register(app, services)  # the values modal: push token, pull source
     db = services.db
     router = CommandRouter(COMMAND, "Shared goals", default="new")
 
@@ -114,8 +115,14 @@ def register(app: App, services: Services) -> None:
 
         return act
 
+    def open_values(client: WebClient, trigger_id: str, team_id: str, user_id: str, goal_id: int) -> None:
+        listeners_values.open_values(
+            client, services, trigger_id=trigger_id, team_id=team_id, user_id=user_id, goal_id=goal_id
+        )
+
     acts: dict[str, Callable[..., None]] = {
         "edit": with_modal(open_edit),
+        "values": with_modal(open_values),
         "pause": pause_or_resume(True),
         "resume": pause_or_resume(False),
         "close": with_modal(open_close),
@@ -155,6 +162,7 @@ def register(app: App, services: Services) -> None:
     managing("resume", "start its check-ins again")
     managing("close", "close a goal with its outcome and what you learned")
     managing("delete", "delete a goal and its history")
+    managing("values", "where its number comes from: a push address and token, a pull source")
 
     @router.add("help", "help", "this message")
     def on_goal_help(ack: Ack, **_: Any) -> None:

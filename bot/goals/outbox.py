@@ -5,7 +5,8 @@ Keys:
 
 - ``goal:{id}:post`` — the goal's message in its channel (its ``ts`` is the thread root, recorded
   on the goal by ``Hook.POSTED``; updates reference it with ``result_ref``),
-- ``goal:{id}:update:{version}`` — each change of that message,
+- ``goal:{id}:update:{version}`` — each change of that message (``refresh_goal_message`` rewrites
+  the last one while it still waits in the outbox),
 - ``goal:{id}:thread:{what}`` — a reply in the goal's thread (a check-in, the close).
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.goals import replies, views
@@ -67,6 +68,28 @@ def update_goal_message(session: Session, goal: Goal, now: datetime) -> None:
         now=now,
         allow_external=goal.external_confirmed_by is not None,
     )
+
+
+def refresh_goal_message(session: Session, goal: Goal, now: datetime) -> None:
+    """``update_goal_message`` for changes that may come in bursts (values pushed by another
+    system): while the goal's last update still waits in the outbox, it is rewritten to show the
+    latest state instead of queueing one more ``chat.update`` behind it."""
+    if goal.version > 0:
+        args = {"channel": goal.channel_id, "ts": thread_root(goal), **views.goal_message(goal_view(session, goal))}
+        folded = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.team_id == goal.team_id,
+                OutboxMessage.key == f"goal:{goal.id}:update:{goal.version}",
+                OutboxMessage.status == OutboxStatus.PENDING.value,
+            )
+            .values(args=args, updated_at=now)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if folded is not None:
+            return
+    update_goal_message(session, goal, now)
 
 
 def reply_in_thread(

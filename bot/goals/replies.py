@@ -26,7 +26,13 @@ HELP_INTRO = (
 def menu_options(goal: GoalView) -> list[dict[str, Any]]:
     """The ``GOAL_MENU`` overflow of one goal: option values are ``<verb>:<goal id>``."""
     toggle = ("Resume check-ins", "resume") if goal.status is Status.PAUSED else ("Pause check-ins", "pause")
-    choices = [("Edit", "edit"), toggle, ("Close with an outcome", "close"), ("Delete", "delete")]
+    choices = [
+        ("Edit", "edit"),
+        toggle,
+        ("Values: push & pull", "values"),
+        ("Close with an outcome", "close"),
+        ("Delete", "delete"),
+    ]
     return [bk.option(text, f"{verb}:{goal.id}") for text, verb in choices]
 
 

@@ -42,7 +42,7 @@ from bot.playground.signed_requests import Ack, Driver, HttpTransport
 from bot.playground.slack_emulator import SlackEmulator, SlackError
 from bot.playground.slack_rules import SlackRules
 from bot.playground.workspace_state import Ephemeral, Message, ViewRecord, Workspace
-from bot.runtime import build_services
+from bot.runtime import build_services, web_routes
 from bot.scheduling.models import Schedule
 from bot.scheduling.runner import start_scheduler
 from bot.scheduling.tick import run_due
@@ -196,7 +196,13 @@ class Playground:
         self._stoppers.append(drainer.stop)
         scheduler = start_scheduler(services)
         self._stoppers.append(lambda: scheduler.shutdown(wait=True))
-        server = create_server(build_wsgi_app(app, services.db), host=LOOPBACK, port=0, threads=8, ident="tandem")
+        server = create_server(
+            build_wsgi_app(app, services.db, prefix_routes=web_routes(services)),
+            host=LOOPBACK,
+            port=0,
+            threads=8,
+            ident="tandem",
+        )
         port = int(server.effective_port)
         thread = threading.Thread(target=server.run, name="tandem-http", daemon=True)
         thread.start()

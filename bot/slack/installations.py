@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from bot.db import Base
 
@@ -142,26 +142,37 @@ class EncryptedInstallationStore(InstallationStore):
         self.inner.delete_all(enterprise_id=enterprise_id, team_id=team_id)
 
 
-def rotate_token_encryption(engine: Engine, fernet: MultiFernet) -> int:
+def rotate_token(fernet: MultiFernet, value: str) -> str:
+    """``value`` encrypted with the newest key (re-encrypted if it was, encrypted if it was plaintext)."""
+    if value.startswith(_FERNET_PREFIX):
+        return fernet.rotate(value.encode()).decode()
+    return fernet.encrypt(value.encode()).decode()
+
+
+def rotate_token_encryption(engine: Engine | Connection, fernet: MultiFernet) -> int:
     """Re-encrypt every stored token with the newest key (and encrypt any plaintext ones).
 
-    Returns the number of values rewritten. One transaction: all or nothing.
+    Returns the number of values rewritten. One transaction: all or nothing (given a Connection,
+    the caller's transaction, so other tokens can be rotated in the same one).
     """
-    rewritten = 0
+    if isinstance(engine, Connection):
+        return _rotate_installations(engine, fernet)
     with engine.begin() as connection:
-        for table in (INSTALLATIONS_TABLE, BOTS_TABLE):
-            fields = [f for f in TOKEN_FIELDS if f in table.c]
-            for row in connection.execute(select(table.c.id, *[table.c[f] for f in fields])).mappings():
-                changes: dict[str, str] = {}
-                for field in fields:
-                    value = row[field]
-                    if not value:
-                        continue
-                    if value.startswith(_FERNET_PREFIX):
-                        changes[field] = fernet.rotate(value.encode()).decode()
-                    else:
-                        changes[field] = fernet.encrypt(value.encode()).decode()
-                if changes:
-                    connection.execute(update(table).where(table.c.id == row["id"]).values(**changes))
-                    rewritten += len(changes)
+        return _rotate_installations(connection, fernet)
+
+
+def _rotate_installations(connection: Connection, fernet: MultiFernet) -> int:
+    rewritten = 0
+    for table in (INSTALLATIONS_TABLE, BOTS_TABLE):
+        fields = [f for f in TOKEN_FIELDS if f in table.c]
+        for row in connection.execute(select(table.c.id, *[table.c[f] for f in fields])).mappings():
+            changes: dict[str, str] = {}
+            for field in fields:
+                value = row[field]
+                if not value:
+                    continue
+                changes[field] = rotate_token(fernet, value)
+            if changes:
+                connection.execute(update(table).where(table.c.id == row["id"]).values(**changes))
+                rewritten += len(changes)
     return rewritten

@@ -112,7 +112,7 @@ def test_the_list_has_a_menu_per_goal() -> None:
     no_pings(message)
     menus = [b["accessory"] for b in message["blocks"] if b.get("accessory")]
     assert len(menus) == replies.LIST_LIMIT and all(m["action_id"] == Action.GOAL_MENU for m in menus)
-    assert [o["value"] for o in menus[0]["options"]] == ["edit:1", "resume:1", "close:1", "delete:1"]
+    assert [o["value"] for o in menus[0]["options"]] == ["edit:1", "resume:1", "values:1", "close:1", "delete:1"]
     assert [o["value"] for o in menus[1]["options"]][1] == "pause:2"
     assert "and 14 more" in json.dumps(message["blocks"][-1])
     empty = replies.build_list_message([])

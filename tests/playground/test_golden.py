@@ -20,6 +20,7 @@ from bot.digest import views as digest_views
 from bot.digest.data import DigestLine
 from bot.goals import modals as goal_modals
 from bot.goals import replies as goal_replies
+from bot.goals import values_views as goal_values_views
 from bot.goals import views as goal_views
 from bot.goals.data import CheckinView, GoalInput, GoalView
 from bot.goals.ids import CheckinCadence, Confidence, Direction, Outcome, Unit
@@ -407,6 +408,22 @@ VIEWS: dict[str, Builder] = {
         )
     ),
     "standup.notice": lambda: standup_views.build_notice_modal("Stand-up", "Saved."),
+    "goals.values": lambda: goal_values_views.values_modal(
+        goal_values_views.ValuesSettings(7, "Lift <trial> *conversion*", None, None, "", "", False)
+    ),
+    "goals.values_full": lambda: goal_values_views.values_modal(
+        goal_values_views.ValuesSettings(
+            7, "Lift trial", "https://tandem.example.com", NOW, "https://kpi.example/x.json?a=1&b=<2>", "/data/0", True
+        ),
+        test_result=goal_values_views.test_result_text("41.5"),
+    ),
+    "goals.values_problem": lambda: goal_values_views.values_modal(
+        goal_values_views.ValuesSettings(7, "Lift trial", None, NOW, "https://kpi.example/", "/v", False),
+        test_result=goal_values_views.test_result_text(None, "nothing at /*v* in the source's JSON"),
+    ),
+    "goals.token": lambda: goal_values_views.token_modal(
+        7, "Lift trial", "tok_EN-abc123", "https://tandem.example.com"
+    ),
     "goals.new": lambda: goal_modals.build_goal_modal(None, channel_id="C1", today=DAY),
     "goals.edit": lambda: goal_modals.build_goal_modal(_goal_input(), goal_id=7, external_ok=True),
     "goals.close": lambda: goal_modals.build_close_modal(_goal()),
