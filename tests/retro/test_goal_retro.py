@@ -97,7 +97,7 @@ def test_a_retro_about_a_goal_shows_that_goal_first_even_closed(db: Database) ->
         assert result.opened is not None and result.series.goal_id == done.id
         card = retro_card(session, result.opened)
         assert [g.id for g in card.goals] == [done.id, active.id]
-        assert ":checkered_flag: Closed: hit" in _text(views.build_retro_message(card))
+        assert ":checkered_flag: Closed: Hit" in _text(views.build_retro_message(card))
         # A forged goal id from another workspace is neither linked nor kept.
         forged = series.create_series(
             session, team_id=TEAM, facilitator_id="U0F",
@@ -169,7 +169,7 @@ def test_open_retro_button_in_a_closed_goals_thread_opens_the_prefilled_modal(in
         what="the retro's message",
     )[0]
     shown = "\n".join(b["text"]["text"] for b in retro_message.blocks if isinstance(b.get("text"), dict))
-    assert "Our shared goals" in shown and ":checkered_flag: Closed: hit" in shown and "Lift trial-to-paid" in shown
+    assert "Our shared goals" in shown and ":checkered_flag: Closed: Hit" in shown and "Lift trial-to-paid" in shown
 
 
 @pytest.mark.e2e
