@@ -8,8 +8,9 @@ error and always closes. Services only ``flush()``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -127,6 +128,14 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+        # SQLite has one writer, and a writer that finds the file locked sleeps in SQLite's
+        # busy-handler steps (up to 100 ms each) instead of waking when the lock is free. Hot
+        # writers of one process (the outbox drainer, the goal values endpoint) take this gate
+        # around their short write transactions, so the lock passes between them at once.
+        # PostgreSQL locks rows: no gate. Take it outermost, never while holding a transaction.
+        self.write_gate: AbstractContextManager[Any] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
 
     @classmethod
     def from_url(cls, database_url: str, **kwargs: Any) -> Database:

@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Iterable
-from contextlib import AbstractContextManager, nullcontext
-from typing import Any
 
 from bot.feature import WebRoute
 from bot.goals.data import GoalClosed
@@ -42,10 +39,9 @@ UNAUTHORIZED = {"error": "unauthorized"}
 
 
 def values_endpoint(services: Services) -> WSGIApp:
-    # SQLite has one writer, and a push waiting for another's write lock sleeps in SQLite's
-    # busy-handler steps (up to 100 ms each): queueing this process's pushes on a lock hands the
-    # database over at once. PostgreSQL needs no gate (the goal's row lock orders its values).
-    gate: AbstractContextManager[Any] = threading.Lock() if services.db.dialect == "sqlite" else nullcontext()
+    # SQLite: pushes queue on the database's write gate with the outbox drainer (see bot.db), so
+    # the write lock passes between them at once; PostgreSQL: the goal's row lock orders values.
+    gate = services.db.write_gate
 
     def application(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         match = PATH.match(environ.get("PATH_INFO", ""))

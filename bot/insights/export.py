@@ -7,18 +7,16 @@ field exactly. The JSON export has the same keys with native lists.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Literal, TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.exports import ExportFormat, write_records
 from bot.insights.models import Insight, InsightStatusChange
-
-ExportFormat = Literal["csv", "json"]
 
 FIELDS: tuple[str, ...] = (
     "team_id",
@@ -132,19 +130,4 @@ def from_csv_row(row: dict[str, str]) -> dict[str, Any]:
 
 def write_export(session: Session, out: TextIO, fmt: ExportFormat, team_id: str | None = None) -> int:
     """Write the export to ``out`` (opened with ``newline=""`` for CSV); returns the row count."""
-    records = insight_records(session, team_id)
-    count = 0
-    if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(FIELDS)
-        for record in records:
-            writer.writerow(to_csv_row(record))
-            count += 1
-        return count
-    out.write("[")
-    for record in records:
-        out.write(",\n  " if count else "\n  ")
-        out.write(json.dumps(record, ensure_ascii=False))
-        count += 1
-    out.write("\n]\n" if count else "]\n")
-    return count
+    return write_records(out, fmt, FIELDS, insight_records(session, team_id), to_csv_row)

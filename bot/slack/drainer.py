@@ -135,7 +135,7 @@ class Drainer:
         db = self.services.db
         claimed: list[_Claimed] = []
         min_wait: float | None = None
-        with db.unit_of_work() as session:
+        with db.write_gate, db.unit_of_work() as session:
             ready = or_(
                 (OutboxMessage.status == OutboxStatus.PENDING.value) & (OutboxMessage.next_attempt_at <= now),
                 (OutboxMessage.status == OutboxStatus.SENDING.value) & (OutboxMessage.lease_until < now),
@@ -209,7 +209,7 @@ class Drainer:
             )
 
     def _finish(self, row_id: int, outcome: Outcome, now: datetime, report: DrainReport) -> None:
-        with self.services.db.unit_of_work() as session:
+        with self.services.db.write_gate, self.services.db.unit_of_work() as session:
             row = session.get(OutboxMessage, row_id)
             if row is None or row.status != OutboxStatus.SENDING:
                 return
@@ -266,7 +266,7 @@ class Drainer:
         return min(candidates) if candidates else None
 
     def _release(self, row_ids: list[int], now: datetime) -> None:
-        with self.services.db.unit_of_work() as session:
+        with self.services.db.write_gate, self.services.db.unit_of_work() as session:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(row_ids), OutboxMessage.status == OutboxStatus.SENDING.value)
