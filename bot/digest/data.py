@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.digest.ids import Section
-from bot.goals.data import format_value, in_range
-from bot.goals.data import progress as goal_progress
+from bot.goals.data import format_value, health_of, progress_of
 from bot.goals.ids import Confidence, Direction, Kind, Outcome, Unit
 from bot.goals.ids import Status as GoalStatus
 from bot.slack.errors import NotAllowed as NotAllowedError
@@ -311,15 +310,11 @@ class GoalLine:
 
     @property
     def progress(self) -> float | None:
-        if self.kind is not Kind.TARGET or self.target is None or self.current is None:
-            return None
-        return goal_progress(baseline=self.baseline, target=self.target, current=self.current)
+        return progress_of(self.kind, baseline=self.baseline, target=self.target, current=self.current)
 
     @property
     def healthy(self) -> bool | None:
-        if self.kind is not Kind.KPI or self.current is None:
-            return None
-        return in_range(self.current, self.range_low, self.range_high)
+        return health_of(self.kind, self.current, self.range_low, self.range_high)
 
     @property
     def change(self) -> float | None:

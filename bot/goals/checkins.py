@@ -37,10 +37,11 @@ from bot.db import insert_ignore
 from bot.goals import checkin_outbox, outbox
 from bot.goals.data import STALE_AFTER_MISSED, CheckinInput, GoalClosed, GoalView, NotGoalOwner
 from bot.goals.ids import JobKind, RoundStatus, Status, ValueSource
-from bot.goals.lookups import checkin_view, get_goal, goal_view, latest_value, require_goal
+from bot.goals.lookups import checkin_view, get_goal, goal_view, require_goal
 from bot.goals.models import Goal, GoalCheckin, GoalPrompt, GoalRound, GoalValue
 from bot.goals.pull import PullResult, fetch_value
 from bot.goals.secrets import unseal
+from bot.goals.values import record_value
 from bot.scheduling.cadence import local_to_utc
 from bot.scheduling.service import schedule_once
 from bot.slack.installations import EncryptionKeyError
@@ -147,23 +148,10 @@ def pull_for_round(
         log.info("goal %s: pull failed: %s", goal.id, result.problem)
         check_round.pull_problem = result.problem or "the source gave no value"
         return
-    before = latest_value(session, goal)
-    value = GoalValue(
-        team_id=goal.team_id,
-        goal_id=goal.id,
-        value=result.value,
-        measured_at=now,
-        source=ValueSource.PULL.value,
-        note="",
-        recorded_by="",
-        dedupe_key=f"pull:round:{check_round.id}",
-        created_at=now,
+    recorded = record_value(
+        session, goal, value=result.value, source=ValueSource.PULL, now=now, dedupe_key=f"pull:round:{check_round.id}"
     )
-    session.add(value)
-    session.flush()
-    check_round.pulled_value_id = value.id
-    if before is None or before.value != result.value:
-        outbox.update_goal_message(session, goal, now)
+    check_round.pulled_value_id = recorded.value.id
 
 
 def miss_round(session: Session, goal: Goal, check_round: GoalRound, now: datetime) -> bool:

@@ -128,6 +128,20 @@ def in_range(value: float, low: float | None, high: float | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
+def progress_of(kind: Kind, *, baseline: float, target: float | None, current: float | None) -> float | None:
+    """A target goal's progress (``progress``); None for a KPI or before any value."""
+    if kind is not Kind.TARGET or target is None or current is None:
+        return None
+    return progress(baseline=baseline, target=target, current=current)
+
+
+def health_of(kind: Kind, current: float | None, low: float | None, high: float | None) -> bool | None:
+    """For a KPI: whether ``current`` is in the healthy range; None for a target goal or before any value."""
+    if kind is not Kind.KPI or current is None:
+        return None
+    return in_range(current, low, high)
+
+
 def is_better(delta: float, direction: Direction) -> bool:
     """Whether a change of ``delta`` is good news for a goal going ``direction``."""
     return delta > 0 if direction is Direction.UP else delta < 0
@@ -294,16 +308,12 @@ class GoalView:
 
     @property
     def progress(self) -> float | None:
-        if self.kind is not Kind.TARGET or self.target is None or self.current is None:
-            return None
-        return progress(baseline=self.baseline, target=self.target, current=self.current)
+        return progress_of(self.kind, baseline=self.baseline, target=self.target, current=self.current)
 
     @property
     def healthy(self) -> bool | None:
         """For a KPI: whether the current value is in the healthy range (None before any value)."""
-        if self.kind is not Kind.KPI or self.current is None:
-            return None
-        return in_range(self.current, self.range_low, self.range_high)
+        return health_of(self.kind, self.current, self.range_low, self.range_high)
 
     @property
     def confidence(self) -> Confidence | None:

@@ -123,7 +123,7 @@ def goal_message(goal: GoalView) -> dict[str, Any]:
 
 
 def value_summary(goal: GoalView) -> str:
-    """A one-line status for lists (digest, Home, /goal list)."""
+    """A one-line status for lists (Home, retros, /goal list): mrkdwn, the unit label escaped already."""
     now = shown(goal, goal.current) if goal.current is not None else "no value yet"
     if goal.kind is Kind.TARGET and goal.target is not None:
         return f"{now} of {shown(goal, goal.target)}" + (

@@ -78,7 +78,7 @@ def build_home_view(data: HomeData) -> dict[str, Any]:
             goal = shared.goal
             text = (
                 f"*{_short(goal.title, 120)}* {channel_link(goal.channel_id)}\n"
-                f"{status_line(goal)}  ·  {plain(goal.metric_name)}: {plain(value_summary(goal))}"
+                f"{status_line(goal)}  ·  {plain(goal.metric_name)}: {value_summary(goal)}"
             )
             update = bk.button("Update", GoalAction.UPDATE, str(goal.id)) if shared.mine else None
             blocks.append(bk.section(text, accessory=update))

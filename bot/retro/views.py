@@ -100,7 +100,7 @@ def anonymity_note(anonymity: Anonymity) -> str:
 def goal_line(goal: GoalView) -> str:
     """A linked goal's status in one line: confidence, title, value against target."""
     title = plain(truncate(" ".join(goal.title.split()), 120))
-    return f"• {status_line(goal)} — *{title}*: {plain(goal.metric_name)} {plain(value_summary(goal))}"
+    return f"• {status_line(goal)} — *{title}*: {plain(goal.metric_name)} {value_summary(goal)}"
 
 
 def build_retro_message(card: RetroCard) -> Message:
