@@ -5,6 +5,7 @@ from __future__ import annotations
 import bot.digest.models
 import bot.goals.models
 import bot.insights.models
+import bot.launches.models
 import bot.retro.models
 import bot.scheduling.models
 import bot.slack.delivery_models
