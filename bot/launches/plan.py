@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.goals.lookups import get_goal
-from bot.launches import outbox
+from bot.launches import outbox, timeline
 from bot.launches.data import Block, Directory, LaunchError, LaunchInput, plan_items, problems
 from bot.launches.ids import ItemStatus, LaunchStatus
 from bot.launches.models import Launch, LaunchGoal, LaunchItem, LaunchPhase
@@ -55,7 +55,8 @@ def create_launch(
     view_id: str | None = None,
     external_confirmed: bool = False,
 ) -> Launch:
-    """Save a new launch with its phases and checklist (all or nothing) and post its message.
+    """Save a new launch with its phases and checklist (all or nothing), make its timers
+    (``timeline.replan``) and post its message.
 
     ``today``: the creator's local date (dates are checked against it). A second submission of
     the same modal (``view_id``) returns the first launch.
@@ -118,5 +119,6 @@ def create_launch(
         )
     session.flush()
     session.refresh(launch, ["items"])
+    timeline.replan(session, launch, directory, now)
     outbox.post_launch_message(session, launch, now)
     return launch
