@@ -9,6 +9,8 @@ class Callback(StrEnum):
     CREATE = "launches_create"
     EDIT = "launches_edit"
     NOTICE = "launches_notice"  # a modal that only says something (saved, cancelled)
+    NEW_GOAL = "launches_new_goal"  # the /goal new form pushed on top of the launch modal
+    CANCEL = "launches_cancel"  # "cancel this launch?": the confirmation
 
 
 class Block(StrEnum):
@@ -16,11 +18,14 @@ class Block(StrEnum):
     WHAT = "launch_what"
     KIND = "launch_kind"
     LAUNCH_DATE = "launch_date"
-    PHASES = "launch_phases"  # staggered: one phase per line, "name | YYYY-MM-DD | audience"
+    PHASES = "launch_phases"  # staggered: the phase rows' prefix (``forms.phase_block``)
+    DATES = "launch_dates"  # editing: the dates, read-only (moved with /launch move)
     PRODUCT_LEAD = "launch_product_lead"
     MARKETING_LEAD = "launch_marketing_lead"
     CHANNEL = "launch_channel"
     GOALS = "launch_goals"  # existing shared goals as success metrics
+    GOAL_ACTIONS = "launch_goal_actions"  # the "Add a new goal" button
+    NEW_GOALS = "launch_new_goals"  # the goals made from the launch modal, listed under the select
     EXTERNAL = "launch_external"  # the Slack Connect confirmation (bot.slack.channels)
     # Messages.
     LAUNCH_ACTIONS = "launch_actions"
@@ -28,6 +33,11 @@ class Block(StrEnum):
 
 class Action(StrEnum):
     INPUT = "value"  # every input: one action id per block, named after what it holds
+    KIND = "launch_kind_chosen"  # the kind select dispatches: staggered shows the phase rows
+    NEW_GOAL = "launch_add_goal"  # "Add a new goal": pushes the /goal new form
+    # The launch message's buttons (value: the launch id); lcheck and ldates handle them.
+    OPEN_CHECKLIST = "launch_open_checklist"
+    OPEN_MOVE = "launch_open_move"
 
 
 class Hook(StrEnum):

@@ -6,7 +6,9 @@ Keys:
 - ``launch:{id}:post`` — the launch's message in its channel (its ``ts`` is recorded on the
   launch by ``Hook.POSTED``; updates reference it with ``result_ref`` until then),
 - ``launch:{id}:update:{version}`` — each change of that message (``refresh_launch_message``
-  rewrites the last one while it still waits in the outbox).
+  rewrites the last one while it still waits in the outbox),
+- ``launch:{id}:dm:{notice key}`` — a DM about the launch, once per ``LaunchNotice`` (cancelled: to
+  each lead).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.launches import views
+from bot.launches import replies, views
 from bot.launches.data import RITUAL_KIND
 from bot.launches.ids import Hook
 from bot.launches.lookups import get_launch, launch_view
@@ -92,6 +94,18 @@ def update_launch_message(session: Session, launch: Launch, now: datetime) -> No
         key=f"launch:{launch.id}:update:{launch.version}",
         now=now,
         allow_external=launch.external_confirmed_by is not None,
+    )
+
+
+def tell_cancelled(session: Session, launch: Launch, lead: str, notice_key: str, now: datetime) -> None:
+    """The one DM a lead gets when their launch is cancelled (``notice_key``: its LaunchNotice)."""
+    enqueue(
+        session,
+        team_id=launch.team_id,
+        method="chat.postMessage",
+        args={"channel": lead, **replies.cancelled_dm(launch_view(session, launch, with_goals=False))},
+        key=f"launch:{launch.id}:dm:{notice_key}",
+        now=now,
     )
 
 

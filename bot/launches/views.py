@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.goals.views import value_summary
 from bot.launches.data import ItemView, LaunchView, PhaseView, Readiness, t_label
-from bot.launches.ids import Decision, ItemStatus, LaunchKind, LaunchStatus, Side
+from bot.launches.ids import Action, Block, Decision, ItemStatus, LaunchKind, LaunchStatus, Side
 from bot.slack import blocks as bk
 from bot.slack.text import mention, plain, slack_date
 
@@ -35,7 +35,7 @@ def countdown(day: date, today: date) -> str:
 
 
 def readiness_text(readiness: Readiness) -> str:
-    parts = [f"{readiness.done} done", f"{readiness.due} due"]
+    parts = [f"{readiness.done}/{readiness.total} done", f"{readiness.due} due"]
     if readiness.overdue:
         parts.append(f"*{readiness.overdue} overdue*")
     return " · ".join(parts)
@@ -81,6 +81,7 @@ def launch_message(launch: LaunchView, today: date) -> dict[str, Any]:
     body: list[dict[str, Any]] = [bk.header(f"🚀 {launch.name}" + (" — shipped" if shipped else ""))]
     if launch.what:
         body.append(bk.section(plain(launch.what)))
+    body.append(bk.section(days_to_launch(launch, today)))
     phases = "\n".join(phase_line(p, launch.kind, today) for p in launch.phases)
     body.append(bk.section(f"*{launch.kind.label}*\n{phases}"))
     body.append(
@@ -98,6 +99,22 @@ def launch_message(launch: LaunchView, today: date) -> dict[str, Any]:
     if launch.goals:
         metrics = "\n".join(f"🎯 {plain(g.title)}: {value_summary(g)}" for g in launch.goals)
         body.append(bk.section(f"*Success metrics*\n{metrics}"))
+    buttons = [bk.button("Checklist", Action.OPEN_CHECKLIST, str(launch.id))]
+    if not shipped:
+        buttons.append(bk.button("Move a date", Action.OPEN_MOVE, str(launch.id)))
+    body.append(bk.actions(*buttons, block_id=Block.LAUNCH_ACTIONS))
     body.append(bk.context(f"Launch {launch.id} · `/launch list` for every launch"))
     text = f"Launch: {plain(launch.name)} on {launch.launch_on.isoformat()}"
     return {"text": text, "blocks": body}
+
+
+def days_to_launch(launch: LaunchView, today: date) -> str:
+    """``🗓️ Launch day: <date> · *in 35 days*``; a staggered launch names its next phase."""
+    upcoming = next((p for p in launch.phases if not p.shipped and p.launch_on >= today), None)
+    if upcoming is None:
+        last = launch.phases[-1]
+        return f"🗓️ Launched {date_token(launch.launch_on)}" + (
+            f" · last phase {date_token(last.launch_on)}" if len(launch.phases) > 1 else ""
+        )
+    label = "Launch day" if upcoming.position == 0 else f"Next phase, {plain(upcoming.name)}"
+    return f"🗓️ {label}: {date_token(upcoming.launch_on)} · *{countdown(upcoming.launch_on, today)}*"

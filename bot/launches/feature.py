@@ -1,0 +1,13 @@
+"""The launches feature: its listeners, jobs and outbox hooks, listed in bot/features.py."""
+
+from __future__ import annotations
+
+from bot.feature import Feature
+from bot.launches import jobs, listeners, outbox
+
+FEATURE = Feature(
+    name="launches",
+    register=listeners.register,
+    jobs=jobs.JOBS,
+    result_hooks=outbox.RESULT_HOOKS,
+)
