@@ -33,8 +33,10 @@ def phase_block(row: int, part: str) -> str:
 
 
 class LaunchMetadata(ViewMetadata):
-    """The new/edit modal. ``launch_id`` 0 for a new launch. Editing keeps the kind, the channel
-    and the dates (``phase_dates``, ISO, as shown: moving a date is ``/launch move``).
+    """The new/edit modal. ``launch_id`` 0 for a new launch. ``kind``: the kind the modal shows
+    (set when the kind select rebuilt it; the submission reads the select itself). Editing keeps
+    the kind, the channel and the dates (``phase_dates``, ISO, as shown: moving a date is
+    ``/launch move``).
     ``new_goal_ids``: goals made from this modal (``Add a new goal``), picked as metrics."""
 
     launch_id: int = 0
@@ -220,8 +222,9 @@ def parse_launch(draft: Draft, meta: LaunchMetadata, *, today: date) -> tuple[La
     found = problems(data, today=today, editing=bool(meta.launch_id))
     for block, message in found.items():
         if block in (Block.PHASES, Block.LAUNCH_DATE):
-            if len(data.phases) < (2 if draft.kind is LaunchKind.STAGGERED else 1):
-                continue  # the rows (or the date field) already say what is missing
+            rows_said = any(b.startswith(f"{Block.PHASES}_") or b == Block.LAUNCH_DATE for b in errors)
+            if rows_said or len(data.phases) < (2 if draft.kind is LaunchKind.STAGGERED else 1):
+                continue  # the rows (or the date field) already say what is wrong
             # A date problem of the whole plan goes on the field it comes from.
             if meta.launch_id:
                 block = Block.DATES

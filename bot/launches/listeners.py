@@ -152,6 +152,7 @@ def register(app: App, services: Services) -> None:
         except MetadataError:
             return
         draft, _ = forms.read_draft(state_of(view), kind=_kind_in(meta))
+        meta = meta.model_copy(update={"kind": draft.kind.value})  # what the modal shows, for its rebuilds
         rebuilt = launch_modal(team_id_of(body), draft, meta, draft.goal_ids)
         try:
             client.views_update(view_id=view["id"], hash=view.get("hash"), view=rebuilt)
@@ -171,8 +172,9 @@ def register(app: App, services: Services) -> None:
         state = state_of(view)
         draft, _ = forms.read_draft(state, kind=_kind_in(meta))
         zone = _zone(SlackDirectory(client, team_id_of(body)), user_id_of(body))
+        kind = LaunchKind(meta.kind) if meta.kind in {k.value for k in LaunchKind} else draft.kind
         pushed = modals.build_new_goal_modal(
-            str(view["id"]), meta, draft.kind, channel_id=meta.channel_id or draft.channel_id or None,
+            str(view["id"]), meta, kind, channel_id=meta.channel_id or draft.channel_id or None,
             today=today_in(zone),
         )  # fmt: skip
         client.views_push(trigger_id=body["trigger_id"], view=pushed)
