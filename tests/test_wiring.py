@@ -15,6 +15,8 @@ from bot.digest.ids import JobKind as DigestJob
 from bot.feature import Feature, delivery_hooks, job_table
 from bot.features import FEATURES
 from bot.goals.ids import JobKind as GoalsJob
+from bot.launches.ids import KIND_PREFIX as LAUNCH_KIND_PREFIX
+from bot.launches.ids import Hook as LaunchHook
 from bot.retro.ids import JobKind as RetroJob
 from bot.scheduling import JobContext, JobSpec, JobTable
 from bot.scheduling.registry import DuplicateJob
@@ -37,13 +39,22 @@ def test_every_job_kind_has_exactly_one_handler() -> None:
 
 
 def test_schedules_are_only_created_with_kinds_from_the_enums() -> None:
-    """Every ``kind=`` passed to create_schedule/schedule_once in bot/ is an enum member, so the
-    test above covers every kind that can reach the database."""
+    """Every ``kind=`` passed to create_schedule/schedule_once in bot/ is an enum member (or a
+    parameter of the calling function typed as one, as bot.launches.timeline's helper takes), so
+    the test above covers every kind that can reach the database."""
     names = {enum.__name__ for enum in JOB_KIND_ENUMS}
     loose: list[str] = []
     seen = 0
     for path in BOT.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        tree = ast.parse(path.read_text(), str(path))
+        typed: dict[ast.AST, set[str]] = {}  # call -> the enclosing function's enum-typed parameters
+        for function in ast.walk(tree):
+            if isinstance(function, ast.FunctionDef):
+                arguments = [*function.args.args, *function.args.kwonlyargs]
+                params = {a.arg for a in arguments if isinstance(a.annotation, ast.Name) and a.annotation.id in names}
+                for inner in ast.walk(function):
+                    typed.setdefault(inner, set()).update(params)
+        for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in {
                 "create_schedule", "schedule_once"
             }):  # fmt: skip
@@ -53,6 +64,8 @@ def test_schedules_are_only_created_with_kinds_from_the_enums() -> None:
                     continue
                 seen += 1
                 value = keyword.value
+                if isinstance(value, ast.Name) and value.id in typed.get(node, set()):
+                    continue
                 base = value.value if isinstance(value, ast.Attribute) else None
                 if not (isinstance(base, ast.Name) and base.id in names):
                     loose.append(f"{path.relative_to(BOT.parent)}:{node.lineno}")
@@ -93,3 +106,13 @@ def test_nothing_registers_on_import() -> None:
                 if "register" in name:
                     offenders.append(f"{path.relative_to(BOT.parent)}:{node.lineno} {name}()")
     assert offenders == []
+
+
+def test_launches_are_a_feature_after_goals() -> None:
+    """Launches pick shared goals as success metrics: the feature comes after goals, its hooks are
+    its outbox's, and every job it lists handles a ``launches.`` timer."""
+    names = [feature.name for feature in FEATURES]
+    assert names.index("launches") == names.index("goals") + 1
+    launches = FEATURES[names.index("launches")]
+    assert set(launches.result_hooks) == {str(hook) for hook in LaunchHook}
+    assert all(str(spec.kind).startswith(LAUNCH_KIND_PREFIX) for spec in launches.jobs)

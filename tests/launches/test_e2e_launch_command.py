@@ -144,8 +144,10 @@ def test_launch_from_new_to_cancelled(bot: BotUnderTest) -> None:
     launch_id = int(scalar(url, "SELECT id FROM launches"))
     assert scalar(url, "SELECT kind FROM launches") == "staggered"
     assert int(scalar(url, "SELECT count(*) FROM launch_phases")) == 2
-    goals = scalar(url, "SELECT string_agg(CAST(goal_id AS TEXT), ',') FROM launch_goals") if "postgres" in url else (
-        scalar(url, "SELECT group_concat(goal_id) FROM launch_goals")
+    goals = (
+        scalar(url, "SELECT string_agg(CAST(goal_id AS TEXT), ',') FROM launch_goals")
+        if "postgres" in url
+        else (scalar(url, "SELECT group_concat(goal_id) FROM launch_goals"))
     )
     assert sorted(int(g) for g in str(goals).split(",")) == sorted([existing, new_goal])
     assert scalar(url, "SELECT timezone FROM launches") == "America/New_York"  # pat's zone
