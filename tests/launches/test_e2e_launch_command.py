@@ -63,15 +63,21 @@ def choose_kind(bot: BotUnderTest, who: Any, view: ViewRecord, kind: str, typed:
     state = who.fill(view, {Block.KIND: kind, **typed})
     ack = bot.driver.block_actions(user=who.id, actions=[action], view=view, state=state)
     assert ack.status == 200 and ack.latency < 3
-    return bot.emulator.wait_for(
-        lambda: (v := who.modal()) and (phase_block(1, "name") in blocks_by_id(v)) == (kind == "staggered") and v,
-        what=f"the modal rebuilt for {kind}",
-    )
+    before = view.view.get("hash")
+
+    def rebuilt() -> ViewRecord | None:
+        top = bot.emulator.open_modal(who.id)
+        if top is None or top.view.get("hash") == before:
+            return None
+        return top if (phase_block(1, "name") in blocks_by_id(top)) == (kind == "staggered") else None
+
+    return bot.emulator.wait_for(rebuilt, what=f"the modal rebuilt for {kind}")
 
 
 def launch_message(bot: BotUnderTest) -> Message:
     return bot.emulator.wait_for(
-        lambda: [m for m in bot.emulator.messages_in(CHANNEL) if "Launch" in m.text], what="the launch's message"
+        lambda: [m for m in bot.emulator.messages_in(CHANNEL) if m.text.startswith("Launch")],
+        what="the launch's message",
     )[0]
 
 
@@ -193,7 +199,7 @@ def test_launch_from_new_to_cancelled(bot: BotUnderTest) -> None:
     assert ws.user_id("asha") in mrkdwn(emulator.message(CHANNEL, posted.ts))
     assert int(scalar(url, "SELECT count(*) FROM launch_items WHERE owner_id = :u", u=ws.user_id("mia"))) == 0
     assert int(scalar(url, "SELECT count(*) FROM launch_items WHERE owner_id = :u", u=ws.user_id("asha"))) == mia_items
-    assert len([m for m in emulator.messages_in(CHANNEL) if "Launch" in m.text]) == 1
+    assert len([m for m in emulator.messages_in(CHANNEL) if m.text.startswith("Launch")]) == 1
 
     # Someone who leads nothing may not change or cancel it; a garbled number gets the usage.
     for verb in ("edit", "cancel"):
