@@ -36,6 +36,13 @@ from bot.insights import forms as insight_forms
 from bot.insights import views as insight_views
 from bot.insights.data import CaptureForm, InsightFilter, InsightPage, SetupState, StatusNotice
 from bot.insights.ids import LoopTarget, Status
+from bot.launches import forms as launch_forms
+from bot.launches import modals as launch_modals
+from bot.launches import replies as launch_replies
+from bot.launches import views as launch_views
+from bot.launches.data import ItemView, LaunchView, PhaseView
+from bot.launches.ids import Decision, ItemKind, ItemStatus, LaunchKind, LaunchStatus
+from bot.launches.ids import Side as LaunchSide
 from bot.playground.render import RenderContext, render_message, render_mrkdwn, render_view
 from bot.retro import data as retro
 from bot.retro import forms as retro_forms
@@ -264,6 +271,50 @@ def _goal_input() -> GoalInput:
     )  # fmt: skip
 
 
+def _launch(**changes: Any) -> LaunchView:
+    """A staggered launch: Beta in 10 days (a go), GA a month later; items in every state."""
+    beta, ga = DAY + timedelta(days=10), DAY + timedelta(days=38)
+    items = (
+        ItemView(1, "Positioning <agreed> & *signed*", LaunchSide.BOTH, ItemKind.TASK, "U1", 1, -21,
+                 beta - timedelta(days=21), ItemStatus.DONE, done_at=NOW),
+        ItemView(2, "Pricing confirmed", LaunchSide.PRODUCT, ItemKind.TASK, "U1", 1, -14, DAY - timedelta(days=4),
+                 ItemStatus.OPEN),
+        ItemView(3, "Sales enablement", LaunchSide.MARKETING, ItemKind.TASK, "U3", 1, -10, DAY,
+                 ItemStatus.BLOCKED, blocked_reason="Waiting on <legal> <!here>"),
+        ItemView(4, "Old webinar", LaunchSide.MARKETING, ItemKind.TASK, "U3", 1, -7, DAY + timedelta(days=3),
+                 ItemStatus.DROPPED),
+        ItemView(5, "Beta: go/no-go", LaunchSide.BOTH, ItemKind.GO_NO_GO, "U1", 1, -1, beta - timedelta(days=1),
+                 ItemStatus.OPEN),
+        ItemView(6, "Launch retro", LaunchSide.BOTH, ItemKind.RETRO, "U1", 2, 14, ga + timedelta(days=14),
+                 ItemStatus.OPEN),
+    )  # fmt: skip
+    values: dict[str, Any] = {
+        "id": 4, "name": "Shared inbox <!channel> *beta*", "what": "Shared inboxes for <support> teams",
+        "kind": LaunchKind.STAGGERED, "status": LaunchStatus.PLANNED, "channel_id": "C1", "product_lead": "U1",
+        "marketing_lead": "U3", "timezone": "Europe/Berlin",
+        "phases": (
+            PhaseView(1, 0, "Beta", "50 <design> partners", beta, Decision.GO, "", "U1"),
+            PhaseView(2, 1, "GA", "everyone", ga),
+        ),
+        "items": items, "goals": (_goal(),), "message_ts": "1700000000.000100",
+    }  # fmt: skip
+    values.update(changes)
+    return LaunchView(**values)
+
+
+def _launch_draft(kind: LaunchKind) -> launch_forms.Draft:
+    return launch_forms.Draft(
+        name="Shared <inbox>", what="For *support* teams", kind=kind, launch_on=DAY + timedelta(days=10),
+        phases=(launch_forms.PhaseDraft("Beta", DAY + timedelta(days=10), "partners"),), product_lead="U1",
+        marketing_lead="U3", channel_id="C1", goal_ids=(7,),
+    )  # fmt: skip
+
+
+LAUNCH_GOALS = [(7, "Lift trial-to-paid <now>"), (8, "Cut churn")]
+LAUNCH_EDIT = launch_forms.LaunchMetadata(
+    launch_id=4, kind="staggered", channel_id="C1", phase_dates=["2026-12-03", "2026-12-31"], new_goal_ids=[9]
+)
+
 Builder = Callable[[], Any]
 
 MESSAGES: dict[str, Builder] = {
@@ -337,6 +388,22 @@ MESSAGES: dict[str, Builder] = {
     "goals.list_empty": lambda: goal_replies.build_list_message([]),
     "goals.outcome": lambda: goal_replies.outcome_reply(_goal(), GoalOutcome.HIT, "Pair *early* <!here>", "U1"),
     "goals.deleted": lambda: goal_replies.deleted_message("Lift <trials>", "U1", NOW),
+    "launches.message": lambda: launch_views.launch_message(_launch(), DAY),
+    "launches.message_full_shipped": lambda: launch_views.launch_message(
+        _launch(
+            kind=LaunchKind.FULL,
+            status=LaunchStatus.SHIPPED,
+            goals=(),
+            phases=(PhaseView(1, 0, "Launch", "", DAY - timedelta(days=2), shipped=True),),
+        ),
+        DAY,
+    ),
+    "launches.message_cancelled": lambda: launch_views.launch_message(
+        _launch(status=LaunchStatus.CANCELLED, cancelled_by="U3"), DAY
+    ),
+    "launches.list": lambda: launch_replies.build_list_message([_launch(), _launch(id=5, message_ts=None)], DAY),
+    "launches.list_empty": lambda: launch_replies.build_list_message([], DAY),
+    "launches.cancelled_dm": lambda: launch_replies.cancelled_dm(_launch(cancelled_by="U3")),
 }
 
 VIEWS: dict[str, Builder] = {
@@ -431,6 +498,28 @@ VIEWS: dict[str, Builder] = {
     "goals.notice": lambda: goal_modals.build_notice_modal(
         "Goal saved", goal_replies.saved_text(_goal(), created=True)
     ),
+    "launches.new": lambda: launch_modals.build_launch_modal(
+        launch_forms.Draft(channel_id="C1"), launch_forms.LaunchMetadata(), goals=LAUNCH_GOALS
+    ),
+    "launches.new_staggered": lambda: launch_modals.build_launch_modal(
+        _launch_draft(LaunchKind.STAGGERED),
+        launch_forms.LaunchMetadata(kind="staggered"),
+        goals=LAUNCH_GOALS,
+        new_goals=[(9, "Beta <activation>")],
+    ),
+    "launches.new_no_goals": lambda: launch_modals.build_launch_modal(
+        _launch_draft(LaunchKind.QUIET), launch_forms.LaunchMetadata()
+    ),
+    "launches.edit": lambda: launch_modals.build_launch_modal(
+        _launch_draft(LaunchKind.STAGGERED), LAUNCH_EDIT, goals=LAUNCH_GOALS, new_goals=[(9, "Beta <activation>")]
+    ),
+    "launches.new_goal": lambda: launch_modals.build_new_goal_modal(
+        "V1", launch_forms.LaunchMetadata(), LaunchKind.FULL, channel_id="C1", today=DAY
+    ),
+    "launches.cancel": lambda: launch_modals.build_cancel_modal(_launch()),
+    "launches.notice": lambda: launch_modals.build_notice_modal(
+        "Launch planned", launch_replies.saved_text(_launch(), created=True)
+    ),
 }
 
 TEXTS: dict[str, Builder] = {
@@ -487,6 +576,14 @@ TEXTS: dict[str, Builder] = {
         ]
     ),
     "goals.help": lambda: goal_replies.help_text("• `/goal new` — set up a shared goal"),
+    "launches.help": lambda: launch_replies.help_text("• `/launch new` — plan a launch"),
+    "launches.answers": lambda: "\n".join(
+        [
+            launch_replies.saved_text(_launch(), created=True),
+            launch_replies.saved_text(_launch(), created=False),
+            launch_replies.cancelled_text(_launch()),
+        ]
+    ),
     "goals.answers": lambda: "\n".join(
         [
             goal_replies.saved_text(_goal(), created=True),
