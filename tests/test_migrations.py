@@ -300,3 +300,61 @@ def test_0013_links_a_retro_series_to_a_goal_and_downgrades(empty_db: Database) 
     assert count(db, "retro_series") == 2
     alembic(db, lambda config: command.upgrade(config, "head"))
     alembic(db, command.check)
+
+
+LAUNCH_TABLES = ("launches", "launch_phases", "launch_items", "launch_goals", "launch_notices")
+
+
+def test_0014_adds_the_launch_tables_and_downgrades(empty_db: Database) -> None:
+    """Expand only: earlier rows are untouched; a launch with a phase, an item, a success-metric
+    goal and a notice round-trips; one submission saves one launch and a notice key is unique per
+    workspace; deleting the launch takes its rows with it; downgrading to 0013 drops the five
+    tables and nothing else."""
+    db = empty_db
+    alembic(db, lambda config: command.upgrade(config, "0006"))
+    seed_0006(db)
+    alembic(db, lambda config: command.upgrade(config, "0014"))
+    goal_id = insert(
+        db, "goals", team_id=TEAM, title="Lift trial-to-paid", why="", kind="target", metric_name="trial-to-paid",
+        unit="percent", unit_label="", direction="up", baseline=4.0, target=6.0, due_on=AT.date(),
+        visibility_only=False, channel_id="C1", version=0, cadence="biweekly", weekday=0,
+        local_time=AT.time().replace(microsecond=0), starts_on=AT.date(), status="active", pull_url="",
+        pull_pointer="", learning="", created_by="U1", created_at=AT, updated_at=AT,
+    )  # fmt: skip
+    launch = dict(
+        team_id=TEAM, name="Shared inbox", what="For support teams", kind="staggered", status="planned",
+        product_lead="U1", marketing_lead="U3", channel_id="C1", timezone="Europe/Berlin", version=0,
+        create_view_id="V1", created_by="U1", created_at=AT, updated_at=AT,
+    )  # fmt: skip
+    launch_id = insert(db, "launches", **launch)
+    with pytest.raises(sa.exc.IntegrityError):
+        insert(db, "launches", **launch)  # the same modal submitted twice
+    phase_id = insert(
+        db, "launch_phases", team_id=TEAM, launch_id=launch_id, position=0, name="Beta", audience="partners",
+        launch_on=AT.date(), decision_reason="",
+    )  # fmt: skip
+    insert(
+        db, "launch_items", team_id=TEAM, launch_id=launch_id, phase_id=phase_id, template_key="docs", kind="task",
+        title="Docs", side="product", owner_id="U1", offset_days=-7, due_on=AT.date(), status="open",
+        blocked_reason="", was_late=False, created_at=AT, updated_at=AT,
+    )  # fmt: skip
+    insert(db, "launch_goals", team_id=TEAM, launch_id=launch_id, goal_id=goal_id)
+    notice = dict(team_id=TEAM, launch_id=launch_id, key=f"cancelled:{launch_id}:U3", user_id="U3", channel_id="",
+                  created_at=AT)  # fmt: skip
+    insert(db, "launch_notices", **notice)
+    with pytest.raises(sa.exc.IntegrityError):
+        insert(db, "launch_notices", **notice)  # a DM goes once
+    assert column_values(db, "launch_items", "offset_days", "due_on") == [(-7, AT.date())]
+    assert column_values(db, "launch_goals", "goal_id") == [(goal_id,)]
+    with db.engine.begin() as connection:  # ON DELETE CASCADE (SQLite: foreign keys on, bot.db)
+        connection.execute(sa.text("DELETE FROM launches"))
+    assert [count(db, table) for table in LAUNCH_TABLES] == [0, 0, 0, 0, 0]
+    assert count(db, "goals") == 1
+
+    alembic(db, lambda config: command.downgrade(config, "0013"))
+    with db.engine.connect() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+    assert not tables & set(LAUNCH_TABLES)
+    assert {"goals", "summary_settings"} <= tables and (count(db, "standups"), count(db, "retro_series")) == (3, 2)
+    alembic(db, lambda config: command.upgrade(config, "head"))
+    alembic(db, command.check)
