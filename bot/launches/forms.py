@@ -12,7 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.launches.data import MAX_PHASES, Errors, LaunchError, LaunchInput, PhaseInput, problems
+from bot.launches.data import (
+    AUDIENCE_MAX,
+    MAX_PHASES,
+    PHASE_NAME_MAX,
+    Errors,
+    LaunchError,
+    LaunchInput,
+    PhaseInput,
+    problems,
+)
 from bot.launches.ids import Action, Block, LaunchKind
 from bot.slack import forms
 from bot.slack.channels import read_confirmation
@@ -165,7 +174,17 @@ def edit_metadata(launch_id: int, data: LaunchInput) -> LaunchMetadata:
     )
 
 
+def _row_lengths(draft: Draft, errors: Errors) -> None:
+    for row, phase in enumerate(draft.phases, start=1):
+        if len(phase.name) > PHASE_NAME_MAX:
+            errors[phase_block(row, "name")] = f"Keep phase names under {PHASE_NAME_MAX} characters."
+        if len(phase.audience) > AUDIENCE_MAX:
+            errors[phase_block(row, "audience")] = f"Keep each phase's audience under {AUDIENCE_MAX} characters."
+
+
 def _phases(draft: Draft, meta: LaunchMetadata, errors: Errors, today: date) -> tuple[PhaseInput, ...]:
+    if draft.kind is LaunchKind.STAGGERED:
+        _row_lengths(draft, errors)
     if meta.launch_id:
         # Editing: the dates stay (they move with /launch move); names and audiences may change.
         dates = [date.fromisoformat(d) for d in meta.phase_dates]

@@ -27,7 +27,7 @@ def message_link(launch: LaunchView) -> str:
     if not launch.message_ts:
         return channel_link(launch.channel_id)
     ts = launch.message_ts.replace(".", "")
-    return f"<https://slack.com/archives/{launch.channel_id}/p{ts}|its message> in {channel_link(launch.channel_id)}"
+    return f"<https://slack.com/archives/{launch.channel_id}/p{ts}|See the plan> in {channel_link(launch.channel_id)}"
 
 
 def launch_line(launch: LaunchView, today: date) -> str:

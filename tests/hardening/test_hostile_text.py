@@ -174,6 +174,7 @@ SUBCOMMANDS = {
     "/insight": ("", "new", "list", "search", "setup", "help"),
     "/digest": ("", "setup", "preview", "now", "help"),
     "/goal": ("", "new", "list", "edit", "pause", "resume", "close", "delete", "help"),
+    "/launch": ("", "new", "list", "edit", "cancel", "help"),
 }
 
 

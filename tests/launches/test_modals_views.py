@@ -199,7 +199,7 @@ def test_a_shipped_launch_keeps_the_checklist_a_cancelled_one_says_who() -> None
 def test_the_list_links_each_launch_message() -> None:
     message = valid_message(replies.build_list_message([launch(), launch(id=5, message_ts=None)], TODAY))
     text = mrkdwn_of(message["blocks"])
-    assert "<https://slack.com/archives/C1/p1700000000000100|its message> in <#C1>" in text
+    assert "<https://slack.com/archives/C1/p1700000000000100|See the plan> in <#C1>" in text
     assert "(launch 4)" in text and "(launch 5)" in text and "in 35 days" in text
     assert "<!channel>" not in text and "Product <@U1>: 1/2 done" in text
     assert "No launches yet" in replies.build_list_message([], TODAY)["text"]
