@@ -23,7 +23,7 @@ from tests.support.fixtures import BotUnderTest
 pytestmark = pytest.mark.e2e
 
 Tandem = Callable[..., subprocess.CompletedProcess[str]]
-COMMANDS = ("/standup", "/retro", "/insight", "/goal", "/digest")
+COMMANDS = ("/standup", "/retro", "/insight", "/goal", "/launch", "/digest")
 
 
 def test_help_and_unknown_subcommands_answer_with_usage_fast(bot: BotUnderTest) -> None:
