@@ -258,10 +258,17 @@ def test_launch_help_and_a_full_launch(bot: BotUnderTest) -> None:
     # The bot is not in #random: the channel field says how to fix it.
     not_member = pat.submit({**values, Block.LAUNCH_DATE: "2027-01-11"}, view=view)
     assert set(not_member.errors) == {Block.CHANNEL} and "/invite" in not_member.errors[Block.CHANNEL]
-    ack = pat.submit({**values, Block.LAUNCH_DATE: "2027-01-11", Block.CHANNEL: ws.channel_id(CHANNEL)}, view=view)
+    # A channel shared with another organisation: only with the box ticked (Slack Connect).
+    shared = ws.add_channel("acme-globex-launch", members=["pat", "asha"], external_teams=["T0GLOBEX01"]).id
+    values = {**values, Block.LAUNCH_DATE: "2027-01-11", Block.CHANNEL: shared}
+    unticked = pat.submit(values, view=view)
+    assert set(unticked.errors) == {Block.CHANNEL} and "outside your organisation" in unticked.errors[Block.CHANNEL]
+    assert int(scalar(url, "SELECT count(*) FROM launches")) == 0
+    ack = pat.submit({**values, Block.EXTERNAL: ["post_in_external_channel"]}, view=view)
     assert ack.response_action == "update", ack.body
     assert scalar(url, "SELECT kind FROM launches") == "full"
+    assert scalar(url, "SELECT external_confirmed_by FROM launches") == pat.id
     assert scalar(url, "SELECT name FROM launch_phases") == "Launch"
-    posted = launch_message(bot)
+    posted = emulator.wait_for(lambda: emulator.messages_in(shared), what="the launch in the shared channel")[0]
     assert "Launch day" in mrkdwn(posted) and "Full launch" in mrkdwn(posted)
     assert emulator.take_violations() == []
