@@ -221,9 +221,20 @@ def register(app: App, services: Services) -> None:
             return
         picked = list(dict.fromkeys([*meta.parent.new_goal_ids, goal_id]))
         parent = meta.parent.model_copy(update={"new_goal_ids": picked})
-        # Only the structure is rebuilt: Slack keeps what was typed in inputs whose block and
-        # action ids stay the same (views.update's "preserving input entry").
-        rebuilt = launch_modal(team_id, Draft(kind=LaunchKind(meta.kind)), parent)
+        # The modal underneath is rebuilt as it was opened (an edit: the saved launch); Slack
+        # keeps what was typed in inputs whose block and action ids stay the same (views.update's
+        # "preserving input entry").
+        draft = Draft(kind=LaunchKind(meta.kind))
+        linked: tuple[int, ...] = ()
+        if parent.launch_id:
+            with answering_submission(ack, view, fallback_block=GoalBlock.TITLE) as gone:
+                with db.unit_of_work() as session:
+                    saved = plan.edit_form(session, directory, team_id=team_id, launch_id=parent.launch_id,
+                                           user_id=user_id)  # fmt: skip
+                draft, linked = forms.draft_of(saved), saved.goal_ids
+            if gone.failed:  # the launch was cancelled meanwhile: the goal stays saved
+                return
+        rebuilt = launch_modal(team_id, draft, parent, linked)
         try:
             client.views_update(view_id=meta.parent_view_id, view=rebuilt)
         except SlackApiError as error:  # the launch modal was closed meanwhile: the goal stays saved

@@ -146,7 +146,7 @@ def test_launch_from_new_to_cancelled(bot: BotUnderTest) -> None:
 
     ack = pat.submit(launch_values(ws, **{Block.GOALS: [str(existing)]}), view=view)
     assert ack.status == 200 and ack.response_action == "update", ack.body
-    assert "Launch planned" in json.dumps(ack.json)
+    assert ack.latency < 3 and "Launch planned" in json.dumps(ack.json)
     launch_id = int(scalar(url, "SELECT id FROM launches"))
     assert scalar(url, "SELECT kind FROM launches") == "staggered"
     assert int(scalar(url, "SELECT count(*) FROM launch_phases")) == 2
@@ -271,4 +271,23 @@ def test_launch_help_and_a_full_launch(bot: BotUnderTest) -> None:
     assert scalar(url, "SELECT name FROM launch_phases") == "Launch"
     posted = emulator.wait_for(lambda: emulator.messages_in(shared), what="the launch in the shared channel")[0]
     assert "Launch day" in mrkdwn(posted) and "Full launch" in mrkdwn(posted)
+
+    # Editing, a new goal from the pushed form becomes a success metric too.
+    launch_id = int(scalar(url, "SELECT id FROM launches"))
+    pat.command("/launch", f"edit {launch_id}")
+    edit = pat.modal(callback_id=Callback.EDIT)
+    assert Block.GOALS not in blocks_by_id(edit)  # still no goal to pick
+    pat.click(Action.NEW_GOAL, in_modal=True)
+    ack = pat.submit(goal_values(ws, **{GoalBlock.TITLE: "Report adoption"}), callback_id=Callback.NEW_GOAL)
+    assert ack.status == 200 and not ack.errors, ack.body
+    edit = emulator.wait_for(
+        lambda: (v := pat.modal(callback_id=Callback.EDIT)) and Block.NEW_GOALS in blocks_by_id(v) and v,
+        what="the new goal in the edit modal",
+    )
+    assert "Report adoption" in blocks_by_id(edit)[Block.NEW_GOALS]["text"]["text"]
+    ack = pat.submit(view=edit)
+    assert ack.response_action == "update", ack.body
+    goal_id = int(scalar(url, "SELECT id FROM goals WHERE title = 'Report adoption'"))
+    assert int(scalar(url, "SELECT goal_id FROM launch_goals WHERE launch_id = :l", l=launch_id)) == goal_id
+    emulator.wait_for(lambda: "Report adoption" in mrkdwn(emulator.message(shared, posted.ts)), what="the metric")
     assert emulator.take_violations() == []
