@@ -55,13 +55,58 @@ class LaunchMetadata(ViewMetadata):
     new_goal_ids: list[int] = []
 
 
+class TypedDraft(ViewMetadata):
+    """What the launch modal held when "Add a new goal" was clicked, carried through the pushed
+    form so the modal underneath comes back with it (``Draft`` as metadata; dates ISO)."""
+
+    name: str = ""
+    what: str = ""
+    kind: str = LaunchKind.FULL.value
+    launch_on: str = ""
+    phases: list[tuple[str, str, str]] = []  # (name, ISO date or "", audience)
+    product_lead: str = ""
+    marketing_lead: str = ""
+    channel_id: str = ""
+    goal_ids: list[int] = []
+    external_ok: bool = False
+
+    @classmethod
+    def of(cls, draft: Draft) -> TypedDraft:
+        return cls(
+            name=draft.name, what=draft.what, kind=draft.kind.value,
+            launch_on=draft.launch_on.isoformat() if draft.launch_on else "",
+            phases=[(p.name, p.launch_on.isoformat() if p.launch_on else "", p.audience) for p in draft.phases],
+            product_lead=draft.product_lead, marketing_lead=draft.marketing_lead, channel_id=draft.channel_id,
+            goal_ids=list(draft.goal_ids), external_ok=draft.external_ok,
+        )  # fmt: skip
+
+    def draft(self) -> Draft:
+        kind = LaunchKind(self.kind) if self.kind in {k.value for k in LaunchKind} else LaunchKind.FULL
+        return Draft(
+            name=self.name, what=self.what, kind=kind, launch_on=_iso(self.launch_on),
+            phases=tuple(PhaseDraft(name, _iso(day), audience) for name, day, audience in self.phases),
+            product_lead=self.product_lead, marketing_lead=self.marketing_lead, channel_id=self.channel_id,
+            goal_ids=tuple(self.goal_ids), external_ok=self.external_ok,
+        )  # fmt: skip
+
+
+def _iso(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 class NewGoalMetadata(ViewMetadata):
     """The /goal new form pushed on the launch modal: the launch modal to update once the goal is
-    saved (``parent_view_id``) and what that modal was (its metadata and kind) to rebuild it."""
+    saved (``parent_view_id``), what that modal was (its metadata and kind) to rebuild it, and
+    what it held (``typed``, when it fits in Slack's 3,000 characters of metadata; else Slack's
+    own "preserving input entry" keeps it)."""
 
     parent_view_id: str
     parent: LaunchMetadata
     kind: str = LaunchKind.FULL.value
+    typed: TypedDraft | None = None
 
 
 class LaunchRef(ViewMetadata):

@@ -10,6 +10,7 @@ before the ack, because the ack carries the answer: field errors, or the "saved"
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -175,7 +176,7 @@ def register(app: App, services: Services) -> None:
         kind = LaunchKind(meta.kind) if meta.kind in {k.value for k in LaunchKind} else draft.kind
         pushed = modals.build_new_goal_modal(
             str(view["id"]), meta, kind, channel_id=meta.channel_id or draft.channel_id or None,
-            today=today_in(zone),
+            today=today_in(zone), typed=replace(draft, kind=kind) if state else None,
         )  # fmt: skip
         client.views_push(trigger_id=body["trigger_id"], view=pushed)
 
@@ -224,9 +225,9 @@ def register(app: App, services: Services) -> None:
         # The modal underneath is rebuilt as it was opened (an edit: the saved launch); Slack
         # keeps what was typed in inputs whose block and action ids stay the same (views.update's
         # "preserving input entry").
-        draft = Draft(kind=LaunchKind(meta.kind))
+        draft = meta.typed.draft() if meta.typed else Draft(kind=LaunchKind(meta.kind))
         linked: tuple[int, ...] = ()
-        if parent.launch_id:
+        if parent.launch_id and meta.typed is None:
             with answering_submission(ack, view, fallback_block=GoalBlock.TITLE) as gone:
                 with db.unit_of_work() as session:
                     saved = plan.edit_form(session, directory, team_id=team_id, launch_id=parent.launch_id,

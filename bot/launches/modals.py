@@ -16,7 +16,16 @@ from typing import Any
 
 from bot.goals import modals as goal_modals
 from bot.launches.data import AUDIENCE_MAX, MAX_GOALS, NAME_MAX, PHASE_NAME_MAX, WHAT_MAX, LaunchView
-from bot.launches.forms import PHASE_ROWS, Draft, LaunchMetadata, LaunchRef, NewGoalMetadata, PhaseDraft, phase_block
+from bot.launches.forms import (
+    PHASE_ROWS,
+    Draft,
+    LaunchMetadata,
+    LaunchRef,
+    NewGoalMetadata,
+    PhaseDraft,
+    TypedDraft,
+    phase_block,
+)
 from bot.launches.ids import Action, Block, Callback, LaunchKind
 from bot.launches.views import date_token
 from bot.slack.blocks import Block as SlackBlock
@@ -33,6 +42,7 @@ from bot.slack.blocks import (
     text_input,
 )
 from bot.slack.channels import confirmation_block
+from bot.slack.metadata import MetadataError
 from bot.slack.text import channel_link, plain
 
 GoalChoice = tuple[int, str]  # (goal id, title): a shared goal that can be a success metric
@@ -209,12 +219,24 @@ def build_launch_modal(
 
 
 def build_new_goal_modal(
-    parent_view_id: str, parent: LaunchMetadata, kind: LaunchKind, *, channel_id: str | None, today: date
+    parent_view_id: str,
+    parent: LaunchMetadata,
+    kind: LaunchKind,
+    *,
+    channel_id: str | None,
+    today: date,
+    typed: Draft | None = None,
 ) -> dict[str, Any]:
-    """The ``/goal new`` form, pushed on the launch modal: saved, the goal shows as picked there."""
+    """The ``/goal new`` form, pushed on the launch modal: saved, the goal shows as picked there.
+    ``typed``: what the launch modal held, to bring it back (left out if it does not fit)."""
     view = goal_modals.build_goal_modal(None, channel_id=channel_id, today=today)
     view["callback_id"] = Callback.NEW_GOAL.value
-    view["private_metadata"] = NewGoalMetadata(parent_view_id=parent_view_id, parent=parent, kind=kind.value).encode()
+    meta = NewGoalMetadata(parent_view_id=parent_view_id, parent=parent, kind=kind.value)
+    try:
+        encoded = meta.model_copy(update={"typed": TypedDraft.of(typed)}).encode() if typed else meta.encode()
+    except MetadataError:
+        encoded = meta.encode()
+    view["private_metadata"] = encoded
     view["submit"] = plain_text("Add goal", 24)
     view["close"] = plain_text("Back", 24)
     return view

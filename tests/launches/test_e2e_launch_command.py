@@ -110,8 +110,13 @@ def test_launch_from_new_to_cancelled(bot: BotUnderTest) -> None:
     assert shown[Block.KIND]["element"]["initial_option"]["value"] == "staggered"
     assert view.view["hash"]
 
-    # Add a new goal: the /goal new form on top; saved, the launch modal shows it picked.
-    pat.click(Action.NEW_GOAL, in_modal=True)
+    # Add a new goal (Slack sends the modal's state with the click): the /goal new form on top;
+    # saved, the launch modal shows it picked, with what was typed.
+    typed = {Block.NAME: NAME, phase_block(1, "name"): "Beta", phase_block(1, "date"): "2027-01-11",
+             phase_block(2, "audience"): "everyone", Block.MARKETING_LEAD: ws.user_id("mia")}  # fmt: skip
+    button = {"type": "button", "action_id": Action.NEW_GOAL, "block_id": Block.GOAL_ACTIONS, "text": {}}
+    clicked = bot.driver.block_actions(user=pat.id, actions=[button], view=view, state=pat.fill(view, typed))
+    assert clicked.status == 200 and clicked.latency < 3
     goal_form = pat.modal(callback_id=Callback.NEW_GOAL)
     assert len(emulator.modal_stack(pat.id)) == 2
     refused = pat.submit(goal_values(ws, **{GoalBlock.MARKETING_OWNERS: []}), view=goal_form)
@@ -127,8 +132,14 @@ def test_launch_from_new_to_cancelled(bot: BotUnderTest) -> None:
     shown = blocks_by_id(view)
     picked = shown[Block.NEW_GOALS]["text"]["text"]
     assert f"goal {new_goal}" in picked and "&lt;!here&gt;" in picked and "<!here>" not in picked
-    # The inputs keep their block and action ids, so Slack keeps what was typed in them.
-    assert {phase_block(1, "name"), Block.NAME, Block.GOALS, Block.PRODUCT_LEAD} <= set(shown)
+    # What was typed comes back (and the inputs keep their block and action ids, so Slack keeps
+    # it anyway: views.update's "preserving input entry").
+    assert shown[Block.NAME]["element"]["initial_value"] == NAME
+    assert shown[phase_block(1, "name")]["element"]["initial_value"] == "Beta"
+    assert shown[phase_block(1, "date")]["element"]["initial_date"] == "2027-01-11"
+    assert shown[phase_block(2, "audience")]["element"]["initial_value"] == "everyone"
+    assert shown[Block.MARKETING_LEAD]["element"]["initial_user"] == ws.user_id("mia")
+    assert shown[Block.KIND]["element"]["initial_option"]["value"] == "staggered"
     assert str(new_goal) not in [o["value"] for o in shown[Block.GOALS]["element"]["options"]]
 
     # Mistakes: one phase only, the same lead twice, a phase before the one before it. Field errors, nothing saved.

@@ -6,6 +6,7 @@ kind, channel and dates, the message's countdown, readiness and buttons, hostile
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -211,3 +212,21 @@ def test_the_cancelled_dm() -> None:
     dm = valid_message(replies.cancelled_dm(launch(cancelled_by="U1")))
     text = mrkdwn_of(dm["blocks"])
     assert "was cancelled by <@U1>" in text and "<#C1>" in text and "<!channel>" not in text
+
+
+def test_the_pushed_goal_form_carries_what_the_launch_modal_held_when_it_fits() -> None:
+    typed = Draft(
+        name=HOSTILE, what="For teams", kind=LaunchKind.STAGGERED, launch_on=date(2027, 1, 11),
+        phases=(PhaseDraft("Beta", date(2027, 1, 11), "partners"), PhaseDraft("", None, "")),
+        product_lead="U1", marketing_lead="U3", channel_id="C1", goal_ids=(3,), external_ok=True,
+    )  # fmt: skip
+    view = modals.build_new_goal_modal("V1", LaunchMetadata(), LaunchKind.STAGGERED, channel_id=None, today=TODAY,
+                                       typed=typed)  # fmt: skip
+    carried = NewGoalMetadata.decode(view["private_metadata"]).typed
+    assert carried is not None and carried.draft() == typed
+    # Too much to carry (Slack allows 3,000 characters of metadata): the structure only.
+    huge = replace(typed, what='"' * 1000, phases=tuple(PhaseDraft("n" * 60, None, "\\" * 200) for _ in range(4)))
+    view = valid_view(modals.build_new_goal_modal("V1", LaunchMetadata(), LaunchKind.STAGGERED, channel_id=None,
+                                                  today=TODAY, typed=huge))  # fmt: skip
+    meta = NewGoalMetadata.decode(view["private_metadata"])
+    assert meta.typed is None and meta.kind == "staggered"
