@@ -25,7 +25,7 @@ from bot.goals import setup as goal_setup
 from bot.goals.data import problems as goal_problems
 from bot.goals.ids import Block as GoalBlock
 from bot.launches import forms, modals, plan, replies
-from bot.launches.data import Errors, LaunchError
+from bot.launches.data import Errors, LaunchError, LaunchInput
 from bot.launches.directory import SlackDirectory
 from bot.launches.forms import Draft, LaunchMetadata
 from bot.launches.ids import Action, Block, Callback, LaunchKind
@@ -204,6 +204,12 @@ def register(app: App, services: Services) -> None:
             if errors:
                 ack(response_action="errors", errors=_only_present(errors, view))
                 return
+            saved: LaunchInput | None = None
+            if meta.parent.launch_id:  # an edit underneath: still this person's to change (else nothing is saved)
+                with db.unit_of_work() as session:
+                    saved = plan.edit_form(
+                        session, directory, team_id=team_id, launch_id=meta.parent.launch_id, user_id=user_id
+                    )
 
             def save() -> int:
                 with db.unit_of_work() as session:
@@ -222,20 +228,15 @@ def register(app: App, services: Services) -> None:
             return
         picked = list(dict.fromkeys([*meta.parent.new_goal_ids, goal_id]))
         parent = meta.parent.model_copy(update={"new_goal_ids": picked})
-        # The modal underneath is rebuilt as it was opened (an edit: the saved launch); Slack
-        # keeps what was typed in inputs whose block and action ids stay the same (views.update's
-        # "preserving input entry").
-        draft = meta.typed.draft() if meta.typed else Draft(kind=LaunchKind(meta.kind))
-        linked: tuple[int, ...] = ()
-        if parent.launch_id and meta.typed is None:
-            with answering_submission(ack, view, fallback_block=GoalBlock.TITLE) as gone:
-                with db.unit_of_work() as session:
-                    saved = plan.edit_form(session, directory, team_id=team_id, launch_id=parent.launch_id,
-                                           user_id=user_id)  # fmt: skip
-                draft, linked = forms.draft_of(saved), saved.goal_ids
-            if gone.failed:  # the launch was cancelled meanwhile: the goal stays saved
-                return
-        rebuilt = launch_modal(team_id, draft, parent, linked)
+        # The modal underneath comes back with what it held (or, for an edit, the saved launch);
+        # Slack keeps what was typed in inputs whose block and action ids stay the same anyway
+        # (views.update's "preserving input entry").
+        draft = Draft(kind=LaunchKind(meta.kind))
+        if meta.typed is not None:
+            draft = meta.typed.draft()
+        elif saved is not None:
+            draft = forms.draft_of(saved)
+        rebuilt = launch_modal(team_id, draft, parent, saved.goal_ids if saved is not None else ())
         try:
             client.views_update(view_id=meta.parent_view_id, view=rebuilt)
         except SlackApiError as error:  # the launch modal was closed meanwhile: the goal stays saved

@@ -118,13 +118,20 @@ def test_globex_cannot_read_or_change_acme_launches(bot: BotUnderTest) -> None:
         user=g_ada.id, view=forged, values=g_ada.fill(forged, full_launch(globex, "Globex launch"))
     )
     assert ack.status == 200 and "no longer exists" in json.dumps(ack.errors), ack.body
-    # A goal form pushed "on" Acme's launch modal: the goal is Globex's, Acme's modal is untouched.
+    # A goal form pushed "on" Acme's launch modal: refused, nothing saved, Acme's modal untouched.
     goal_meta = NewGoalMetadata(
         parent_view_id=modals["edit"].id, parent=LaunchMetadata(launch_id=launch_id), kind=LaunchKind.FULL.value
     ).encode()
     g_ada.click(text="Add a new goal", in_modal=True)
     pushed = g_ada.modal(callback_id=Callback.NEW_GOAL)
     pushed = as_globex(pushed, globex, goal_meta)
+    ack = bot.driver.view_submission(
+        user=g_ada.id, view=pushed, values=g_ada.fill(pushed, goal_values(globex, **{GoalBlock.TITLE: "Globex goal"}))
+    )
+    assert ack.status == 200 and "can't find that launch" in json.dumps(ack.errors), ack.body
+    # The same form on a Globex launch modal (no launch underneath yet): the goal is Globex's.
+    new_meta = NewGoalMetadata(parent_view_id=view.id, parent=LaunchMetadata(kind="quiet")).encode()
+    pushed = as_globex(pushed, globex, new_meta)
     ack = bot.driver.view_submission(
         user=g_ada.id, view=pushed, values=g_ada.fill(pushed, goal_values(globex, **{GoalBlock.TITLE: "Globex goal"}))
     )
