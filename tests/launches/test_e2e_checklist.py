@@ -267,7 +267,8 @@ def test_overdue_to_both_leads_once_and_the_checklist_modal(bot: BotUnderTest) -
         em, lambda: "2027-02-18" in json.dumps(em.view(checklist.id).blocks) and len(em.modal_stack(maxi.id)) == 1,
         what="the checklist updated in place",
     )  # fmt: skip
-    assert "*overdue*" not in json.dumps(em.view(checklist.id).blocks)
+    moved = next(b for b in em.view(checklist.id).blocks if b.get("block_id") == row_block)
+    assert "2027-02-18" in json.dumps(moved) and "*overdue*" not in json.dumps(moved)
     for dm in (maxi.dms[0], mia.dms[0]):  # both leads' DMs say it moved, in place
         wait(em, lambda dm=dm: "New date" in current(em, dm), what="the overdue DM updated")
     row = item_row(bot, ids["enablement"])
