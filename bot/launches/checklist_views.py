@@ -62,10 +62,10 @@ def item_dm(
     title = plain(item.title)
     name = plain(launch.name)
     if kind is NoticeKind.DUE:
-        text = f"Due today for {launch.name}: {item.title}"
+        text = f"Due today for {name}: {title}"
         lead = f"📋 *Due today* for the launch *{name}*:\n*{title}*\n{_when(launch, item)}"
     else:
-        text = f"Overdue for {launch.name}: {item.title}"
+        text = f"Overdue for {name}: {title}"
         lead = (
             f"🔴 *Overdue* on the launch *{name}*:\n*{title}* — owned by {mention(item.owner_id)}\n"
             f"was due {date_token(due_on)} ({t_label(item.offset)})"
