@@ -61,6 +61,7 @@ def item_for_change(
     """The item (and its launch) ``user_id`` may change now; a ``LaunchError`` saying why not."""
     item = require_item(session, team_id, item_id)
     launch = _launch_for_change(session, team_id, item.launch_id)
+    session.refresh(item)  # as it is now that the plan is ours (a double click waited for the first)
     if not may_change(directory, launch, user_id, item.owner_id):
         raise NotAllowedOnItem()
     if item.status == ItemStatus.DROPPED:

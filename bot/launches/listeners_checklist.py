@@ -121,6 +121,8 @@ def register(app: App, services: Services) -> None:
             tell(client, body, respond, error)
             return
         surface = _surface(body)
+        if not change.changed and surface == "message" and body.get("response_url"):
+            respond(text=f"Already done by <@{change.by}>.", response_type="ephemeral", replace_original=False)
         after_change(
             client, team_id, user_id, change, view_id=_view_id(body) if surface == "modal" else "",
             home=surface == "home",

@@ -157,6 +157,13 @@ def test_due_day_dm_done_new_date_and_blocked(bot: BotUnderTest) -> None:
                           if b["type"] == "actions" for e in b["elements"]]  # fmt: skip
     assert f"*Product* · <@{maxi.id}>\\n1 done" in current(em, root)
     assert item_row(bot, ids["positioning"]).status == ItemStatus.DONE
+    # A second click (sent before the DM changed): one line, nothing else changes.
+    bot.driver.block_actions(
+        user=maxi.id, message=due,
+        actions=[{"type": "button", "action_id": Action.ITEM_DONE.value, "block_id": Block.ITEM_ACTIONS.value,
+                  "value": str(ids["positioning"])}],
+    )  # fmt: skip
+    wait(em, lambda: any("Already done by" in str(e) for e in maxi.ephemerals), what="already done")
     assert len(em.messages_in(channel)) == 1  # updated in place, nothing new in the channel
 
     # --- Monday 8 Feb: pricing is due; Max moves it to Wednesday -------------------------------
