@@ -203,6 +203,27 @@ def test_due_day_dm_done_new_date_and_blocked(bot: BotUnderTest) -> None:
     assert em.take_violations() == []
 
 
+def choose(bot: BotUnderTest, user_id: str, checklist_id: str, item_id: int, verb: str) -> Any:
+    """Pick ``verb`` in an item's menu of the checklist modal; the small modal pushed on top."""
+    em = bot.emulator
+    view = em.view(checklist_id)
+    block_id = f"launch_item_row:{item_id}"
+    menu = next(b["accessory"] for b in view.blocks if b.get("block_id") == block_id)
+    option = next(o for o in menu["options"] if o["value"] == f"{verb}:{item_id}")
+    bot.driver.block_actions(
+        user=user_id, view=view,
+        actions=[{"type": "overflow", "action_id": Action.ITEM_MENU.value, "block_id": block_id,
+                  "selected_option": option}],
+    )  # fmt: skip
+    return wait(em, lambda: len(em.modal_stack(user_id)) == 2 and em.modal_stack(user_id)[-1], what=f"{verb} modal")
+
+
+def row_text(em: SlackEmulator, checklist_id: str, item_id: int) -> str:
+    """An item's row in the checklist modal ("" once it is not listed)."""
+    block_id = f"launch_item_row:{item_id}"
+    return next((json.dumps(b) for b in em.view(checklist_id).blocks if b.get("block_id") == block_id), "")
+
+
 def tick_twice_at_once(bot: BotUnderTest, instant: str) -> None:
     """Two replicas ticking the same instant."""
     bot.set_now(instant)
@@ -258,15 +279,7 @@ def test_overdue_to_both_leads_once_and_the_checklist_modal(bot: BotUnderTest) -
     shown = json.dumps(checklist.blocks, ensure_ascii=False)
     assert all(f'"text": "{side}"' in shown for side in ("Product", "Marketing", "Both"))
     assert "Sales enablement ready" in shown and "*overdue*" in shown and "T-10" in shown
-    row_block = f"launch_item_row:{ids['enablement']}"
-    overflow = next(b["accessory"] for b in checklist.blocks if b.get("block_id") == row_block)
-    date_option = next(o for o in overflow["options"] if o["value"] == f"date:{ids['enablement']}")
-    bot.driver.block_actions(
-        user=maxi.id, view=checklist,
-        actions=[{"type": "overflow", "action_id": Action.ITEM_MENU.value, "block_id": row_block,
-                  "selected_option": date_option}],
-    )  # fmt: skip
-    pushed = wait(em, lambda: len(em.modal_stack(maxi.id)) == 2 and em.modal_stack(maxi.id)[-1], what="pushed modal")
+    pushed = choose(bot, maxi.id, checklist.id, ids["enablement"], "date")
     assert pushed.callback_id == "launch_item_date_form"
     ack = maxi.submit({Block.ITEM_DUE_ON: "2027-02-18"}, view=pushed)
     assert not ack.errors, ack.body
@@ -274,8 +287,8 @@ def test_overdue_to_both_leads_once_and_the_checklist_modal(bot: BotUnderTest) -
         em, lambda: "2027-02-18" in json.dumps(em.view(checklist.id).blocks) and len(em.modal_stack(maxi.id)) == 1,
         what="the checklist updated in place",
     )  # fmt: skip
-    moved = next(b for b in em.view(checklist.id).blocks if b.get("block_id") == row_block)
-    assert "2027-02-18" in json.dumps(moved) and "*overdue*" not in json.dumps(moved)
+    moved = row_text(em, checklist.id, ids["enablement"])
+    assert "2027-02-18" in moved and "*overdue*" not in moved
     for dm in (maxi.dms[0], mia.dms[0]):  # both leads' DMs say it moved, in place
         wait(em, lambda dm=dm: "New date" in current(em, dm), what="the overdue DM updated")
     row = item_row(bot, ids["enablement"])
@@ -293,6 +306,26 @@ def test_overdue_to_both_leads_once_and_the_checklist_modal(bot: BotUnderTest) -
     wait(em, lambda: "Partner" in json.dumps(em.view(checklist.id).blocks), what="the new item in the checklist")
     shown = json.dumps(em.view(checklist.id).blocks, ensure_ascii=False)
     assert "&lt;!here&gt;" in shown and "<!here>" not in shown
+
+    # Reassign the campaign to Asha, block the pricing, drop the positioning: each from the menu,
+    # each a small modal on top, and the checklist updated in place after it.
+    pushed = choose(bot, maxi.id, checklist.id, ids["campaign"], "reassign")
+    assert not maxi.submit({Block.ITEM_OWNER: asha.id}, view=pushed).errors
+    wait(em, lambda: f"<@{asha.id}>" in row_text(em, checklist.id, ids["campaign"]), what="reassigned")
+    pushed = choose(bot, maxi.id, checklist.id, ids["pricing"], "blocked")
+    assert not maxi.submit({Block.ITEM_REASON: "Finance sign-off"}, view=pushed).errors
+    wait(em, lambda: "blocked: Finance sign-off" in row_text(em, checklist.id, ids["pricing"]), what="blocked")
+    pushed = choose(bot, maxi.id, checklist.id, ids["positioning"], "drop")
+    assert pushed.callback_id == "launch_item_drop_form"
+    assert not maxi.submit({}, view=pushed).errors
+    wait(em, lambda: row_text(em, checklist.id, ids["positioning"]) == "", what="dropped from the list")
+    assert "~Positioning and messaging agreed~" in json.dumps(em.view(checklist.id).blocks, ensure_ascii=False)
+    assert len(em.modal_stack(maxi.id)) == 1
+    assert [item_row(bot, ids[k]).status for k in ("campaign", "pricing", "positioning")] == [
+        ItemStatus.OPEN, ItemStatus.BLOCKED, ItemStatus.DROPPED,
+    ]  # fmt: skip
+    assert item_row(bot, ids["campaign"]).owner_id == asha.id
+
     # --- Done from the App Home (a Done button with the item's id) ----------------------------
     maxi.open_home()
     home = maxi.home(timeout=WAIT)
