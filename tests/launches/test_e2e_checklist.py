@@ -221,7 +221,9 @@ def choose(bot: BotUnderTest, user_id: str, checklist_id: str, item_id: int, ver
 def row_text(em: SlackEmulator, checklist_id: str, item_id: int) -> str:
     """An item's row in the checklist modal ("" once it is not listed)."""
     block_id = f"launch_item_row:{item_id}"
-    return next((json.dumps(b) for b in em.view(checklist_id).blocks if b.get("block_id") == block_id), "")
+    return next(
+        (json.dumps(b, ensure_ascii=False) for b in em.view(checklist_id).blocks if b.get("block_id") == block_id), ""
+    )
 
 
 def tick_twice_at_once(bot: BotUnderTest, instant: str) -> None:
@@ -325,6 +327,17 @@ def test_overdue_to_both_leads_once_and_the_checklist_modal(bot: BotUnderTest) -
         ItemStatus.OPEN, ItemStatus.BLOCKED, ItemStatus.DROPPED,
     ]  # fmt: skip
     assert item_row(bot, ids["campaign"]).owner_id == asha.id
+    # Done from the menu: no modal on top, the row shows it done and has no menu left.
+    view = em.view(checklist.id)
+    block_id = f"launch_item_row:{ids['enablement']}"
+    bot.driver.block_actions(
+        user=maxi.id, view=view,
+        actions=[{"type": "overflow", "action_id": Action.ITEM_MENU.value, "block_id": block_id,
+                  "selected_option": {"text": {"type": "plain_text", "text": "Done"},
+                                      "value": f"done:{ids['enablement']}"}}],
+    )  # fmt: skip
+    wait(em, lambda: "✅" in row_text(em, checklist.id, ids["enablement"]), what="done in the checklist")
+    assert "accessory" not in row_text(em, checklist.id, ids["enablement"]) and len(em.modal_stack(maxi.id)) == 1
 
     # --- Done from the App Home (a Done button with the item's id) ----------------------------
     maxi.open_home()
