@@ -203,6 +203,19 @@ def test_add_item_hangs_on_the_nearest_phase_on_or_before_its_date(db: Database)
             assert item.title == "Partner <b>newsletter</b>" and item.status == ItemStatus.OPEN
             assert item.template_key == "" and item.owner_id == OWNER
             assert _timers(session, JobKind.ITEM_DUE, item)[0][0] == OWNER
+        # After the US clock change (14 Mar) and before Europe's (28 Mar): 09:00 EDT is 13:00 UTC,
+        # 09:00 in Berlin still 08:00 UTC; overdue by a whole working day on Wednesday 17th.
+        change = checklist.add_item(
+            session, PEOPLE, team_id=TEAM, user_id=MARKETING_LEAD, launch_id=launch.id,
+            data=NewItem(title="Case study", side=Side.MARKETING, owner_id=MARKETING_LEAD, due_on=date(2027, 3, 15)),
+            now=NOW,
+        )  # fmt: skip
+        case_study = session.get_one(LaunchItem, change.item_id)
+        assert (case_study.phase_id, case_study.offset_days) == (ga.id, 42)
+        assert _timers(session, JobKind.ITEM_DUE, case_study) == [(MARKETING_LEAD, "2027-03-15T13:00:00+00:00")]
+        assert _timers(session, JobKind.OVERDUE, case_study) == [
+            (MARKETING_LEAD, "2027-03-17T13:00:00+00:00"), (PRODUCT_LEAD, "2027-03-17T08:00:00+00:00"),
+        ]  # fmt: skip
         with pytest.raises(LaunchError) as empty:
             checklist.add_item(
                 session, PEOPLE, team_id=TEAM, user_id=MARKETING_LEAD, launch_id=launch.id,
