@@ -302,6 +302,17 @@ def test_the_due_day_dm_goes_once_and_not_for_a_done_item(db: Database) -> None:
             tz="Europe/Berlin", now=DOCS_DUE_BERLIN,
         )  # fmt: skip
         assert len(session.scalars(select(LaunchNotice)).all()) == 1
+        # Dropped by then, or the launch cancelled by then: nothing either.
+        positioning = _item(launch, "positioning")
+        positioning.due_on = date(2027, 1, 4)
+        positioning.status = ItemStatus.DROPPED.value
+        assert not _due(session, positioning)
+        positioning.status = ItemStatus.BLOCKED.value  # blocked is still open: asked
+        launch.status = LaunchStatus.CANCELLED.value
+        assert not _due(session, positioning)
+        launch.status = LaunchStatus.PLANNED.value
+        assert _due(session, positioning)
+        assert len(session.scalars(select(LaunchNotice)).all()) == 2
 
 
 def test_overdue_reaches_each_lead_once_and_never_the_channel(db: Database) -> None:
@@ -326,6 +337,14 @@ def test_overdue_reaches_each_lead_once_and_never_the_channel(db: Database) -> N
             m.args["channel"] != launch.channel_id for m in sent if m.method == "chat.postMessage" and ":dm:" in m.key
         )
         assert "Overdue" in dms[0].args["text"]
+        # Done by then: a later raise (another item, same day) sends nothing.
+        pricing = _item(launch, "pricing")
+        pricing.due_on = docs.due_on
+        checklist.mark_done(session, PEOPLE, team_id=TEAM, user_id=PRODUCT_LEAD, item_id=pricing.id, now=NOW)
+        assert not reminders.run_overdue(
+            session, team_id=TEAM, item_id=pricing.id, user_id=PRODUCT_LEAD, scheduled_for=wednesday,
+            tz="Europe/Berlin", now=wednesday,
+        )  # fmt: skip
 
 
 def test_dms_are_updated_in_place_after_an_answer(db: Database) -> None:
