@@ -356,7 +356,7 @@ def test_overdue_to_both_leads_once_and_the_checklist_modal(bot: BotUnderTest) -
     assert em.take_violations() == []
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_forged_item_id_from_another_workspace_is_not_found(bot: BotUnderTest) -> None:
     em, ws = bot.emulator, bot.emulator.workspace
     globex = em.add_workspace("Globex")
