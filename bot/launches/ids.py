@@ -11,6 +11,13 @@ class Callback(StrEnum):
     NOTICE = "launches_notice"  # a modal that only says something (saved, cancelled)
     NEW_GOAL = "launches_new_goal"  # the /goal new form pushed on top of the launch modal
     CANCEL = "launches_cancel"  # "cancel this launch?": the confirmation
+    # The checklist (lcheck): the modal and the small modals an item's actions open.
+    CHECKLIST = "launches_checklist"
+    ITEM_NEW_DATE = "launch_item_date_form"
+    ITEM_BLOCKED = "launch_item_blocked_form"
+    ITEM_REASSIGN = "launch_item_reassign_form"
+    ITEM_DROP = "launch_item_drop_form"
+    ITEM_ADD = "launch_item_add_form"
 
 
 class Block(StrEnum):
@@ -29,6 +36,15 @@ class Block(StrEnum):
     EXTERNAL = "launch_external"  # the Slack Connect confirmation (bot.slack.channels)
     # Messages.
     LAUNCH_ACTIONS = "launch_actions"
+    # The checklist's small modals and messages (lcheck).
+    ITEM_DUE_ON = "launch_item_due_on"
+    ITEM_REASON = "launch_item_reason"
+    ITEM_OWNER = "launch_item_owner"
+    ITEM_TITLE = "launch_item_title"
+    ITEM_SIDE = "launch_item_side"
+    ITEM_ACTIONS = "launch_item_actions"  # the buttons of an item's DM
+    CHECKLIST_ITEM = "launch_item_row"  # + ":<item id>": one row of the checklist modal
+    CHECKLIST_ADD = "launches_checklist_add"
 
 
 class Action(StrEnum):
@@ -38,10 +54,17 @@ class Action(StrEnum):
     # The launch message's buttons (value: the launch id); lcheck and ldates handle them.
     OPEN_CHECKLIST = "launch_open_checklist"
     OPEN_MOVE = "launch_open_move"
+    # An item's buttons (value: item id), from its DM, the checklist modal or the App Home.
+    ITEM_DONE = "launch_item_done"
+    ITEM_NEW_DATE = "launch_item_new_date"
+    ITEM_BLOCKED = "launch_item_blocked"
+    ITEM_MENU = "launch_item_menu"  # the checklist modal's per-item overflow ("<verb>:<item id>")
+    ITEM_ADD = "launch_item_add"  # the checklist modal's "Add item" (value: launch id)
 
 
 class Hook(StrEnum):
     POSTED = "launches.posted"  # the launch's channel message was posted: remember its ts
+    ITEM_DM_SENT = "launches.item_dm_sent"  # an item's DM (due, overdue) landed: remember where
 
 
 class JobKind(StrEnum):

@@ -1,12 +1,35 @@
-"""The launch timers' handlers (``JobKind``), one ``JobSpec`` per kind.
-
-The plan's timers (``timeline``) are handled by the checklist, dates and after-the-launch parts
-of the package; their specs are merged here when those parts land. Until then a launch's timers
-wait in the schedules table (the tick leaves a kind it has no handler for untouched).
-"""
+"""Scheduled jobs of launches: the checklist's due-day DM and the overdue raise (ref_id = item
+id, subject = the person, in their Slack zone; made by ``bot.launches.timeline``)."""
 
 from __future__ import annotations
 
-from bot.scheduling.registry import JobSpec
+from datetime import timedelta
 
-JOBS: tuple[JobSpec, ...] = ()
+from bot.launches import reminders
+from bot.launches.ids import JobKind
+from bot.scheduling.registry import JobContext, JobSpec
+
+# The due-day DM goes at 09:00; after downtime it is still worth sending the same working day.
+ITEM_DUE_GRACE = timedelta(hours=8)
+# Raising an overdue item late is still right as long as it is open (the job checks that).
+OVERDUE_GRACE = timedelta(days=2)
+
+
+def run_item_due(ctx: JobContext) -> None:
+    reminders.run_item_due(
+        ctx.session, team_id=ctx.schedule.team_id, item_id=int(ctx.schedule.ref_id), user_id=ctx.subject,
+        scheduled_for=ctx.scheduled_for, tz=ctx.schedule.timezone, now=ctx.now,
+    )  # fmt: skip
+
+
+def run_overdue(ctx: JobContext) -> None:
+    reminders.run_overdue(
+        ctx.session, team_id=ctx.schedule.team_id, item_id=int(ctx.schedule.ref_id), user_id=ctx.subject,
+        scheduled_for=ctx.scheduled_for, tz=ctx.schedule.timezone, now=ctx.now,
+    )  # fmt: skip
+
+
+JOBS = (
+    JobSpec(JobKind.ITEM_DUE, run_item_due, grace=ITEM_DUE_GRACE),
+    JobSpec(JobKind.OVERDUE, run_overdue, grace=OVERDUE_GRACE),
+)

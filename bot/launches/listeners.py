@@ -24,7 +24,7 @@ from bot.goals import forms as goal_forms
 from bot.goals import setup as goal_setup
 from bot.goals.data import problems as goal_problems
 from bot.goals.ids import Block as GoalBlock
-from bot.launches import forms, modals, plan, replies
+from bot.launches import forms, listeners_checklist, modals, plan, replies
 from bot.launches.data import Errors, LaunchError, LaunchInput
 from bot.launches.directory import SlackDirectory
 from bot.launches.forms import Draft, LaunchMetadata
@@ -72,6 +72,7 @@ def _kind_in(meta: LaunchMetadata) -> LaunchKind | None:
 
 def register(app: App, services: Services) -> None:
     db = services.db
+    listeners_checklist.register(app, services)  # the checklist's buttons, DMs and modals
     router = CommandRouter(COMMAND, "Launches", default="new")
 
     def today_in(zone: str) -> date:
