@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "manifest.yml"
 SCHEMA = REFERENCE / "manifest.schema.json"
 
-EXPECTED_COMMANDS = {"/standup", "/retro", "/insight", "/goal", "/digest"}
+EXPECTED_COMMANDS = {"/standup", "/retro", "/insight", "/goal", "/launch", "/digest"}
 SIGNING_SECRET = "manifest-test-signing-secret"
 BOT_TOKEN = "xoxb-manifest-test-token"
 TEAM_ID = "T0TANDEM1"

@@ -9,6 +9,8 @@ class Callback(StrEnum):
     CREATE = "launches_create"
     EDIT = "launches_edit"
     NOTICE = "launches_notice"  # a modal that only says something (saved, cancelled)
+    DECISION = "launch_decision"  # go / no-go: the reason modal (bot.launches.listeners_dates)
+    MOVE = "launches_move"  # move the launch date or a phase's
 
 
 class Block(StrEnum):
@@ -24,14 +26,25 @@ class Block(StrEnum):
     EXTERNAL = "launch_external"  # the Slack Connect confirmation (bot.slack.channels)
     # Messages.
     LAUNCH_ACTIONS = "launch_actions"
+    # Go / no-go and moving dates (bot.launches.listeners_dates).
+    DECISION_REASON = "launch_decision_reason"
+    DECISION_ACTIONS = "launch_decision_actions"
+    MOVE_PHASE = "launches_move_phase"
+    MOVE_DATE = "launches_move_date"
+    MOVE_REASON = "launches_move_reason"
 
 
 class Action(StrEnum):
     INPUT = "value"  # every input: one action id per block, named after what it holds
+    OPEN_MOVE = "launch_open_move"  # the launch message's "Move a date" (value = launch id)
+    GO = "launch_decision_go"  # the go/no-go DM's buttons (value = phase id)
+    NO_GO = "launch_decision_no_go"
+    MOVE_PHASE = "launches_move_phase"  # "Move the date" after a no-go (value = phase id)
 
 
 class Hook(StrEnum):
     POSTED = "launches.posted"  # the launch's channel message was posted: remember its ts
+    DECISION_ASKED = "launches.decision_asked"  # a go/no-go DM was posted: remember where (notice)
 
 
 class JobKind(StrEnum):
