@@ -60,7 +60,7 @@ def _movable(session: Session, team_id: str, launch_id: int, user_id: str, is_ad
     if all(p.shipped_at is not None for p in launch.phases):
         raise NothingToMove()
     if not may_manage(launch, user_id, is_admin):
-        raise NotLaunchLead("move the dates of")
+        raise NotLaunchLead("reschedule")
     return launch
 
 
