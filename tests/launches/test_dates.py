@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import Database
 from bot.launches import decisions, launch_day, moving, plan
-from bot.launches.data import LaunchCancelled, LaunchError, NotLaunchLead
+from bot.launches.data import LaunchCancelled, LaunchError, LaunchNotFound, NotLaunchLead
 from bot.launches.decisions import PhaseShipped
 from bot.launches.ids import Action, Block, Decision, ItemStatus, JobKind, LaunchStatus
 from bot.launches.models import Launch, LaunchItem, LaunchNotice, LaunchPhase
@@ -27,6 +27,7 @@ from bot.slack.delivery_models import OutboxMessage
 from tests.launches.conftest import (
     MARKETING_LEAD,
     NOW,
+    OTHER_TEAM,
     PRODUCT_LEAD,
     TEAM,
     TODAY,
@@ -366,3 +367,47 @@ def test_a_standing_no_go_does_not_ship(db: Database) -> None:
         )  # fmt: skip
         assert not launch_day.ship_phase(session, team_id=TEAM, phase_id=phase.id, day=date(2027, 1, 11), now=BETA_DAY)
         assert phase.shipped_at is None
+
+
+# --- tenancy --------------------------------------------------------------------------------------
+
+
+def test_ids_from_another_workspace_are_not_found(db: Database) -> None:
+    launch_id = make_launch(db)
+    with db.unit_of_work() as session:
+        beta = phases(session, launch_id)[0].id
+        # The timers' and buttons' ids, forged into another workspace: nothing is asked, shipped or read.
+        assert not decisions.ask_go_no_go(
+            session, team_id=OTHER_TEAM, phase_id=beta, lead=PRODUCT_LEAD, day=date(2027, 1, 10), now=NOW
+        )
+        assert not launch_day.ship_phase(session, team_id=OTHER_TEAM, phase_id=beta, day=date(2027, 1, 11), now=NOW)
+        with pytest.raises(decisions.PhaseNotFound):
+            decisions.decide(
+                session, team_id=OTHER_TEAM, phase_id=beta, user_id=PRODUCT_LEAD, decision=Decision.GO, reason="",
+                now=NOW, directory=ZONES, is_admin=always_admin,
+            )  # fmt: skip
+        with pytest.raises(LaunchNotFound):
+            moving.move_form(session, team_id=OTHER_TEAM, launch_id=launch_id, user_id=PRODUCT_LEAD,
+                             is_admin=always_admin)  # fmt: skip
+        with pytest.raises(decisions.PhaseNotFound):
+            moving.launch_of_phase(session, team_id=OTHER_TEAM, phase_id=beta)
+        with pytest.raises(LaunchNotFound):
+            moving.move_phase(
+                session, team_id=OTHER_TEAM, launch_id=launch_id, phase_id=beta, new_date=date(2027, 1, 18),
+                reason="", user_id=PRODUCT_LEAD, is_admin=always_admin, today=TODAY, now=NOW, directory=ZONES,
+            )  # fmt: skip
+        # A phase of the launch picked in another launch's modal (a forged metadata) is a field error.
+        other = plan.create_launch(
+            session, team_id=TEAM, data=launch_input(), created_by=PRODUCT_LEAD, today=TODAY, now=NOW,
+            directory=ZONES, creator_tz="Europe/Berlin",
+        )  # fmt: skip
+        with pytest.raises(LaunchError) as raised:
+            moving.move_phase(
+                session, team_id=TEAM, launch_id=other.id, phase_id=beta, new_date=date(2027, 1, 18), reason="",
+                user_id=PRODUCT_LEAD, is_admin=never_admin, today=TODAY, now=NOW, directory=ZONES,
+            )  # fmt: skip
+        assert raised.value.block_id == Block.MOVE_PHASE
+    with db.unit_of_work() as session:
+        beta_row = phases(session, launch_id)[0]
+        assert (beta_row.launch_on, beta_row.decision, beta_row.shipped_at) == (date(2027, 1, 11), None, None)
+        assert session.scalar(select(func.count()).select_from(LaunchNotice)) == 0
