@@ -237,3 +237,62 @@ def test_no_go_at_t_minus_1_moves_the_plan_a_week_and_launch_day_ships_it(bot: B
     finally:
         db.dispose()
     assert em.take_violations() == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_move_a_date_from_the_message_or_the_command_and_a_go_without_a_reason(inproc_bot: BotUnderTest) -> None:
+    bot = inproc_bot
+    em, ws = bot.emulator, bot.emulator.workspace
+    channel = ws.channel_id("product-marketing")
+    maxi, mia = bot.user("max"), bot.user("mia")
+    launch_id = create_launch(bot, maxi.id, mia.id, channel)
+    tick(bot, CREATED)
+    message = wait(em, lambda: em.messages_in(channel), what="the launch's message")[0]
+
+    # /launch move <id> (a lead): the modal picks among the two phases, starting on Beta.
+    bot.set_now("2027-03-10T09:00:00Z")
+    ack = maxi.command("/launch", f"move {launch_id}")
+    assert ack.status == 200
+    modal = maxi.modal(callback_id="launches_move", timeout=WAIT)
+    shown = json.dumps(modal.blocks)
+    assert Block.MOVE_PHASE in shown and '"initial_date": "2027-03-22"' in shown
+    maxi.close_modal(view=modal)
+
+    # "Move a date" on the launch message (the button the message renders: value = launch id).
+    button = {"type": "button", "action_id": Action.OPEN_MOVE, "block_id": "launch_actions", "value": str(launch_id)}
+    ack = bot.driver.block_actions(user=maxi.id, actions=[button], message=message)
+    assert ack.status == 200
+    modal = maxi.modal(callback_id="launches_move", timeout=WAIT)
+    phases = next(b for b in modal.blocks if b.get("block_id") == Block.MOVE_PHASE)["element"]["options"]
+    ga = next(o["value"] for o in phases if o["text"]["text"].startswith("GA"))
+    ack = maxi.submit({Block.MOVE_PHASE: ga, Block.MOVE_DATE: "2027-03-22"}, callback_id="launches_move")
+    assert "on or before the one before it" in ack.errors.get(Block.MOVE_DATE, ""), ack.body
+    ack = maxi.submit({Block.MOVE_PHASE: ga, Block.MOVE_DATE: "2027-04-12"}, callback_id="launches_move")
+    assert ack.status == 200 and not ack.errors, ack.body
+    dates, _ = plan_dates(bot, launch_id)
+    assert dates == [date(2027, 3, 22), date(2027, 4, 12)]  # Beta stays, GA a week later
+    tick(bot, "2027-03-10T09:01:00Z")  # drains the DMs
+    # GA's items: the audience, go/no-go and announcement (Mia, Max, Mia), the metrics and retro (Max).
+    assert len(moved_dms(maxi)) == 1 and len(moved_dms(mia)) == 1
+    assert "GA" in text_of(moved_dms(mia)[0]) and "Beta" not in text_of(moved_dms(mia)[0])
+
+    # --- T-1 of Beta: Max says go without a reason; both DMs and the message show it -----------
+    tick(bot, BERLIN_T_MINUS_1)
+    tick(bot, LA_T_MINUS_1)
+    max_dm, mia_dm = gonogo_dms(maxi)[0], gonogo_dms(mia)[0]
+    buttons = [e for b in max_dm.blocks or [] if b.get("type") == "actions" for e in b["elements"]]
+    phase_id = next(e["value"] for e in buttons if e["action_id"] == Action.GO)
+    maxi.click(Action.GO, message=max_dm)
+    maxi.modal(callback_id="launch_decision", timeout=WAIT)
+    ack = maxi.submit({Block.DECISION_REASON: None}, callback_id="launch_decision")
+    assert ack.status == 200 and not ack.errors, ack.body
+    tick(bot, "2027-03-21T16:01:00Z")  # drains the updates
+    for dm in (max_dm, mia_dm):
+        assert f"<@{maxi.id}> said go" in text_of(em.message(dm.channel, dm.ts))
+    assert "✅ go" in text_of(em.message(channel, message.ts))
+    # Someone who is not a lead sending the Go button's click (a forwarded payload) is refused politely.
+    pat = bot.user("pat")
+    go = {"type": "button", "action_id": Action.GO, "block_id": Block.DECISION_ACTIONS, "value": phase_id}
+    bot.driver.block_actions(user=pat.id, actions=[go], message=message)
+    wait(em, lambda: any("Only the launch's two leads" in str(e) for e in pat.ephemerals), what="only leads")
+    assert em.take_violations() == []
