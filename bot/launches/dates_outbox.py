@@ -14,7 +14,7 @@ Keys (unique per team: a retried job or listener never sends twice), derived fro
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -69,6 +69,18 @@ def show_decision(
         enqueue(
             session, team_id=launch.team_id, method="chat.update", args={**_target(launch, notice), **message},
             key=f"{dm_key(launch, notice)}:decided:{count}", now=now,
+        )  # fmt: skip
+
+
+def show_question_moved(
+    session: Session, launch: Launch, phase: LaunchPhase, asked_on: date, notices: list[LaunchNotice], now: datetime
+) -> None:
+    """The go/no-go DMs sent for a date that moved before anyone answered: updated, buttons gone."""
+    message = decision_views.question_moved(launch_view(session, launch, with_goals=False), phase_view(phase), asked_on)
+    for notice in notices:
+        enqueue(
+            session, team_id=launch.team_id, method="chat.update", args={**_target(launch, notice), **message},
+            key=f"{dm_key(launch, notice)}:moved", now=now,
         )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.launches.data import REASON_MAX, LaunchView, PhaseView
 from bot.launches.ids import Action, Block, Callback, Decision, LaunchKind, Side
+from bot.launches.move_forms import decision_value
 from bot.launches.views import date_token, readiness_text
 from bot.slack import blocks as bk
 from bot.slack.text import mention, plain
@@ -51,8 +52,8 @@ def go_no_go_prompt(launch: LaunchView, phase: PhaseView, today: date) -> dict[s
         body.append(bk.section(f"*Still open before the date*\n{shown}{more}"))
     body.append(
         bk.actions(
-            bk.button("Go", Action.GO, str(phase.id), style="primary"),
-            bk.button("No-go", Action.NO_GO, str(phase.id), style="danger"),
+            bk.button("Go", Action.GO, decision_value(phase.id, phase.launch_on), style="primary"),
+            bk.button("No-go", Action.NO_GO, decision_value(phase.id, phase.launch_on), style="danger"),
             block_id=Block.DECISION_ACTIONS,
         )
     )
@@ -71,6 +72,15 @@ def decided_prompt(launch: LaunchView, phase: PhaseView) -> dict[str, Any]:
         )
     said = phase.decision.label if phase.decision else ""
     return {"text": f"Go/no-go for {plain(launch.name)}: {said}", "blocks": body}
+
+
+def question_moved(launch: LaunchView, phase: PhaseView, asked_on: date) -> dict[str, Any]:
+    """A go/no-go DM whose date moved before anyone answered: no buttons any more."""
+    text = (
+        f"🚦 {phase_title(launch, phase)} moved from {date_token(asked_on)} to {date_token(phase.launch_on)}: "
+        "you'll be asked again the day before."
+    )
+    return {"text": f"{plain(launch.name)} moved: no go/no-go needed for the old date", "blocks": [bk.section(text)]}
 
 
 def reason_modal(launch: LaunchView, phase: PhaseView, decision: Decision, *, metadata: str) -> dict[str, Any]:

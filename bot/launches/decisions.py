@@ -42,6 +42,14 @@ class PhaseNotFound(LaunchError):
         super().__init__("I can't find that launch date: the launch may have been cancelled or changed.")
 
 
+class DateMoved(LaunchError):
+    def __init__(self, asked: date, now_on: date) -> None:
+        super().__init__(
+            f"That question was about {asked.isoformat()}, and the date has moved to {now_on.isoformat()}: "
+            "the leads will be asked again the day before."
+        )
+
+
 class PhaseShipped(LaunchError):
     def __init__(self) -> None:
         super().__init__("That date has come and the phase shipped: there is nothing left to decide or move.")
@@ -49,6 +57,18 @@ class PhaseShipped(LaunchError):
 
 def notice_key(phase: LaunchPhase, lead: str) -> str:
     return f"gonogo:{phase.id}:{phase.launch_on.isoformat()}:{lead}"
+
+
+def asked(session: Session, phase: LaunchPhase, launch_on: date) -> list[LaunchNotice]:
+    """The go/no-go DMs sent about the phase's ``launch_on`` (one per lead asked)."""
+    prefix = f"gonogo:{phase.id}:{launch_on.isoformat()}:"
+    return list(
+        session.scalars(
+            select(LaunchNotice)
+            .where(LaunchNotice.team_id == phase.team_id, LaunchNotice.key.startswith(prefix, autoescape=True))
+            .order_by(LaunchNotice.id)
+        )
+    )
 
 
 def may_manage(launch: Launch, user_id: str, is_admin: IsAdmin) -> bool:
@@ -88,7 +108,8 @@ def ask_go_no_go(session: Session, *, team_id: str, phase_id: int, lead: str, da
 # --- deciding -------------------------------------------------------------------------------------
 
 
-def _decidable(session: Session, team_id: str, phase_id: int, user_id: str, is_admin: IsAdmin) -> LaunchPhase:
+def _decidable(session: Session, team_id: str, phase_id: int, user_id: str, is_admin: IsAdmin,
+               asked_on: date | None) -> LaunchPhase:  # fmt: skip
     phase = get_phase(session, team_id, phase_id)
     if phase is None:
         raise PhaseNotFound()
@@ -101,14 +122,17 @@ def _decidable(session: Session, team_id: str, phase_id: int, user_id: str, is_a
         raise PhaseShipped()
     if not may_manage(launch, user_id, is_admin):
         raise NotLaunchLead("decide go or no-go for")
+    if asked_on is not None and asked_on != phase.launch_on:
+        raise DateMoved(asked_on, phase.launch_on)
     return phase
 
 
 def decision_form(
-    session: Session, *, team_id: str, phase_id: int, user_id: str, is_admin: IsAdmin
+    session: Session, *, team_id: str, phase_id: int, user_id: str, is_admin: IsAdmin, asked_on: date | None = None
 ) -> tuple[LaunchView, PhaseView]:
-    """What the reason modal shows; raises when this person may not decide (or nothing is left to)."""
-    phase = _decidable(session, team_id, phase_id, user_id, is_admin)
+    """What the reason modal shows; raises when this person may not decide (or nothing is left to,
+    or the date asked about has moved since)."""
+    phase = _decidable(session, team_id, phase_id, user_id, is_admin, asked_on)
     return launch_view(session, phase.launch, with_goals=False), phase_view(phase)
 
 
@@ -123,9 +147,11 @@ def decide(
     now: datetime,
     directory: Directory,
     is_admin: IsAdmin,
+    asked_on: date | None = None,
 ) -> LaunchPhase:
-    """Store a go or no-go on the phase; the leads' DMs and the launch message show it."""
-    phase = _decidable(session, team_id, phase_id, user_id, is_admin)
+    """Store a go or no-go on the phase; the leads' DMs and the launch message show it.
+    ``asked_on``: the date the DM asked about (a decision is about one date, not a later one)."""
+    phase = _decidable(session, team_id, phase_id, user_id, is_admin, asked_on)
     reason = clean_text(reason)
     if len(reason) > REASON_MAX:
         raise LaunchError(f"Keep the reason under {REASON_MAX} characters.", block_id=Block.DECISION_REASON)
@@ -142,14 +168,7 @@ def decide(
     phase.decided_at = now
     launch.updated_at = now
     session.flush()
-    prefix = f"gonogo:{phase.id}:{phase.launch_on.isoformat()}:"
-    notices = list(
-        session.scalars(
-            select(LaunchNotice)
-            .where(LaunchNotice.team_id == team_id, LaunchNotice.key.startswith(prefix, autoescape=True))
-            .order_by(LaunchNotice.id)
-        )
-    )
+    notices = asked(session, phase, phase.launch_on)
     count = _decisions_shown(session, launch, notices)
     dates_outbox.show_decision(session, launch, phase_view(phase), notices, count, now)
     timeline.replan(session, launch, directory, now)

@@ -96,19 +96,19 @@ def register(app: App, services: Services) -> None:
                     respond: Respond) -> None:  # fmt: skip
             ack()
             team_id, user_id = team_id_of(body), user_id_of(body)
-            phase_id = move_forms.parse_id(action.get("value"))
+            parsed = move_forms.parse_decision_value(action.get("value"))
             try:
-                if phase_id is None:
+                if parsed is None:
                     raise decisions.PhaseNotFound()
                 with db.unit_of_work() as session:
                     shown, phase = decisions.decision_form(
-                        session, team_id=team_id, phase_id=phase_id, user_id=user_id,
-                        is_admin=_admin_check(client, team_id, user_id),
+                        session, team_id=team_id, phase_id=parsed[0], user_id=user_id,
+                        is_admin=_admin_check(client, team_id, user_id), asked_on=parsed[1],
                     )  # fmt: skip
             except LaunchError as error:
                 _answer_click(error, body, client, respond)
                 return
-            metadata = DecisionMetadata(phase_id=phase.id, decision=decision).encode()
+            metadata = DecisionMetadata(phase_id=phase.id, decision=decision, launch_on=phase.launch_on).encode()
             client.views_open(
                 trigger_id=body["trigger_id"],
                 view=decision_views.reason_modal(shown, phase, decision, metadata=metadata),
@@ -136,6 +136,7 @@ def register(app: App, services: Services) -> None:
             decisions.decide(
                 s, team_id=team_id, phase_id=meta.phase_id, user_id=user_id, decision=meta.decision, reason=reason,
                 now=services.clock(), directory=directory, is_admin=_admin_check(client, team_id, user_id),
+                asked_on=meta.launch_on,
             )  # fmt: skip
         if answer.failed:
             return

@@ -23,6 +23,7 @@ class MoveMetadata(ViewMetadata):
 class DecisionMetadata(ViewMetadata):
     phase_id: int
     decision: Decision
+    launch_on: date | None = None  # the date the lead was asked about (the DM's button)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,25 @@ def parse_id(value: object) -> int | None:
     """A launch or phase id from a button's value (input: anything that is not one is None)."""
     text = str(value or "").strip()
     return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+def decision_value(phase_id: int, launch_on: date) -> str:
+    """A Go / No-go button's value: the phase and the date the lead is asked about."""
+    return f"{phase_id}:{launch_on.isoformat()}"
+
+
+def parse_decision_value(value: object) -> tuple[int, date | None] | None:
+    """``(phase id, date asked about)`` from a Go / No-go button (input: None if unreadable)."""
+    head, _, day = str(value or "").partition(":")
+    phase_id = parse_id(head)
+    if phase_id is None:
+        return None
+    if not day:
+        return phase_id, None
+    try:
+        return phase_id, date.fromisoformat(day)
+    except ValueError:
+        return None
 
 
 def parse_move(state: forms.State, metadata: MoveMetadata) -> tuple[MoveInput | None, Errors]:

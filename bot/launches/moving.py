@@ -37,10 +37,10 @@ from bot.launches.data import (
     due_date,
     shift_phases,
 )
-from bot.launches.decisions import PhaseNotFound, PhaseShipped, may_manage
+from bot.launches.decisions import PhaseNotFound, PhaseShipped, asked, may_manage
 from bot.launches.ids import Block, ItemStatus, LaunchKind, LaunchStatus
 from bot.launches.lookups import get_phase, launch_view, require_launch
-from bot.launches.models import Launch, LaunchNotice
+from bot.launches.models import Launch, LaunchNotice, LaunchPhase
 from bot.launches.move_data import ItemMove, Move, PhaseMove
 from bot.slack.text import clean_text
 
@@ -119,9 +119,12 @@ def move_phase(
         raise LaunchError(str(error), block_id=Block.MOVE_DATE) from None
 
     moved_phases: list[PhaseMove] = []
+    unanswered: list[tuple[LaunchPhase, date, list[LaunchNotice]]] = []
     for position in range(index, len(launch.phases)):
         moved, new_on = launch.phases[position], dates[position]
         moved_phases.append(PhaseMove(moved.id, moved.name, moved.launch_on, new_on))
+        if moved.decision is None and (notices := asked(session, moved, moved.launch_on)):
+            unanswered.append((moved, moved.launch_on, notices))
         moved.launch_on = new_on
         moved.decision = None
         moved.decision_reason = ""
@@ -155,6 +158,8 @@ def move_phase(
     outbox.update_launch_message(session, launch, now)
     # The launch retro moves with the plan. LEAD (merge with wt-lafter): call
     # ``retro_link.move_retro(session, launch, now)`` here, the one place a plan's dates move.
+    for moved, asked_on, notices in unanswered:  # their buttons were about the old date
+        dates_outbox.show_question_moved(session, launch, moved, asked_on, notices, now)
     instant = _instant(now)
     dates_outbox.tell_move_in_thread(session, launch, move, instant, now)
     for owner in move.owners():

@@ -55,7 +55,7 @@ def test_the_go_no_go_prompt_has_go_and_no_go_and_escapes_names() -> None:
     message = decision_views.go_no_go_prompt(shown, shown.phases[0], date(2027, 3, 21))
     assert conformance.check_message(message) == []
     text = dumped(message)
-    assert Action.GO in text and Action.NO_GO in text and '"value": "1"' in text
+    assert Action.GO in text and Action.NO_GO in text and '"value": "1:2027-03-22"' in text
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
     assert "Still open before the date" in text  # the open item due before the date
 
@@ -66,6 +66,10 @@ def test_a_decided_prompt_says_who_and_why_and_a_no_go_offers_to_move() -> None:
     assert conformance.check_message(message) == []
     assert "<@U0MIA> said no-go" in dumped(message) and "Docs late" in dumped(message)
     assert Action.MOVE_PHASE in dumped(message) and Action.GO not in dumped(message)
+    moved = decision_views.question_moved(no_go, no_go.phases[0], date(2027, 3, 15))
+    assert (
+        conformance.check_message(moved) == [] and Action.GO not in dumped(moved) and "<!channel>" not in dumped(moved)
+    )
     go = launch(decided=Decision.GO)
     assert Action.MOVE_PHASE not in dumped(decision_views.decided_prompt(go, go.phases[0]))
 

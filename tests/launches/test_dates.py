@@ -254,6 +254,13 @@ def test_moving_beta_a_week_moves_ga_and_every_open_item_and_tells_each_owner_on
             (str(beta_id), date(2027, 1, 17)),
             (str(ga_id), date(2027, 2, 7)),
         }
+    # The go/no-go DM sent for the old date cannot decide the new one.
+    with pytest.raises(decisions.DateMoved) as moved, db.unit_of_work() as session:
+        decisions.decide(
+            session, team_id=TEAM, phase_id=beta_id, user_id=PRODUCT_LEAD, decision=Decision.GO, reason="",
+            now=T_MINUS_1_NEW_YORK, directory=ZONES, is_admin=never_admin, asked_on=date(2027, 1, 11),
+        )  # fmt: skip
+    assert "2027-01-18" in str(moved.value)
     # Moving only GA (the later phase) leaves Beta where it is.
     with db.unit_of_work() as session:
         moving.move_phase(
@@ -263,6 +270,26 @@ def test_moving_beta_a_week_moves_ga_and_every_open_item_and_tells_each_owner_on
         )  # fmt: skip
     with db.unit_of_work() as session:
         assert [p.launch_on for p in phases(session, launch_id)] == [date(2027, 1, 18), date(2027, 2, 15)]
+
+
+def test_unanswered_go_no_go_dms_lose_their_buttons_when_the_date_moves(db: Database) -> None:
+    launch_id = make_launch(db)
+    with db.unit_of_work() as session:
+        beta = phases(session, launch_id)[0].id
+        ask(session, beta, PRODUCT_LEAD)
+        ask(session, beta, MARKETING_LEAD)
+        moving.move_phase(
+            session, team_id=TEAM, launch_id=launch_id, phase_id=beta, new_date=date(2027, 1, 18), reason="",
+            user_id=PRODUCT_LEAD, is_admin=never_admin, today=date(2027, 1, 10), now=T_MINUS_1_NEW_YORK,
+            directory=ZONES,
+        )  # fmt: skip
+    with db.unit_of_work() as session:
+        updates = [r for r in rows(session, f"launch:{launch_id}:dm:gonogo:") if r.method == "chat.update"]
+        assert sorted(r.key.rsplit(":", 2)[-2] for r in updates) == sorted([PRODUCT_LEAD, MARKETING_LEAD])
+        assert all(r.key.endswith(":moved") for r in updates)
+        for update in updates:
+            assert "asked again the day before" in text(update)
+            assert Action.GO not in text(update) and Action.NO_GO not in text(update)
 
 
 @pytest.mark.parametrize(
