@@ -202,6 +202,31 @@ def test_a_no_go_needs_a_reason_is_stored_and_shown_in_both_dms_and_the_message(
         assert timers == []  # decided: nobody else is asked for this date
 
 
+def test_the_other_lead_disagreeing_replaces_the_decision_and_updates_both_dms_again(db: Database) -> None:
+    launch_id = make_launch(db)
+    with db.unit_of_work() as session:
+        beta = phases(session, launch_id)[0].id
+        ask(session, beta, PRODUCT_LEAD)
+        ask(session, beta, MARKETING_LEAD)
+    for who, decision, reason in (
+        (PRODUCT_LEAD, Decision.GO, ""),
+        (PRODUCT_LEAD, Decision.GO, ""),  # the same modal submitted twice: nothing new
+        (MARKETING_LEAD, Decision.NO_GO, "Embargo"),
+    ):
+        with db.unit_of_work() as session:
+            decisions.decide(
+                session, team_id=TEAM, phase_id=beta, user_id=who, decision=decision, reason=reason,
+                now=T_MINUS_1_NEW_YORK, directory=ZONES, is_admin=never_admin, asked_on=date(2027, 1, 11),
+            )  # fmt: skip
+    with db.unit_of_work() as session:
+        updates = [r for r in rows(session, f"launch:{launch_id}:dm:gonogo:") if r.method == "chat.update"]
+        assert sorted(r.key.rsplit(":", 1)[-1] for r in updates) == ["1", "1", "2", "2"]
+        latest_updates = [r for r in updates if r.key.endswith(":decided:2")]
+        assert all(f"<@{MARKETING_LEAD}> said no-go" in text(r) for r in latest_updates)
+        phase = phases(session, launch_id)[0]
+        assert (phase.decision, phase.decided_by, phase.decision_reason) == ("no_go", MARKETING_LEAD, "Embargo")
+
+
 # --- moving ---------------------------------------------------------------------------------------
 
 
