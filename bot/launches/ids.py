@@ -18,6 +18,8 @@ class Callback(StrEnum):
     ITEM_REASSIGN = "launch_item_reassign_form"
     ITEM_DROP = "launch_item_drop_form"
     ITEM_ADD = "launch_item_add_form"
+    DECISION = "launch_decision"  # go / no-go: the reason modal (bot.launches.listeners_dates)
+    MOVE = "launches_move"  # move the launch date or a phase's
 
 
 class Block(StrEnum):
@@ -45,6 +47,12 @@ class Block(StrEnum):
     ITEM_ACTIONS = "launch_item_actions"  # the buttons of an item's DM
     CHECKLIST_ITEM = "launch_item_row"  # + ":<item id>": one row of the checklist modal
     CHECKLIST_ADD = "launches_checklist_add"
+    # Go / no-go and moving dates (bot.launches.listeners_dates).
+    DECISION_REASON = "launch_decision_reason"
+    DECISION_ACTIONS = "launch_decision_actions"
+    MOVE_PHASE = "launches_move_phase"
+    MOVE_DATE = "launches_move_date"
+    MOVE_REASON = "launches_move_reason"
 
 
 class Action(StrEnum):
@@ -60,11 +68,15 @@ class Action(StrEnum):
     ITEM_BLOCKED = "launch_item_blocked"
     ITEM_MENU = "launch_item_menu"  # the checklist modal's per-item overflow ("<verb>:<item id>")
     ITEM_ADD = "launch_item_add"  # the checklist modal's "Add item" (value: launch id)
+    GO = "launch_decision_go"  # the go/no-go DM's buttons (value = phase id)
+    NO_GO = "launch_decision_no_go"
+    MOVE_PHASE = "launches_move_phase"  # "Move the date" after a no-go (value = phase id)
 
 
 class Hook(StrEnum):
     POSTED = "launches.posted"  # the launch's channel message was posted: remember its ts
     ITEM_DM_SENT = "launches.item_dm_sent"  # an item's DM (due, overdue) landed: remember where
+    DECISION_ASKED = "launches.decision_asked"  # a go/no-go DM was posted: remember where (notice)
 
 
 class JobKind(StrEnum):

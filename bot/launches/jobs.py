@@ -1,11 +1,12 @@
-"""Scheduled jobs of launches: the checklist's due-day DM and the overdue raise (ref_id = item
-id, subject = the person, in their Slack zone; made by ``bot.launches.timeline``)."""
+"""Scheduled jobs of launches, every timer ``bot.launches.timeline`` makes: the checklist's due-day
+DM and the overdue raise (ref_id = item id, subject = the person, in their Slack zone), and the
+dates' jobs (``jobs_dates``: go/no-go, launch day)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.launches import reminders
+from bot.launches import jobs_dates, reminders
 from bot.launches.ids import JobKind
 from bot.scheduling.registry import JobContext, JobSpec
 
@@ -32,4 +33,5 @@ def run_overdue(ctx: JobContext) -> None:
 JOBS = (
     JobSpec(JobKind.ITEM_DUE, run_item_due, grace=ITEM_DUE_GRACE),
     JobSpec(JobKind.OVERDUE, run_overdue, grace=OVERDUE_GRACE),
+    *jobs_dates.JOBS,  # go/no-go the day before each date; launch day
 )

@@ -24,7 +24,7 @@ from bot.goals import forms as goal_forms
 from bot.goals import setup as goal_setup
 from bot.goals.data import problems as goal_problems
 from bot.goals.ids import Block as GoalBlock
-from bot.launches import forms, listeners_checklist, modals, plan, replies
+from bot.launches import forms, listeners_checklist, listeners_dates, modals, plan, replies
 from bot.launches.data import Errors, LaunchError, LaunchInput
 from bot.launches.directory import SlackDirectory
 from bot.launches.forms import Draft, LaunchMetadata
@@ -73,6 +73,7 @@ def _kind_in(meta: LaunchMetadata) -> LaunchKind | None:
 def register(app: App, services: Services) -> None:
     db = services.db
     listeners_checklist.register(app, services)  # the checklist's buttons, DMs and modals
+    listeners_dates.register(app, services)  # go/no-go, the move modal and its buttons
     router = CommandRouter(COMMAND, "Launches", default="new")
 
     def today_in(zone: str) -> date:
@@ -133,6 +134,10 @@ def register(app: App, services: Services) -> None:
                 )  # fmt: skip
                 shown = launch_view(session, launch, with_goals=False)
             client.views_open(trigger_id=command["trigger_id"], view=modals.build_cancel_modal(shown))
+
+    router.add("move", "move &lt;number&gt;", "move the launch date or a phase's; the plan moves with it")(
+        listeners_dates.move_subcommand(services)
+    )
 
     @router.add("help", "help", "this message")
     def on_launch_help(ack: Ack, **_: Any) -> None:
