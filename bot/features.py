@@ -8,7 +8,8 @@ from bot.feature import Feature
 from bot.goals.feature import FEATURE as GOALS
 from bot.home.feature import FEATURE as HOME
 from bot.insights.feature import FEATURE as INSIGHTS
+from bot.launches.feature import FEATURE as LAUNCHES
 from bot.retro.feature import FEATURE as RETRO
 from bot.standup.feature import FEATURE as STANDUP
 
-FEATURES: tuple[Feature, ...] = (STANDUP, RETRO, INSIGHTS, GOALS, DIGEST, HOME)
+FEATURES: tuple[Feature, ...] = (STANDUP, RETRO, INSIGHTS, GOALS, LAUNCHES, DIGEST, HOME)

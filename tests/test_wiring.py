@@ -15,6 +15,7 @@ from bot.digest.ids import JobKind as DigestJob
 from bot.feature import Feature, delivery_hooks, job_table
 from bot.features import FEATURES
 from bot.goals.ids import JobKind as GoalsJob
+from bot.launches.ids import JobKind as LaunchesJob
 from bot.retro.ids import JobKind as RetroJob
 from bot.scheduling import JobContext, JobSpec, JobTable
 from bot.scheduling.registry import DuplicateJob
@@ -25,7 +26,7 @@ BOT = Path(__file__).resolve().parents[1] / "bot"
 
 # Every enum of job kinds (the values ``create_schedule``/``schedule_once`` are called with).
 # A package that gains jobs adds its enum here; the scan below fails until it does.
-JOB_KIND_ENUMS: tuple[type[StrEnum], ...] = (StandupJob, RetroJob, DigestJob, GoalsJob)
+JOB_KIND_ENUMS: tuple[type[StrEnum], ...] = (StandupJob, RetroJob, DigestJob, GoalsJob, LaunchesJob)
 
 
 def test_every_job_kind_has_exactly_one_handler() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.goals.lookups import get_goal
-from bot.launches import outbox, timeline
+from bot.launches import outbox, retro_link, timeline
 from bot.launches.data import Block, Directory, LaunchError, LaunchInput, plan_items, problems
 from bot.launches.ids import ItemStatus, LaunchStatus
 from bot.launches.models import Launch, LaunchGoal, LaunchItem, LaunchPhase
@@ -119,6 +119,7 @@ def create_launch(
         )
     session.flush()
     session.refresh(launch, ["items"])
+    retro_link.schedule_retro(session, launch, now)
     timeline.replan(session, launch, directory, now)
     outbox.post_launch_message(session, launch, now)
     return launch
