@@ -36,6 +36,8 @@ from bot.insights import forms as insight_forms
 from bot.insights import views as insight_views
 from bot.insights.data import CaptureForm, InsightFilter, InsightPage, SetupState, StatusNotice
 from bot.insights.ids import LoopTarget, Status
+from bot.launches.data import Readiness as LaunchReadiness
+from bot.launches.ids import Side as LaunchSide
 from bot.playground.render import RenderContext, render_message, render_mrkdwn, render_view
 from bot.retro import data as retro
 from bot.retro import forms as retro_forms
@@ -119,7 +121,26 @@ def _digest() -> digest_data.Digest:
             closed=(_goal_line(4, "Old goal", Confidence.ON_TRACK, outcome=Outcome.HIT, learning="Do <it> again"),),
             closed_total=1,
         ),
+        launches=digest_data.LaunchesSection(
+            upcoming=(
+                _launch_line(1, "Shared <inbox> & *more*", DAY + timedelta(days=3), overdue=2),
+                _launch_line(2, "Dark mode", DAY, phase="Beta <50>"),
+            ),
+            upcoming_total=4,
+            launched=(_launch_line(3, "SSO", DAY - timedelta(days=2)),),
+            launched_total=1,
+        ),
     )
+
+
+def _launch_line(launch_id: int, name: str, on: date, *, overdue: int = 0, phase: str = "") -> digest_data.LaunchLine:
+    items = tuple(digest_data.LaunchOverdue(f"Item <{n}>", "U2", on - timedelta(days=9)) for n in range(overdue))
+    return digest_data.LaunchLine(
+        launch_id=launch_id, name=name, channel_id="C1", on=on, days=(on - DAY).days, phase=phase,
+        product=LaunchReadiness(LaunchSide.PRODUCT, 3, 2, overdue),
+        marketing=LaunchReadiness(LaunchSide.MARKETING, 1, 4, 0),
+        overdue=items[:1], overdue_total=overdue,
+    )  # fmt: skip
 
 
 def _goal_line(goal_id: int, title: str, confidence: Confidence | None, **changes: Any) -> digest_data.GoalLine:
@@ -288,6 +309,15 @@ MESSAGES: dict[str, Builder] = {
     "insights.list_empty": lambda: insight_views.build_list_message(InsightPage(InsightFilter("all"), [], 1, 0)),
     "retro.open": lambda: retro_views.build_retro_message(_retro_card(RetroStatus.OPEN, RetroTemplate.PARTNERSHIP)),
     "retro.closed": lambda: retro_views.build_retro_message(_retro_card(RetroStatus.CLOSED, RetroTemplate.CUSTOM)),
+    "retro.launch_brief": lambda: retro_views.build_retro_message(
+        dataclasses.replace(
+            _retro_card(RetroStatus.OPEN, RetroTemplate.LAUNCH),
+            opening_notes=[
+                retro.OpeningNote("Success metrics <against> & *targets*", ("Lift <b> — 5.1% against a target of 6%",)),
+                retro.OpeningNote("Late on the checklist", ()),
+            ],
+        )
+    ),
     "retro.alignment_goals": lambda: retro_views.build_retro_message(
         dataclasses.replace(
             _retro_card(RetroStatus.OPEN, RetroTemplate.ALIGNMENT),
