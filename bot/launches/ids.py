@@ -28,6 +28,7 @@ class Block(StrEnum):
 
 class Action(StrEnum):
     INPUT = "value"  # every input: one action id per block, named after what it holds
+    ITEM_DONE = "launch_item_done"  # value: item id; from a DM, the checklist or the App Home
 
 
 class Hook(StrEnum):

@@ -32,7 +32,7 @@ from bot.goals.ids import Block as GoalBlock
 from bot.goals.ids import CheckinCadence
 from bot.goals.models import GoalPrompt, GoalRound
 from bot.insights.models import Insight
-from bot.launches import plan
+from bot.launches import plan, retro_link
 from bot.launches.data import LaunchInput, PhaseInput
 from bot.launches.ids import ItemStatus, LaunchKind
 from bot.launches.models import Launch
@@ -234,3 +234,88 @@ def test_t7_check_ins_and_the_launch_retro_with_its_brief_end_to_end(bot: BotUnd
     assert shown.index("Success metrics against their targets") < shown.index("Goals and success metrics")
     assert f"<@{pat.id}>" in shown  # the product lead facilitates
     assert not any("Late on the checklist" in text_of(m) for m in pat.dms + mia.dms)  # no DM about the brief
+
+
+PLANNED = "2027-02-01T15:00:00Z"  # Monday: the launches are planned
+LOOKED = "2027-02-24T15:00:00Z"  # Wednesday 10:00 in New York: people look at the Home and the digest
+
+
+def seed_for_home(bot: BotUnderTest, pat: str, mia: str) -> dict[str, int]:
+    """Pat leads product on a launch a week out (its pricing item overdue, its positioning and docs
+    done), and
+    owns an item of a cancelled one; another workspace's launch names Pat's id too."""
+    ws = bot.emulator.workspace
+    channel = ws.channel_id("product-marketing")
+    now = datetime.fromisoformat(PLANNED)
+    directory = EmulatorDirectory(ws)
+    db = database(bot)
+
+    def make(session: Any, team_id: str, name: str, on: date) -> Launch:
+        data = LaunchInput(
+            name=name, what="", kind=LaunchKind.FULL, phases=(PhaseInput("Launch", on, ""),), product_lead=pat,
+            marketing_lead=mia, channel_id=channel,
+        )  # fmt: skip
+        return plan.create_launch(
+            session, team_id=team_id, data=data, created_by=pat, today=now.date(), now=now, directory=directory,
+            creator_tz="America/New_York",
+        )  # fmt: skip
+
+    try:
+        with db.unit_of_work() as session:
+            launch = make(session, ws.team_id, "Shared <inbox>", date(2027, 3, 3))
+            items = {i.template_key: i for i in launch.items}
+            items["positioning"].status = ItemStatus.DONE.value  # due 2027-02-10: done, not listed
+            items["docs"].status = ItemStatus.DONE.value  # due 2027-02-24: done, not listed
+            cancelled = make(session, ws.team_id, "Called off", date(2027, 3, 10))
+            cancelled.status = "cancelled"
+            retro_link.cancel_retro(session, cancelled, now)  # as /launch cancel does
+            elsewhere = make(session, "T0ELSEWHERE", "Not ours", date(2027, 3, 3))
+            return {
+                "launch": launch.id, "pricing": items["pricing"].id, "metrics": items["metrics"].id,
+                "docs": items["docs"].id, "campaign": items["campaign"].id, "elsewhere": elsewhere.id,
+            }  # fmt: skip
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_the_home_lists_my_launch_items_with_done_and_the_digest_shows_the_launch(bot: BotUnderTest) -> None:
+    em = bot.emulator
+    pat, mia = bot.user("pat"), bot.user("mia")
+    bot.set_now(PLANNED)
+    ids = seed_for_home(bot, pat.id, mia.id)
+    bot.set_now(LOOKED)
+
+    assert pat.open_home().status == 200
+    home = wait(em, lambda: pat.home(), what="Pat's Home")
+    blocks = home["blocks"]
+    texts = "\n".join(b["text"]["text"] for b in blocks if isinstance(b.get("text"), dict))
+    assert "*:rocket: My launch items*" in texts and "*:rocket: Launches I lead*" in texts
+    done = [
+        (b["accessory"]["value"], b["text"]["text"])
+        for b in blocks
+        if b.get("accessory", {}).get("action_id") == "launch_item_done"
+    ]
+    # Pat's open items of the live launch, soonest first: pricing (due 2027-02-17, overdue) first.
+    assert done[0][0] == str(ids["pricing"]) and ":warning: overdue" in done[0][1]
+    assert "Pricing and packaging confirmed — _Shared &lt;inbox&gt;_" in done[0][1]
+    values = [value for value, _ in done]
+    assert str(ids["metrics"]) in values and str(ids["docs"]) not in values  # done: gone
+    assert str(ids["campaign"]) not in values  # Mia's, not Pat's
+    assert "Called off" not in texts and "Not ours" not in texts
+    assert "*Shared &lt;inbox&gt;* — <!date^" in texts and "you lead product" in texts
+    assert "Product: 2 done · 3 due · *1 overdue*" in texts
+    mia.open_home()
+    mia_home = wait(em, lambda: mia.home(), what="Mia's Home")
+    mia_done = [b["accessory"]["value"] for b in mia_home["blocks"] if "accessory" in b
+                and b["accessory"].get("action_id") == "launch_item_done"]  # fmt: skip
+    assert str(ids["campaign"]) in mia_done and str(ids["pricing"]) not in mia_done
+
+    # The digest (preview: this week, every section): the launch a week out, with its overdue item.
+    pat.command("/digest", "preview", channel="product-marketing")
+    posted = wait(em, lambda: em.response_posts() or None, what="the digest preview")
+    digest = "\n".join(b["text"]["text"] for b in posted[0]["blocks"] if isinstance(b.get("text"), dict))
+    assert "*:rocket: Launches* — *1* in the next 30 days, *1* with overdue items" in digest
+    assert "*Shared &lt;inbox&gt;* — <!date^" in digest and "(in 7 days)" in digest
+    assert f":red_circle: Pricing and packaging confirmed — <@{pat.id}>" in digest
+    assert "Called off" not in digest and "Not ours" not in digest

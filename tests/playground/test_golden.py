@@ -247,6 +247,32 @@ HOME = home.HomeData(
         home.HomeGoal(_goal_view(2, "Cut CAC", None, stale=True, status=GoalStatus.ACTIVE), False),
     ),
     goals_total=12,
+    launch_items=(
+        home.LaunchItemLine(11, "Pricing <page> & *copy*", "Shared <inbox>", "C1", DAY - timedelta(days=2), True),
+        home.LaunchItemLine(12, "Docs", "Shared inbox", "C1", DAY, False, "Waiting on <legal>", True),
+    ),
+    launch_items_total=20,
+    launches_led=(
+        home.LedLaunch(
+            3,
+            "Shared <inbox>",
+            "C1",
+            DAY + timedelta(days=7),
+            "Product",
+            LaunchReadiness(LaunchSide.PRODUCT, 2, 3, 1),
+            LaunchReadiness(LaunchSide.MARKETING, 1, 5, 0),
+        ),
+        home.LedLaunch(
+            4,
+            "SSO",
+            "C1",
+            DAY - timedelta(days=3),
+            "Marketing",
+            LaunchReadiness(LaunchSide.PRODUCT, 9, 0, 0),
+            LaunchReadiness(LaunchSide.MARKETING, 8, 1, 0),
+            True,
+        ),
+    ),
 )
 
 
