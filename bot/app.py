@@ -155,5 +155,6 @@ def build_app(services: Services, listener_executor: Executor | None = None) -> 
         return acknowledgement
 
     for feature in FEATURES:
-        feature.register(app, services)
+        if feature.register is not None:
+            feature.register(app, services)
     return app

@@ -84,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="export data, e.g. `tandem export insights --format csv` or `tandem export goals`"
     )
     export.add_argument(
-        "what", choices=["insights", "goals"], help="insights, or goals (with every value and check-in)"
+        "what",
+        choices=["insights", "goals", "launches"],
+        help="insights, goals (with every value and check-in), or launches (every checklist item)",
     )
     export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (RFC 4180) or json")
     export.add_argument("--team", help="only this workspace (team id, e.g. T0123ABCD); default: all")
@@ -310,9 +312,14 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.db import Database
     from bot.goals import export as goals_export
     from bot.insights import export as insights_export
+    from bot.launches import export as launches_export
 
-    write_export = goals_export.write_export if args.what == "goals" else insights_export.write_export
-    noun = "goal(s)" if args.what == "goals" else "insight(s)"
+    write_export = {
+        "goals": goals_export.write_export,
+        "insights": insights_export.write_export,
+        "launches": launches_export.write_export,
+    }[args.what]
+    noun = {"goals": "goal(s)", "insights": "insight(s)", "launches": "launch item(s)"}[args.what]
 
     db = Database.from_url(settings.database_url)
     try:

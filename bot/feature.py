@@ -44,7 +44,7 @@ class WebRoute:
 @dataclass(frozen=True)
 class Feature:
     name: str  # the package name: "standup"
-    register: Register  # adds the listeners to the Bolt app
+    register: Register | None = None  # adds the listeners to the Bolt app (None: jobs and hooks only)
     jobs: tuple[JobSpec, ...] = ()  # one spec per job kind the package schedules
     result_hooks: Mapping[str, ResultHook] = field(default_factory=dict)  # outbox on_result name -> hook
     failure_hooks: Mapping[str, FailureHook] = field(default_factory=dict)  # ritual kind -> hook

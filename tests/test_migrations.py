@@ -358,3 +358,27 @@ def test_0014_adds_the_launch_tables_and_downgrades(empty_db: Database) -> None:
     assert {"goals", "summary_settings"} <= tables and (count(db, "standups"), count(db, "retro_series")) == (3, 2)
     alembic(db, lambda config: command.upgrade(config, "head"))
     alembic(db, command.check)
+
+
+def test_0015_gives_retro_series_opening_notes_and_downgrades(empty_db: Database) -> None:
+    """Expand only: existing series open with no notes; a series can hold notes (JSON, read back
+    as written); downgrading drops the column and keeps every series."""
+    db = empty_db
+    alembic(db, lambda config: command.upgrade(config, "0006"))
+    seed_0006(db)
+    alembic(db, lambda config: command.upgrade(config, "0015"))
+    assert column_values(db, "retro_series", "opening_notes") == [(None,), (None,)]
+    notes = [{"title": "Late on the checklist", "lines": ["Docs — due 2027-01-04, done late"]}]
+    table = sa.Table("retro_series", sa.MetaData(), sa.Column("opening_notes", sa.JSON()))
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(table).values(opening_notes=notes))
+    with db.engine.connect() as connection:
+        stored = [row[0] for row in connection.execute(sa.select(table.c.opening_notes))]
+    assert stored == [notes, notes]
+
+    alembic(db, lambda config: command.downgrade(config, "0014"))
+    with db.engine.connect() as connection:
+        assert "opening_notes" not in {c["name"] for c in sa.inspect(connection).get_columns("retro_series")}
+    assert count(db, "retro_series") == 2
+    alembic(db, lambda config: command.upgrade(config, "head"))
+    alembic(db, command.check)

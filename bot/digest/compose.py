@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.digest import data, goal_queries, queries
+from bot.digest import data, goal_queries, launch_queries, queries
 from bot.digest.data import (
     CHART_WEEKS,
     HEALTH_WEEKS,
@@ -66,6 +66,9 @@ def compile_digest(
         health=_health(session, team_id, end) if Section.HEALTH in chosen else None,
         upcoming=_upcoming(session, team_id, end) if Section.UPCOMING in chosen else None,
         goals=goal_queries.compile_goals(session, team_id, start, end) if Section.GOALS in chosen else None,
+        launches=(
+            launch_queries.compile_launches(session, team_id, end, timezone) if Section.LAUNCHES in chosen else None
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from bot.digest.ids import Section
 from bot.goals.data import format_value, health_of, progress_of
 from bot.goals.ids import Confidence, Direction, Kind, Outcome, Unit
 from bot.goals.ids import Status as GoalStatus
+from bot.launches.data import Readiness
 from bot.slack.errors import NotAllowed as NotAllowedError
 from bot.slack.errors import NotFound as NotFoundError
 from bot.slack.errors import UserError
@@ -36,6 +37,9 @@ INSIGHTS_FETCHED = 60
 GOALS_SHOWN = 10  # open goals listed in the message, worst first; the rest is "…and N more"
 CLOSED_GOALS_SHOWN = 5
 CHART_GOALS = 12  # goal bars in the chart
+LAUNCH_DAYS_AHEAD = 30  # launches whose next date is this close are listed with their readiness
+LAUNCHES_SHOWN = 8  # per list (coming up, launched this week); the rest is "…and N more"
+LAUNCH_OVERDUE_SHOWN = 3  # overdue items named under each coming launch
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -355,6 +359,42 @@ class ChartData:
 
 
 @dataclass(frozen=True)
+class LaunchOverdue:
+    title: str
+    owner_id: str
+    due_on: date
+
+
+@dataclass(frozen=True)
+class LaunchLine:
+    """A launch as the digest shows it: its next (or latest) date, each side's readiness and its
+    overdue items (the first few, and how many)."""
+
+    launch_id: int
+    name: str
+    channel_id: str
+    on: date  # the phase date this line is about (the next one; this week's for "launched")
+    days: int  # from the digest's day to ``on`` (negative: in the past)
+    phase: str  # the phase's name for a staggered launch, else ""
+    product: Readiness
+    marketing: Readiness
+    overdue: tuple[LaunchOverdue, ...] = ()
+    overdue_total: int = 0
+    open_total: int = 0  # checklist items still open (a shared item counts once)
+
+
+@dataclass(frozen=True)
+class LaunchesSection:
+    """Launches whose next date is in the next ``LAUNCH_DAYS_AHEAD`` days (soonest first), and
+    the ones that launched (a phase) in the past week (latest first)."""
+
+    upcoming: tuple[LaunchLine, ...]
+    upcoming_total: int
+    launched: tuple[LaunchLine, ...]
+    launched_total: int
+
+
+@dataclass(frozen=True)
 class Digest:
     team_id: str
     start: datetime
@@ -367,10 +407,14 @@ class Digest:
     upcoming: UpcomingSection | None = None
     goals: GoalsSection | None = None
     in_three_lines: Summary | None = None  # bot.summaries: the model's or the extractive one
+    launches: LaunchesSection | None = None
 
     @property
     def empty(self) -> bool:
-        return not any((self.standups, self.insights, self.loop, self.actions, self.health, self.upcoming, self.goals))
+        return not any(
+            (self.standups, self.insights, self.loop, self.actions, self.health, self.upcoming, self.goals,
+             self.launches)
+        )  # fmt: skip
 
 
 ChartRenderer = Callable[[ChartData], bytes]  # see chart.render_chart

@@ -15,6 +15,7 @@ class Section(StrEnum):
     HEALTH = "health"
     UPCOMING = "upcoming"
     GOALS = "goals"
+    LAUNCHES = "launches"
     CHART = "chart"
 
     @property
@@ -30,6 +31,7 @@ SECTION_LABELS: dict[Section, str] = {
     Section.HEALTH: "Partnership health trend",
     Section.UPCOMING: "Rituals coming next week",
     Section.GOALS: "Shared goals: at risk first, change since last week",
+    Section.LAUNCHES: "Launches: the next 30 days with readiness, and the past week's",
     Section.CHART: "Chart of the last 8 weeks",
 }
 

@@ -12,6 +12,7 @@ from bot.digest.data import DigestLine
 from bot.digest.forms import SetupMetadata
 from bot.digest.goal_views import goals_blocks
 from bot.digest.ids import ALL_SECTIONS, Action, Block, Callback, Section
+from bot.digest.launch_views import launches_blocks
 from bot.insights.ids import STATUS_LABELS, Status
 from bot.slack import blocks as bk
 from bot.slack.channels import confirmation_block
@@ -187,6 +188,8 @@ def build_digest_blocks(digest: data.Digest) -> list[bk.Block]:
     parts: list[list[bk.Block]] = []
     if digest.goals:
         parts.append(goals_blocks(digest.goals))
+    if digest.launches:
+        parts.append(launches_blocks(digest.launches))
     if digest.standups:
         parts.append(_standups(digest.standups))
     if digest.insights:

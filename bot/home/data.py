@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.goals.data import GoalView
+from bot.launches.data import Readiness
 
 LIST_LIMIT = 15  # per list; the view caps the whole Home at Slack's 100 blocks
 UPCOMING_DAYS = 7
 GOALS_LIMIT = 8  # "Our shared goals": the person's own first; the rest is "…and N more"
+LAUNCHES_LIMIT = 8  # "Launches I lead"
+LED_SHIPPED_DAYS = 30  # a shipped launch stays in "Launches I lead" this long after its last date
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,34 @@ class HomeGoal:
 
 
 @dataclass(frozen=True)
+class LaunchItemLine:
+    """An open checklist item of a launch, owned by the person: Done from the Home."""
+
+    item_id: int
+    title: str
+    launch_name: str
+    channel_id: str
+    due_on: date
+    overdue: bool
+    blocked_reason: str = ""
+    blocked: bool = False
+
+
+@dataclass(frozen=True)
+class LedLaunch:
+    """A launch the person leads (product or marketing), with where each side stands."""
+
+    launch_id: int
+    name: str
+    channel_id: str
+    next_on: date  # the next phase's date (the last one once all have shipped)
+    side: str  # "Product" | "Marketing": which side the person leads
+    product: Readiness
+    marketing: Readiness
+    shipped: bool = False
+
+
+@dataclass(frozen=True)
 class HomeData:
     user_id: str
     standups: tuple[PendingStandup, ...]
@@ -81,3 +112,6 @@ class HomeData:
     holidays: str = ""  # "My public holidays": what applies, and where it came from
     goals: tuple[HomeGoal, ...] = ()  # the workspace's active goals, the person's own first
     goals_total: int = 0
+    launch_items: tuple[LaunchItemLine, ...] = ()  # open items the person owns, soonest first
+    launch_items_total: int = 0
+    launches_led: tuple[LedLaunch, ...] = ()

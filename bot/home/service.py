@@ -7,9 +7,10 @@ caller; publishing the view is ``bot.home.publish`` (the Slack side, above this 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.digest import queries
@@ -18,17 +19,26 @@ from bot.goals.ids import Status as GoalStatus
 from bot.goals.lookups import goal_view, goals_of
 from bot.home.data import (
     GOALS_LIMIT,
+    LAUNCHES_LIMIT,
+    LED_SHIPPED_DAYS,
     LIST_LIMIT,
     UPCOMING_DAYS,
     ActionItem,
     AskItem,
     HomeData,
     HomeGoal,
+    LaunchItemLine,
+    LedLaunch,
     ManagedRitual,
     MyInsight,
     NextRitual,
     PendingStandup,
 )
+from bot.launches.ids import ItemStatus, LaunchStatus
+from bot.launches.ids import Side as LaunchSide
+from bot.launches.lookups import launch_view, launches_of
+from bot.launches.models import Launch, LaunchItem
+from bot.launches.timeline import DM_KINDS
 from bot.scheduling.service import next_occurrences
 from bot.standup.daysoff import calendar_of
 
@@ -59,9 +69,13 @@ def home_data(session: Session, *, team_id: str, user_id: str, user_tz: str, is_
         if is_admin or d.owner_id == user_id
     ]
     goals, goals_total = _goals(session, team_id, user_id)
+    launch_items, launch_items_total = _launch_items(session, team_id, user_id, today)
     return HomeData(
         goals=goals,
         goals_total=goals_total,
+        launch_items=launch_items,
+        launch_items_total=launch_items_total,
+        launches_led=_launches_led(session, team_id, user_id, today),
         user_id=user_id,
         standups=standups,
         asks=asks,
@@ -120,3 +134,62 @@ def _upcoming(session: Session, team_id: str, user_id: str, now: datetime) -> tu
         if ref.isdigit() and int(ref) in names[kind]
     ]
     return tuple(sorted(found, key=lambda r: (r.at, r.name)))
+
+
+def _launch_items(session: Session, team_id: str, user_id: str, today: date) -> tuple[tuple[LaunchItemLine, ...], int]:
+    """The open checklist items this person owns (the ones an owner marks done), soonest first,
+    of launches still on (planned or shipped), capped; and how many there are."""
+    query = (
+        select(LaunchItem, Launch.name, Launch.channel_id)
+        .join(Launch, Launch.id == LaunchItem.launch_id)
+        .where(
+            LaunchItem.team_id == team_id,
+            Launch.team_id == team_id,
+            LaunchItem.owner_id == user_id,
+            LaunchItem.status.in_([ItemStatus.OPEN.value, ItemStatus.BLOCKED.value]),
+            LaunchItem.kind.in_([k.value for k in DM_KINDS]),
+            Launch.status != LaunchStatus.CANCELLED.value,
+        )
+        .order_by(LaunchItem.due_on, LaunchItem.id)
+    )
+    rows = session.execute(query).all()
+    lines = tuple(
+        LaunchItemLine(
+            item_id=item.id,
+            title=item.title,
+            launch_name=name,
+            channel_id=channel_id,
+            due_on=item.due_on,
+            overdue=item.due_on < today,
+            blocked_reason=item.blocked_reason,
+            blocked=item.status == ItemStatus.BLOCKED.value,
+        )
+        for item, name, channel_id in rows[:LIST_LIMIT]
+    )
+    return lines, len(rows)
+
+
+def _launches_led(session: Session, team_id: str, user_id: str, today: date) -> tuple[LedLaunch, ...]:
+    """Launches this person leads: planned ones, and shipped ones for a while after."""
+    led: list[LedLaunch] = []
+    for launch in launches_of(session, team_id):
+        if user_id not in launch.leads():
+            continue
+        view = launch_view(session, launch, with_goals=False)
+        shipped = view.status is LaunchStatus.SHIPPED
+        if shipped and (today - view.last_on).days > LED_SHIPPED_DAYS:
+            continue
+        coming = next((p for p in view.phases if p.launch_on >= today and not p.shipped), view.phases[-1])
+        led.append(
+            LedLaunch(
+                launch_id=view.id,
+                name=view.name,
+                channel_id=view.channel_id,
+                next_on=coming.launch_on,
+                side="Product" if user_id == view.product_lead else "Marketing",
+                product=view.readiness(LaunchSide.PRODUCT, today),
+                marketing=view.readiness(LaunchSide.MARKETING, today),
+                shipped=shipped,
+            )
+        )
+    return tuple(led[:LAUNCHES_LIMIT])

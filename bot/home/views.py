@@ -11,6 +11,8 @@ from bot.goals.views import status_line, value_summary
 from bot.home.data import HomeData
 from bot.home.ids import Action
 from bot.insights.ids import STATUS_LABELS, Status
+from bot.launches.ids import Action as LaunchAction
+from bot.launches.views import date_token, readiness_text
 from bot.slack import blocks as bk
 from bot.slack.text import channel_link, escape, mention, plain, slack_date, truncate
 from bot.standup.ids import Action as StandupAction
@@ -35,7 +37,7 @@ def _short(text: str, limit: int = 200) -> str:
 
 def build_home_view(data: HomeData) -> dict[str, Any]:
     blocks: list[bk.Block] = [bk.header("Your week in Tandem")]
-    nothing = not (data.standups or data.asks or data.actions)
+    nothing = not (data.standups or data.asks or data.actions or data.launch_items)
     if data.standups:
         blocks.append(bk.section("*:busts_in_silhouette: Stand-ups waiting for your answer*"))
         for s in data.standups:
@@ -66,6 +68,23 @@ def build_home_view(data: HomeData) -> dict[str, Any]:
                     accessory=bk.button("Done", Action.ACTION_DONE, str(item.action_id), style="primary"),
                 )
             )
+    if data.launch_items:
+        blocks.append(bk.section("*:rocket: My launch items*"))
+        for launch_item in data.launch_items:
+            due = f"due {date_token(launch_item.due_on, '{date_short_pretty}')}"
+            if launch_item.overdue:
+                due = f":warning: overdue, {due}"
+            if launch_item.blocked:
+                due += f" · blocked: {_short(launch_item.blocked_reason, 120)}"
+            blocks.append(
+                bk.section(
+                    f"{_short(launch_item.title, 150)} — _{_short(launch_item.launch_name, 80)}_, {due}",
+                    accessory=bk.button("Done", LaunchAction.ITEM_DONE, str(launch_item.item_id), style="primary"),
+                )
+            )
+        if data.launch_items_total > len(data.launch_items):
+            more = data.launch_items_total - len(data.launch_items)
+            blocks.append(bk.context(MORE.format(n=more) + ": see each launch's checklist"))
     if nothing:
         blocks.append(bk.section("Nothing is waiting for you. :sparkles:"))
     if data.insights:
@@ -84,6 +103,17 @@ def build_home_view(data: HomeData) -> dict[str, Any]:
             blocks.append(bk.section(text, accessory=update))
         if data.goals_total > len(data.goals):
             blocks.append(bk.context(MORE.format(n=data.goals_total - len(data.goals)) + ": see `/goal list`"))
+    if data.launches_led:
+        blocks += [bk.divider(), bk.section("*:rocket: Launches I lead*")]
+        for led in data.launches_led:
+            state = "shipped" if led.shipped else date_token(led.next_on, "{date_short_pretty}")
+            blocks.append(
+                bk.section(
+                    f"*{_short(led.name, 120)}* — {state} · you lead {led.side.lower()} "
+                    f"{channel_link(led.channel_id)}\n"
+                    f"Product: {readiness_text(led.product)}  ·  Marketing: {readiness_text(led.marketing)}"
+                )
+            )
     if data.upcoming:
         blocks += [bk.divider(), bk.section("*:calendar: Coming up*")]
         lines = [

@@ -1,12 +1,13 @@
 """Scheduled jobs of launches, every timer ``bot.launches.timeline`` makes: the checklist's due-day
 DM and the overdue raise (ref_id = item id, subject = the person, in their Slack zone), and the
-dates' jobs (``jobs_dates``: go/no-go, launch day)."""
+dates' jobs (``jobs_dates``: go/no-go, launch day) and the after-launch ones (``jobs_after``:
+the goal check-ins, the retro's brief)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.launches import jobs_dates, reminders
+from bot.launches import jobs_after, jobs_dates, reminders
 from bot.launches.ids import JobKind
 from bot.scheduling.registry import JobContext, JobSpec
 
@@ -34,4 +35,5 @@ JOBS = (
     JobSpec(JobKind.ITEM_DUE, run_item_due, grace=ITEM_DUE_GRACE),
     JobSpec(JobKind.OVERDUE, run_overdue, grace=OVERDUE_GRACE),
     *jobs_dates.JOBS,  # go/no-go the day before each date; launch day
+    *jobs_after.JOBS,  # the success metrics' check-ins at T+7 and T+30; the launch retro's brief
 )

@@ -25,7 +25,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from bot.db import insert_ignore_key
-from bot.launches import dates_outbox, outbox, timeline
+from bot.launches import dates_outbox, outbox, retro_link, timeline
 from bot.launches.data import (
     MAX_DAYS_AHEAD,
     REASON_MAX,
@@ -156,8 +156,7 @@ def move_phase(
     )
     timeline.replan(session, launch, directory, now)
     outbox.update_launch_message(session, launch, now)
-    # The launch retro moves with the plan. LEAD (merge with wt-lafter): call
-    # ``retro_link.move_retro(session, launch, now)`` here, the one place a plan's dates move.
+    retro_link.move_retro(session, launch, now)  # the launch retro moves with the plan
     for moved, asked_on, notices in unanswered:  # their buttons were about the old date
         dates_outbox.show_question_moved(session, launch, moved, asked_on, notices, now)
     instant = _instant(now)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import insert_ignore_key
 from bot.goals.lookups import get_goal, goals_of
-from bot.launches import outbox, timeline
+from bot.launches import outbox, retro_link, timeline
 from bot.launches.data import (
     Block,
     Directory,
@@ -132,6 +132,7 @@ def create_launch(
         )
     session.flush()
     session.refresh(launch, ["items"])
+    retro_link.schedule_retro(session, launch, now)
     timeline.replan(session, launch, directory, now)
     outbox.post_launch_message(session, launch, now)
     return launch
@@ -239,6 +240,7 @@ def edit_launch(
     launch.updated_at = now
     session.flush()
     timeline.replan(session, launch, directory, now)
+    retro_link.move_retro(session, launch, now)  # its facilitator follows the product lead
     outbox.update_launch_message(session, launch, now)
     return launch
 
@@ -255,6 +257,7 @@ def cancel_launch(
     launch.updated_at = now
     session.flush()
     timeline.replan(session, launch, directory, now)
+    retro_link.cancel_retro(session, launch, now)  # its retro never opens
     outbox.update_launch_message(session, launch, now)
     for lead in dict.fromkeys(launch.leads()):
         if lead == user_id:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.goals.data import GoalView
 from bot.retro.ids import ActionStatus, Anonymity, RetroStatus, RetroTemplate, Side, StartMode, Strand
@@ -37,6 +37,10 @@ MAX_VOTES_PER_PERSON = 10
 COLLECT_CHOICES_HOURS = (1, 4, 24, 48, 72, 168, 336)
 MAX_DAYS_AFTER_LAUNCH = 90
 DEFAULT_LOCAL_TIME = time(15, 0)
+# Opening notes (``RetroSeries.opening_notes``): a few short sections, each a title and lines.
+MAX_OPENING_NOTES = 5
+MAX_NOTE_LINES = 15
+NOTE_LINE_MAX_LENGTH = 300
 
 IsAdmin = Callable[[], bool]
 
@@ -159,6 +163,34 @@ class InsightLine:
 
 
 @dataclass(frozen=True)
+class OpeningNote:
+    """A section the retro opens with, handed to it by whatever set it up (the launch retro's
+    brief). Plain text: the views escape it."""
+
+    title: str
+    lines: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "lines": list(self.lines)}
+
+
+def opening_notes_of(raw: object) -> list[OpeningNote]:
+    """The stored JSON as notes, within the limits; anything malformed is left out, never raised."""
+    notes: list[OpeningNote] = []
+    if not isinstance(raw, list):
+        return notes
+    for entry in raw[:MAX_OPENING_NOTES]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("title"), str):
+            continue
+        lines = entry.get("lines")
+        if not isinstance(lines, list):
+            lines = []
+        kept = [line[:NOTE_LINE_MAX_LENGTH] for line in lines if isinstance(line, str)]
+        notes.append(OpeningNote(entry["title"][:NOTE_LINE_MAX_LENGTH], tuple(kept[:MAX_NOTE_LINES])))
+    return notes
+
+
+@dataclass(frozen=True)
 class RetroCard:
     """Everything the channel message of a retro shows."""
 
@@ -181,6 +213,8 @@ class RetroCard:
     # Alignment-check and launch retros: the linked shared goals' status (the goal the retro is
     # about first, then the active goals posting in the retro's channel).
     goals: list[GoalView] = field(default_factory=list)
+    # What the retro opens with (``OpeningNote``), shown first: the launch retro's brief.
+    opening_notes: list[OpeningNote] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

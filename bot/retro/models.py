@@ -14,6 +14,7 @@ Anonymity is a property of the schema, not of the views:
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, validates
@@ -64,6 +65,9 @@ class RetroSeries(Base):
     external_confirmed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # The shared goal this retro was opened about (bot.goals, "Open a retro about it"); no FK.
     goal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # What the retro opens with, handed to it by whatever set it up (the launch retro's brief):
+    # ``[{"title": str, "lines": [str, ...]}, ...]``, plain text the views escape. NULL: none.
+    opening_notes: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime]
 
     @validates("title")

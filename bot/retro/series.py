@@ -16,6 +16,7 @@ from bot.retro.data import (
     TITLE_MAX_LENGTH,
     IsAdmin,
     ManageResult,
+    OpeningNote,
     RetroError,
     RetroNotFound,
     SeriesForm,
@@ -27,6 +28,7 @@ from bot.retro.ids import Anonymity, Block, JobKind, RetroStatus, RetroTemplate,
 from bot.retro.lookups import active_series_named, get_series, open_run, plain_title, require_facilitator
 from bot.retro.models import Retro, RetroSeries
 from bot.retro.runs import open_retro
+from bot.retro.summary import refresh_retro_message
 from bot.retro.templates import prompts_for
 from bot.scheduling.cadence import Cadence, InvalidCadence, local_to_utc, zone
 from bot.scheduling.models import Schedule
@@ -309,11 +311,27 @@ def delete_series(
     """Stop all future runs and take the series off the lists; past runs, their results and
     action items (and their reminders) are kept. A run still open closes on time."""
     series = managed_series(session, team_id=team_id, title=title, user_id=user_id, is_admin=is_admin, verb="delete")
-    delete_schedules_for(session, team_id, JobKind.OPEN, series.id)
+    archive_series(session, series)
+    return _manage_result(session, series)
+
+
+def archive_series(session: Session, series: RetroSeries) -> None:
+    """No more runs, off the lists; past runs and their action items are kept (``/retro
+    delete``, or whatever set the series up calling it off: a cancelled launch)."""
+    delete_schedules_for(session, series.team_id, JobKind.OPEN, series.id)
     series.archived = True
     series.paused = False
     session.flush()
-    return _manage_result(session, series)
+
+
+def set_opening_notes(session: Session, series: RetroSeries, notes: list[OpeningNote], now: datetime) -> None:
+    """What the series' retros open with (the launch retro's brief). A run already open shows
+    them at once (its message updated in place); otherwise the next run opens with them."""
+    series.opening_notes = [note.to_json() for note in notes]
+    session.flush()
+    running = open_run(session, series)
+    if running is not None:
+        refresh_retro_message(session, running, now, "opening-notes")
 
 
 # --------------------------------------------------------------------------------------------

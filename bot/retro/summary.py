@@ -24,6 +24,7 @@ from bot.retro.data import (
     RetroCard,
     RetroSummary,
     SideHealth,
+    opening_notes_of,
 )
 from bot.retro.goal_links import linked_goals, shows_goals
 from bot.retro.ids import ActionStatus, Anonymity, RetroStatus, RetroTemplate, Side, Strand
@@ -107,6 +108,7 @@ def retro_card(session: Session, retro: Retro) -> RetroCard:
         previous_actions=_review_actions(session, retro),
         insights=insights,
         insights_prompt_index=insights_index,
+        opening_notes=opening_notes_of(series.opening_notes),
     )
 
 

@@ -117,6 +117,9 @@ def build_retro_message(card: RetroCard) -> Message:
             f"Facilitator: {mention(card.facilitator_id)}."
         )
     blocks.append(section(intro))
+    for note in card.opening_notes:
+        shown = [f"• {plain(line)}" for line in note.lines] or ["_Nothing to note._"]
+        blocks.append(section(f"*{plain(note.title)}*\n" + _lines_within(shown)))
     if card.previous_actions:
         reviewed = [_action_line(a) for a in card.previous_actions]
         blocks.append(section("*Last time's action items*\n" + _lines_within(reviewed)))

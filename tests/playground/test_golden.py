@@ -41,6 +41,7 @@ from bot.launches import modals as launch_modals
 from bot.launches import replies as launch_replies
 from bot.launches import views as launch_views
 from bot.launches.data import ItemView, LaunchView, PhaseView
+from bot.launches.data import Readiness as LaunchReadiness
 from bot.launches.ids import Decision, ItemKind, ItemStatus, LaunchKind, LaunchStatus
 from bot.launches.ids import Side as LaunchSide
 from bot.playground.render import RenderContext, render_message, render_mrkdwn, render_view
@@ -126,7 +127,26 @@ def _digest() -> digest_data.Digest:
             closed=(_goal_line(4, "Old goal", Confidence.ON_TRACK, outcome=Outcome.HIT, learning="Do <it> again"),),
             closed_total=1,
         ),
+        launches=digest_data.LaunchesSection(
+            upcoming=(
+                _launch_line(1, "Shared <inbox> & *more*", DAY + timedelta(days=3), overdue=2),
+                _launch_line(2, "Dark mode", DAY, phase="Beta <50>"),
+            ),
+            upcoming_total=4,
+            launched=(_launch_line(3, "SSO", DAY - timedelta(days=2)),),
+            launched_total=1,
+        ),
     )
+
+
+def _launch_line(launch_id: int, name: str, on: date, *, overdue: int = 0, phase: str = "") -> digest_data.LaunchLine:
+    items = tuple(digest_data.LaunchOverdue(f"Item <{n}>", "U2", on - timedelta(days=9)) for n in range(overdue))
+    return digest_data.LaunchLine(
+        launch_id=launch_id, name=name, channel_id="C1", on=on, days=(on - DAY).days, phase=phase,
+        product=LaunchReadiness(LaunchSide.PRODUCT, 3, 2, overdue),
+        marketing=LaunchReadiness(LaunchSide.MARKETING, 1, 4, 0),
+        overdue=items[:1], overdue_total=overdue,
+    )  # fmt: skip
 
 
 def _goal_line(goal_id: int, title: str, confidence: Confidence | None, **changes: Any) -> digest_data.GoalLine:
@@ -233,6 +253,32 @@ HOME = home.HomeData(
         home.HomeGoal(_goal_view(2, "Cut CAC", None, stale=True, status=GoalStatus.ACTIVE), False),
     ),
     goals_total=12,
+    launch_items=(
+        home.LaunchItemLine(11, "Pricing <page> & *copy*", "Shared <inbox>", "C1", DAY - timedelta(days=2), True),
+        home.LaunchItemLine(12, "Docs", "Shared inbox", "C1", DAY, False, "Waiting on <legal>", True),
+    ),
+    launch_items_total=20,
+    launches_led=(
+        home.LedLaunch(
+            3,
+            "Shared <inbox>",
+            "C1",
+            DAY + timedelta(days=7),
+            "Product",
+            LaunchReadiness(LaunchSide.PRODUCT, 2, 3, 1),
+            LaunchReadiness(LaunchSide.MARKETING, 1, 5, 0),
+        ),
+        home.LedLaunch(
+            4,
+            "SSO",
+            "C1",
+            DAY - timedelta(days=3),
+            "Marketing",
+            LaunchReadiness(LaunchSide.PRODUCT, 9, 0, 0),
+            LaunchReadiness(LaunchSide.MARKETING, 8, 1, 0),
+            True,
+        ),
+    ),
 )
 
 
@@ -339,6 +385,15 @@ MESSAGES: dict[str, Builder] = {
     "insights.list_empty": lambda: insight_views.build_list_message(InsightPage(InsightFilter("all"), [], 1, 0)),
     "retro.open": lambda: retro_views.build_retro_message(_retro_card(RetroStatus.OPEN, RetroTemplate.PARTNERSHIP)),
     "retro.closed": lambda: retro_views.build_retro_message(_retro_card(RetroStatus.CLOSED, RetroTemplate.CUSTOM)),
+    "retro.launch_brief": lambda: retro_views.build_retro_message(
+        dataclasses.replace(
+            _retro_card(RetroStatus.OPEN, RetroTemplate.LAUNCH),
+            opening_notes=[
+                retro.OpeningNote("Success metrics <against> & *targets*", ("Lift <b> — 5.1% against a target of 6%",)),
+                retro.OpeningNote("Late on the checklist", ()),
+            ],
+        )
+    ),
     "retro.alignment_goals": lambda: retro_views.build_retro_message(
         dataclasses.replace(
             _retro_card(RetroStatus.OPEN, RetroTemplate.ALIGNMENT),
