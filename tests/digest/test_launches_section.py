@@ -106,7 +106,7 @@ def test_the_section_reads_in_that_order_and_escapes_user_text(db: Database) -> 
     assert "*:rocket: Launches* — *3* in the next 30 days, *2* with overdue items" in text
     assert "*Shared &lt;inbox&gt; &amp; *\u200bmore*\u200b* — <!date^" in text and "(in 10 days)" in text
     # Shared ("both") items count on each side; the dropped enablement on neither.
-    assert "Product: 1 done · 4 due · *1 overdue* · Marketing: 1 done · 5 due\n" in text
+    assert "Product: 1/6 done · 4 due · *1 overdue* · Marketing: 1/6 done · 5 due\n" in text
     assert f":red_circle: Pricing and packaging confirmed — <@{PRODUCT_LEAD}>, due <!date^" in text
     assert "*Reports* (GA)" in text
     assert text.index("Shared &lt;inbox") < text.index("Reports") < text.index("Dark mode")

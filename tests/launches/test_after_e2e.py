@@ -304,7 +304,7 @@ def test_the_home_lists_my_launch_items_with_done_and_the_digest_shows_the_launc
     assert str(ids["campaign"]) not in values  # Mia's, not Pat's
     assert "Called off" not in texts and "Not ours" not in texts
     assert "*Shared &lt;inbox&gt;* — <!date^" in texts and "you lead product" in texts
-    assert "Product: 2 done · 3 due · *1 overdue*" in texts
+    assert "Product: 2/6 done · 3 due · *1 overdue*" in texts
     mia.open_home()
     mia_home = wait(em, lambda: mia.home(), what="Mia's Home")
     mia_done = [b["accessory"]["value"] for b in mia_home["blocks"] if "accessory" in b
