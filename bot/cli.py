@@ -365,6 +365,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from waitress import create_server
 
     from bot.app import build_app
+    from bot.db import Checkpointer, start_checkpointer
     from bot.logs import ContextThreadPoolExecutor
     from bot.metrics import register_database_probes
     from bot.metrics_probes import operational_probes
@@ -395,6 +396,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     executor = ContextThreadPoolExecutor(max_workers=max(16, 4 * args.threads), thread_name_prefix="listener")
     scheduler = None
     drainer: DrainerThread | None = None
+    checkpointer: Checkpointer | None = None
     try:
         if not args.no_migrate:
             log.info(upgrade_to_head(services.db).upgrade_summary())
@@ -414,6 +416,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
             log.info(refresh_from_slack(services, services.clock()).summary())
 
+        # SQLite: checkpoints beside the writers, not inside a commit (see bot.db.Checkpointer).
+        checkpointer = start_checkpointer(services.db)
         scheduler = None if args.no_scheduler else start_scheduler(services, refresh)
         drainer = start_drainer(services)
 
@@ -463,6 +467,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         if drainer is not None:
             drainer.stop()
         executor.shutdown(wait=True)
+        if checkpointer is not None:
+            checkpointer.stop()
         services.db.dispose()
         if drainer is not None:
             log.info("Tandem stopped")
