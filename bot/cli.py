@@ -8,6 +8,7 @@ and every ritual, and an optional driver that is missing fails only the command 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -420,6 +421,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         checkpointer = start_checkpointer(services.db)
         scheduler = None if args.no_scheduler else start_scheduler(services, refresh)
         drainer = start_drainer(services)
+        # What is built by now lives as long as the process (modules, the app, the engine): keep it
+        # out of the collector's full passes, which otherwise stop every thread 100-150 ms
+        # (measured under load, twice in a minute of pushed values).
+        gc.collect()
+        gc.freeze()
 
         stop = threading.Event()
 
