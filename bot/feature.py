@@ -3,7 +3,7 @@
 Each ritual package has ``feature.py`` defining ``FEATURE``; ``bot/features.py`` lists them in one
 place. ``bot.app.build_app`` calls every feature's ``register(app, services)`` (its listeners);
 ``bot.runtime.build_services`` builds the tick's job table and the drainer's hook tables from
-every feature's ``jobs``, ``result_hooks`` and ``failure_hooks``. A kind or hook name listed twice
+every feature's ``jobs``, ``result_hooks``, ``failure_hooks`` and ``renderers``. A kind or hook name listed twice
 fails at start-up (``DuplicateJob`` / ``DuplicateHook``), not at 3 a.m. in a tick.
 
 Why ``feature.py`` and not the package's ``__init__.py``: ``__init__`` runs whenever *any* module of
@@ -21,7 +21,7 @@ from slack_bolt import App
 
 from bot.scheduling.registry import JobSpec, JobTable
 from bot.services import Services
-from bot.slack.outbox import DeliveryHooks, FailureHook, ResultHook
+from bot.slack.outbox import DeliveryHooks, FailureHook, Renderer, ResultHook
 from bot.wsgi import WSGIApp
 
 Register = Callable[[App, Services], None]
@@ -48,6 +48,7 @@ class Feature:
     jobs: tuple[JobSpec, ...] = ()  # one spec per job kind the package schedules
     result_hooks: Mapping[str, ResultHook] = field(default_factory=dict)  # outbox on_result name -> hook
     failure_hooks: Mapping[str, FailureHook] = field(default_factory=dict)  # ritual kind -> hook
+    renderers: Mapping[str, Renderer] = field(default_factory=dict)  # outbox render_at_send name -> renderer
     web_routes: tuple[WebRoute, ...] = ()  # HTTP routes beside Slack's, by path prefix
 
 
@@ -60,6 +61,7 @@ def delivery_hooks(features: Iterable[Feature]) -> DeliveryHooks:
     return DeliveryHooks.of(
         [pair for feature in features for pair in feature.result_hooks.items()],
         [pair for feature in features for pair in feature.failure_hooks.items()],
+        [pair for feature in features for pair in feature.renderers.items()],
     )
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 from bot.feature import WebRoute
 from bot.goals.data import GoalClosed
-from bot.goals.push import PushProblem, parse_push
+from bot.goals.push import PushProblem, PushRequest, parse_push
 from bot.goals.values import KeyReused, Unauthorized, authenticate, bearer_token, push_value
 from bot.services import Services
 from bot.wsgi import BodyProblem, Environ, StartResponse, WSGIApp, json_response, read_body
@@ -59,12 +59,19 @@ def values_endpoint(services: Services) -> WSGIApp:
             return json_response(start_response, problem.status, {"error": str(problem)})
         goal_id = int(match.group(1))
         now = services.clock()
+        # Read before taking the gate (nothing of it needs the database); said after the token.
+        push: PushRequest | PushProblem
+        try:
+            if content_type not in ("", "application/json"):
+                raise PushProblem("send the body as application/json")
+            push = parse_push(body, idempotency_key=environ.get("HTTP_IDEMPOTENCY_KEY"), now=now)
+        except PushProblem as problem:
+            push = problem
         try:
             with gate, services.db.unit_of_work() as session:
                 goal = authenticate(session, goal_id, token)  # before the body: a wrong token is 401, always
-                if content_type not in ("", "application/json"):
-                    raise PushProblem("send the body as application/json")
-                push = parse_push(body, idempotency_key=environ.get("HTTP_IDEMPOTENCY_KEY"), now=now)
+                if isinstance(push, PushProblem):
+                    raise push
                 recorded = push_value(session, goal, push, now)
                 answer = {"id": recorded.value.id, "goal_id": goal_id, "replayed": not recorded.created}
         except Unauthorized:

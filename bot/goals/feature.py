@@ -1,5 +1,5 @@
-"""The shared-goals feature: its listeners, jobs, outbox hooks and web route
-(``POST /goals/<id>/values``), listed in bot/features.py."""
+"""The shared-goals feature: its listeners, jobs, outbox hooks, the renderer of its channel message
+and its web route (``POST /goals/<id>/values``), listed in bot/features.py."""
 
 from __future__ import annotations
 
@@ -11,5 +11,6 @@ FEATURE = Feature(
     register=listeners.register,
     jobs=jobs.JOBS,
     result_hooks={**outbox.RESULT_HOOKS, **checkin_outbox.RESULT_HOOKS},
+    renderers=outbox.RENDERERS,
     web_routes=endpoint.WEB_ROUTES,
 )

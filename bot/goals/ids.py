@@ -68,6 +68,7 @@ class Hook(StrEnum):
     POSTED = "goals.posted"  # the goal's channel message was posted: remember its ts (thread root)
     PROMPTED = "goals.prompted"  # an owner's check-in DM was posted: remember it to update later
     CHECKIN_POSTED = "goals.checkin_posted"  # a check-in's thread reply was posted
+    MESSAGE = "goals.message"  # renderer: the goal's channel message, rendered when its update is sent
 
 
 class JobKind(StrEnum):

@@ -5,13 +5,16 @@ Keys:
 
 - ``goal:{id}:post`` — the goal's message in its channel (its ``ts`` is the thread root, recorded
   on the goal by ``Hook.POSTED``; updates reference it with ``result_ref``),
-- ``goal:{id}:update:{version}`` — each change of that message (``refresh_goal_message`` rewrites
-  the last one while it still waits in the outbox),
+- ``goal:{id}:update:{version}`` — each change of that message. Its ``chat.update`` is rendered
+  when the drainer sends it (``render_at_send``, renderer ``Hook.MESSAGE``), so it always shows
+  the goal as it is then, and making one costs no render; ``refresh_goal_message`` adds nothing
+  while one still waits in the outbox (one pending update per burst),
 - ``goal:{id}:thread:{what}`` — a reply in the goal's thread (a check-in, the close).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +27,7 @@ from bot.goals.ids import Hook, Outcome
 from bot.goals.lookups import get_goal, goal_view
 from bot.goals.models import Goal
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
-from bot.slack.outbox import ResultHook, Ritual, enqueue, result_ref
+from bot.slack.outbox import Renderer, ResultHook, Ritual, enqueue, render_at_send, render_params, result_ref
 
 
 def post_key(goal: Goal) -> str:
@@ -55,6 +58,11 @@ def post_goal_message(session: Session, goal: Goal, now: datetime) -> None:
     )
 
 
+def _update_args(goal: Goal) -> dict[str, Any]:
+    """The ``chat.update`` of the goal's message; the message itself is rendered when it is sent."""
+    return {"channel": goal.channel_id, "ts": thread_root(goal), **render_at_send(Hook.MESSAGE, goal_id=goal.id)}
+
+
 def update_goal_message(session: Session, goal: Goal, now: datetime) -> None:
     """Show the goal's current state in its one channel message (a new version each change)."""
     goal.version += 1
@@ -63,7 +71,7 @@ def update_goal_message(session: Session, goal: Goal, now: datetime) -> None:
         session,
         team_id=goal.team_id,
         method="chat.update",
-        args={"channel": goal.channel_id, "ts": thread_root(goal), **views.goal_message(goal_view(session, goal))},
+        args=_update_args(goal),
         key=f"goal:{goal.id}:update:{goal.version}",
         now=now,
         allow_external=goal.external_confirmed_by is not None,
@@ -72,10 +80,14 @@ def update_goal_message(session: Session, goal: Goal, now: datetime) -> None:
 
 def refresh_goal_message(session: Session, goal: Goal, now: datetime) -> None:
     """``update_goal_message`` for changes that may come in bursts (values pushed by another
-    system): while the goal's last update still waits in the outbox, it is rewritten to show the
-    latest state instead of queueing one more ``chat.update`` behind it."""
+    system): while the goal's last update still waits in the outbox, it already shows the latest
+    state when sent, so nothing is queued behind it (and nothing is rendered now).
+
+    The UPDATE takes the pending row's lock (PostgreSQL): a drainer claiming it skips it until this
+    transaction commits, and one that claimed it first makes this find no pending row and queue a
+    new version. Its args are set again, so a row enqueued rendered (by an earlier release) is
+    rendered at send time too."""
     if goal.version > 0:
-        args = {"channel": goal.channel_id, "ts": thread_root(goal), **views.goal_message(goal_view(session, goal))}
         folded = session.execute(
             update(OutboxMessage)
             .where(
@@ -83,13 +95,24 @@ def refresh_goal_message(session: Session, goal: Goal, now: datetime) -> None:
                 OutboxMessage.key == f"goal:{goal.id}:update:{goal.version}",
                 OutboxMessage.status == OutboxStatus.PENDING.value,
             )
-            .values(args=args, updated_at=now)
+            .values(args=_update_args(goal), updated_at=now)
             .returning(OutboxMessage.id)
             .execution_options(synchronize_session=False)
         ).first()
         if folded is not None:
             return
     update_goal_message(session, goal, now)
+
+
+def _render_goal_message(session: Session, team_id: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``Hook.MESSAGE``: the goal's channel message as it is now; None once the goal is gone or the
+    message updated is not its own (SQLite hands a deleted goal's id to the next new one)."""
+    params = render_params(args) or {}
+    goal = get_goal(session, team_id, int(params.get("goal_id", 0)))
+    ts = args.get("ts")  # the drainer resolved the post's ts (a reference only outside it)
+    if goal is None or (isinstance(ts, str) and ts != goal.message_ts):
+        return None
+    return views.goal_message(goal_view(session, goal))
 
 
 def reply_in_thread(
@@ -154,3 +177,4 @@ def _record_posted(session: Session, row: OutboxMessage, result: dict[str, Any])
 
 
 RESULT_HOOKS: dict[str, ResultHook] = {Hook.POSTED: _record_posted}
+RENDERERS: dict[str, Renderer] = {Hook.MESSAGE: _render_goal_message}

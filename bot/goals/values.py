@@ -176,8 +176,10 @@ def record_value(
             return Recorded(found, created=False, current_changed=False)
         stored = GoalValue(id=new_id, **row)  # what was inserted (not loaded again)
     # From here this transaction holds the write lock (SQLite) / the goal's row lock (PostgreSQL):
-    # concurrent values of the goal are decided one after the other.
-    session.refresh(goal, with_for_update=True)
+    # concurrent values of the goal are decided one after the other. FOR NO KEY UPDATE, not FOR
+    # UPDATE: the insert above holds FOR KEY SHARE on the goal (its foreign key), which FOR UPDATE
+    # conflicts with, so two pushes inserting at once would each wait for the other (deadlock).
+    session.refresh(goal, with_for_update={"key_share": True})
     latest = _latest_two(session, goal)
     previous = latest[1] if len(latest) > 1 else None
     changed = latest[0].id == stored.id and (previous is None or previous.value != stored.value)

@@ -33,6 +33,10 @@ FIXABLE_ERRORS = frozenset(
     }
 )
 DEPENDENCY_FAILED = "dependency_failed"
+# A row rendered at send time (bot.slack.outbox.render_at_send): its renderer raised (retried with
+# backoff), or found nothing to show any more, e.g. its goal was deleted (failed, nobody told).
+RENDER_FAILED = "render_failed"
+NOTHING_TO_RENDER = "nothing_to_render"
 
 
 def failure_alert_text(row: OutboxMessage, error: str) -> str:

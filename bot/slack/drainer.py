@@ -10,6 +10,13 @@ the row; 5xx, timeouts and connection errors back off exponentially with jitter,
 other Slack errors are permanent (``bot.slack.delivery_errors``). A row that fails permanently runs
 its ritual's failure hook and its owner is told once per (ritual, channel, error) by DM.
 
+**Render at send time.** A row whose args carry ``render_at_send(...)`` (``bot.slack.outbox``) is
+rendered right before its call, after it is claimed and outside the write gate, by the renderer
+its feature registered (``render_for_send``): what is sent shows the state of that moment, and a
+burst of changes enqueued as one pending row costs one render. A renderer that raises retries the
+row with backoff (``render_failed``, given up after a day like a 5xx); one that finds nothing to
+show fails the row with ``nothing_to_render``, without telling anyone.
+
 **External channels.** Nothing is shown in a channel shared with another organisation unless the
 row says a person chose it (``enqueue(..., allow_external=True)``). Right before a visible call to
 a channel (``bot.slack.channels.post_target``) the drainer asks ``conversations.info`` (cached per
@@ -33,7 +40,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,11 +49,12 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.db import Database
 from bot.services import Services
 from bot.slack.channels import EXTERNAL_CHANNEL, AudienceCache, is_external, post_target
-from bot.slack.delivery_errors import DEPENDENCY_FAILED, failure_alert_text
+from bot.slack.delivery_errors import DEPENDENCY_FAILED, NOTHING_TO_RENDER, RENDER_FAILED, failure_alert_text
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
-from bot.slack.outbox import add_wakeup, enqueue, remove_wakeup, resolve_results
+from bot.slack.outbox import RENDER, Renderer, add_wakeup, enqueue, remove_wakeup, render_params, resolve_results
 from bot.slack.ratelimit import Pacer, RateLimits, Reservation
 from bot.slack.sender import HttpSender, Outcome, Sender
 
@@ -101,6 +109,30 @@ class _Claimed:
     args: dict[str, Any]
     reservation: Reservation
     allow_external: bool = False
+
+
+class NoRenderer(LookupError):
+    """A row names a renderer no feature registered."""
+
+
+def render_for_send(
+    db: Database, renderers: Mapping[str, Renderer], team_id: str, args: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The arguments a claimed row is sent with: for a row rendered at send time, its renderer's
+    message as of now (in a read-only unit of work, no write gate), or None when there is nothing
+    to send any more; any other row's ``args`` as they are. Raises what the renderer raises."""
+    params = render_params(args)
+    if params is None:
+        return args
+    name = str(params.get("renderer"))
+    renderer = renderers.get(name)
+    if renderer is None:
+        raise NoRenderer(f"no renderer named {name!r}")
+    with db.unit_of_work() as session:
+        content = renderer(session, team_id, args)
+    if content is None:
+        return None
+    return {**{k: v for k, v in args.items() if k != RENDER}, **content}
 
 
 class Drainer:
@@ -208,7 +240,10 @@ class Drainer:
                 now=now,
             )
 
-    def _finish(self, row_id: int, outcome: Outcome, now: datetime, report: DrainReport) -> None:
+    def _finish(
+        self, row_id: int, outcome: Outcome, now: datetime, report: DrainReport, sent_args: dict[str, Any] | None = None
+    ) -> None:
+        """Record ``outcome``; ``sent_args``: what a row rendered at send time was sent with."""
         with self.services.db.write_gate, self.services.db.unit_of_work() as session:
             row = session.get(OutboxMessage, row_id)
             if row is None or row.status != OutboxStatus.SENDING:
@@ -217,6 +252,8 @@ class Drainer:
             row.lease_until = None
             if outcome.kind == "ok":
                 result = {k: v for k, v in outcome.data.items() if k not in ("message", "response_metadata", "warning")}
+                if sent_args is not None:
+                    row.args = sent_args  # the record of what was sent, in place of the marker
                 row.status = OutboxStatus.SENT.value
                 row.result = result
                 row.error = None
@@ -230,7 +267,8 @@ class Drainer:
                         hook(session, row, result)
                 return
             if outcome.kind == "permanent":
-                self._fail(session, row, outcome.error, now, report)
+                # Nothing left to render (its subject was deleted): nobody has anything to fix.
+                self._fail(session, row, outcome.error, now, report, alert=outcome.error != NOTHING_TO_RENDER)
                 return
             row.status = OutboxStatus.PENDING.value
             row.error = outcome.error
@@ -281,11 +319,32 @@ class Drainer:
             if time.monotonic() - claimed_at > lease_budget:
                 self._release([c.row_id for c in lane[index:]], current)
                 return
+            args = item.args
+            outcome = self._held_back(item)
+            if outcome is None:
+                args, outcome = self._rendered(item)
             started = time.monotonic()
-            outcome = self._held_back(item) or self.sender(item.team_id, item.method, item.args)
+            if outcome is None:
+                outcome = self.sender(item.team_id, item.method, args)
             self.pacer.settle(item.reservation)
             self.pacer.observe_latency(time.monotonic() - started)
-            self._finish(item.row_id, outcome, now or self.services.clock(), report)
+            sent_args = args if args is not item.args else None
+            self._finish(item.row_id, outcome, now or self.services.clock(), report, sent_args)
+
+    def _rendered(self, item: _Claimed) -> tuple[dict[str, Any], Outcome | None]:
+        """``item``'s arguments to send (see "Render at send time"), or why it is not sent now."""
+        try:
+            args = render_for_send(self.services.db, self.services.hooks.renderers, item.team_id, item.args)
+        except Exception as error:  # noqa: BLE001 - a renderer bug or a database hiccup: retry, never lose the row
+            log.warning(
+                "outbox %s (%s %s): rendering it failed, retrying later: %s: %s",
+                item.row_id, item.team_id, item.method, type(error).__name__, error,
+            )  # fmt: skip
+            return item.args, Outcome("transient", error=RENDER_FAILED)
+        if args is None:
+            log.info("outbox %s (%s %s): nothing to render any more, not sent", item.row_id, item.team_id, item.method)
+            return item.args, Outcome("permanent", error=NOTHING_TO_RENDER)
+        return args, None
 
     def _held_back(self, item: _Claimed) -> Outcome | None:
         """Why ``item`` must not be sent to its channel (see "External channels"), or None."""

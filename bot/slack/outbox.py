@@ -23,6 +23,18 @@ composition root builds ``services.hooks`` (``DeliveryHooks``) from them. A resu
 ``ritual=Ritual(kind, id, owner)`` fails permanently. The owner is also told once per (ritual,
 channel, error) by DM, with the fix. Nothing registers itself on import.
 
+**Render at send time.** A message that changes in bursts (a goal's channel message, rewritten by
+every value another system pushes) need not be rendered by each change: its row carries
+``render_at_send(name, **params)`` among its ``args`` instead of the message, and the drainer
+calls the renderer registered under ``name`` right before it sends the row (after claiming it, in
+a read-only unit of work of its own, outside ``Database.write_gate``), so what is sent shows the
+state of that moment. A renderer ``fn(session, team_id, args)`` gets the row's args (references
+resolved, the marker included) and returns what to send in their place (e.g. ``text`` and
+``blocks``), or None when there is nothing to send any more (what it shows was deleted): the row
+then fails with ``nothing_to_render``, nobody is told. A renderer that raises is retried like a
+5xx (``render_failed``), never dropped. Renderers are listed in the feature object
+(``Feature.renderers``), like hooks. The row's ``args`` record what was sent once it is.
+
 **External channels.** Nothing is shown in a channel shared with another organisation unless the
 row says a person chose it (``enqueue(..., allow_external=True)``); the drainer checks right before
 each visible call (see ``bot.slack.drainer``).
@@ -59,6 +71,22 @@ def result_ref(key: str, field: str = "ts") -> dict[str, str]:
 
 ResultHook = Callable[[Session, OutboxMessage, dict[str, Any]], None]
 FailureHook = Callable[[Session, OutboxMessage, str], None]
+# (session, team_id, the row's args) -> the arguments to send in place of the marker, or None.
+Renderer = Callable[[Session, str, Mapping[str, Any]], dict[str, Any] | None]
+
+RENDER = "$render"  # the args key of a row rendered at send time
+
+
+def render_at_send(renderer: str, **params: str | int) -> dict[str, Any]:
+    """Arguments standing for a message rendered by ``renderer`` when the row is sent; merge them
+    with the call's fixed arguments: ``{"channel": c, "ts": ts, **render_at_send("x.message", id=7)}``."""
+    return {RENDER: {"renderer": renderer, **params}}
+
+
+def render_params(args: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The ``render_at_send`` parameters of a row's args (``renderer`` included), or None."""
+    marker = args.get(RENDER)
+    return marker if isinstance(marker, dict) else None
 
 
 class DuplicateHook(ValueError):
@@ -76,24 +104,37 @@ def _unique(pairs: Iterable[tuple[str, Any]], what: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class DeliveryHooks:
-    """The drainer's hooks: result hooks by name, failure hooks by ritual kind (read-only)."""
+    """The drainer's hooks: result hooks by name, failure hooks by ritual kind, renderers by name
+    (read-only)."""
 
     results: Mapping[str, ResultHook] = field(default_factory=dict)
     failures: Mapping[str, FailureHook] = field(default_factory=dict)
+    renderers: Mapping[str, Renderer] = field(default_factory=dict)
 
     @classmethod
     def of(
-        cls, results: Iterable[tuple[str, ResultHook]] = (), failures: Iterable[tuple[str, FailureHook]] = ()
+        cls,
+        results: Iterable[tuple[str, ResultHook]] = (),
+        failures: Iterable[tuple[str, FailureHook]] = (),
+        renderers: Iterable[tuple[str, Renderer]] = (),
     ) -> DeliveryHooks:
         """Build the tables; ``DuplicateHook`` if a name or ritual kind comes twice."""
-        return cls(_unique(results, "result hooks"), _unique(failures, "failure hooks"))
+        return cls(
+            _unique(results, "result hooks"), _unique(failures, "failure hooks"), _unique(renderers, "renderers")
+        )
 
     def plus(
-        self, *, results: Mapping[str, ResultHook] | None = None, failures: Mapping[str, FailureHook] | None = None
+        self,
+        *,
+        results: Mapping[str, ResultHook] | None = None,
+        failures: Mapping[str, FailureHook] | None = None,
+        renderers: Mapping[str, Renderer] | None = None,
     ) -> DeliveryHooks:
         """These hooks and more (tests add throwaway hooks this way)."""
         return DeliveryHooks.of(
-            [*self.results.items(), *(results or {}).items()], [*self.failures.items(), *(failures or {}).items()]
+            [*self.results.items(), *(results or {}).items()],
+            [*self.failures.items(), *(failures or {}).items()],
+            [*self.renderers.items(), *(renderers or {}).items()],
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from bot.runtime import build_services
 from bot.services import Services
 from bot.slack.delivery_models import OutboxMessage, OutboxStatus
 from bot.slack.drainer import Drainer, DrainPolicy, use_drainer
-from bot.slack.outbox import Ritual, enqueue, get_message, result_ref
+from bot.slack.outbox import RENDER, Ritual, enqueue, get_message, render_at_send, result_ref
 from bot.slack.ratelimit import Pacer, RateLimits
 from bot.slack.sender import HttpSender
 from tests.scheduling.fixtures import MutableClock, make_settings
@@ -259,3 +260,78 @@ def test_drain_with_fixed_now_does_not_send_future_rows(slack_services: Services
     d = drainer(slack_services)
     assert d.drain(datetime(2026, 3, 2, 8, 30, tzinfo=UTC)).sent == 0
     assert d.drain(datetime(2026, 3, 2, 9, 0, tzinfo=UTC)).sent == 1
+
+
+def test_rows_rendered_at_send_time_show_the_state_when_sent_and_fail_safely(
+    slack_services: Services, emulator: SlackEmulator, ws: Workspace, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A row enqueued with ``render_at_send`` is rendered by its registered renderer when the
+    drainer sends it (after the reference it waits for); a renderer that raises (or a name nobody
+    registered) retries the row; one with nothing to show fails it without alerting the owner."""
+    general = ws.channel_id("general")
+    state = {"score": 1, "broken": 0}
+    seen_args: list[dict[str, Any]] = []
+
+    def scoreboard(session: Session, team_id: str, args: Any) -> dict[str, Any] | None:
+        seen_args.append(dict(args))
+        if state["broken"]:
+            state["broken"] -= 1
+            raise ValueError("the scoreboard is unreadable")
+        if state["score"] < 0:
+            return None  # what it showed is gone
+        return {"text": f"score {state['score']} ({args[RENDER]['board']})"}
+
+    slack_services.hooks = slack_services.hooks.plus(renderers={"test.scoreboard": scoreboard})
+    ritual = Ritual("test-ritual", 7, ws.user_id("max"))
+    with slack_services.db.unit_of_work() as session:
+        post(session, ws, "board", general, "the board")
+        enqueue(
+            session, team_id=ws.team_id, method="chat.update", key="board:update", now=now(), ritual=ritual,
+            args={"channel": general, "ts": result_ref("board"), **render_at_send("test.scoreboard", board="main")},
+        )  # fmt: skip
+        state["score"] = 5  # changes after the enqueue show when it is sent
+    caplog.set_level(logging.INFO)
+    report = drainer(slack_services).drain(deadline=10)
+    assert report.sent == 2 and report.failed == 0
+    sent = rows(slack_services)
+    board_ts = sent["board"].result["ts"]  # type: ignore[index]
+    assert seen_args[0]["ts"] == board_ts  # rendered after the reference was resolved
+    [message] = emulator.messages_in(general)
+    assert message.text == "score 5 (main)"
+    assert sent["board:update"].args == {"channel": general, "ts": board_ts, "text": "score 5 (main)"}
+
+    with slack_services.db.unit_of_work() as session:
+        for key, renderer in (("again", "test.scoreboard"), ("nobody", "test.unregistered")):
+            enqueue(
+                session, team_id=ws.team_id, method="chat.update", key=key, now=now(),
+                args={"channel": general, "ts": board_ts, **render_at_send(renderer, board="main")},
+            )  # fmt: skip
+    state["broken"], state["score"] = 1, 6
+    patient = Drainer(
+        slack_services, sender=HttpSender(slack_services, timeout=5.0).send, pacer=Pacer(RateLimits(time_scale=0.01)),
+        policy=DrainPolicy(backoff_base=1.0, backoff_cap=1.0),
+    )  # fmt: skip
+    report = patient.drain()  # both retried later (0.5-1 s), neither lost
+    assert (report.sent, report.failed, report.retried) == (0, 0, 2)
+    after = rows(slack_services)
+    assert [(after[k].status, after[k].error) for k in ("again", "nobody")] == [("pending", "render_failed")] * 2
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "the scoreboard is unreadable" in said and "no renderer named 'test.unregistered'" in said
+    assert all(r.exc_info is None for r in caplog.records)  # a line each, no traceback
+    with slack_services.db.unit_of_work() as session:
+        nobody = get_message(session, ws.team_id, "nobody")
+        assert nobody is not None
+        session.delete(nobody)  # it would be retried for a day
+    report = patient.drain(deadline=5)
+    assert report.sent == 1 and emulator.messages_in(general)[0].text == "score 6 (main)"
+
+    with slack_services.db.unit_of_work() as session:
+        enqueue(
+            session, team_id=ws.team_id, method="chat.update", key="gone", now=now(), ritual=ritual,
+            args={"channel": general, "ts": board_ts, **render_at_send("test.scoreboard", board="main")},
+        )  # fmt: skip
+    state["score"] = -1
+    drainer(slack_services).drain(deadline=2)
+    gone = rows(slack_services)["gone"]
+    assert (gone.status, gone.error) == ("failed", "nothing_to_render")
+    assert emulator.dms_to(ws.user_id("max")) == []  # nothing for the owner to fix

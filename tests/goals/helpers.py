@@ -1,17 +1,34 @@
 """Writing goal history directly (values and check-ins) for the surfaces' tests, while the
-check-in machinery itself is tested in its own module: rows as a check-in or a push leaves them."""
+check-in machinery itself is tested in its own module: rows as a check-in or a push leaves them.
+And ``as_sent``: what an outbox row of a goal is sent with (its message is rendered then)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.db import Database
 from bot.goals.data import GoalInput
+from bot.goals.feature import FEATURE
 from bot.goals.ids import Confidence, Outcome, Status, ValueSource
 from bot.goals.models import Goal, GoalCheckin, GoalValue
 from bot.goals.setup import create_goal
+from bot.slack.delivery_models import OutboxMessage, OutboxStatus
+from bot.slack.drainer import render_for_send
 from tests.goals.conftest import TEAM, FakeDirectory, goal_input
+
+
+def as_sent(db: Database, row: OutboxMessage) -> dict[str, Any]:
+    """The arguments ``row`` is sent with: rendered now as the drainer renders it when it sends it
+    (a goal message's update is rendered then, with the feature's renderer), or, once sent, what
+    was sent (the drainer records it in the row)."""
+    if row.status == OutboxStatus.SENT:
+        return row.args
+    args = render_for_send(db, FEATURE.renderers, row.team_id, row.args)
+    assert args is not None, f"{row.key}: nothing to render"
+    return args
 
 
 def make_goal(session: Session, *, at: datetime, team_id: str = TEAM, **changes: object) -> Goal:

@@ -21,6 +21,7 @@ from bot.goals.secrets import seal
 from bot.scheduling.models import Schedule
 from bot.slack.delivery_models import OutboxMessage
 from tests.goals.conftest import TEAM, FakeDirectory, goal_input
+from tests.goals.helpers import as_sent
 
 TOKYO, NEW_YORK = "U0TOKYO001", "U0NEWYORK1"
 ZONES = FakeDirectory({TOKYO: "Asia/Tokyo", NEW_YORK: "America/New_York"})
@@ -185,7 +186,7 @@ def test_stale_after_exactly_two_missed_rounds_told_once_and_a_checkin_clears_it
     assert sorted(r.args["channel"] for r in stale_dms) == sorted([TOKYO, NEW_YORK])  # once each, by DM
     assert all("<!channel>" not in str(r.args) for r in stale_dms)
     # The goal's message shows it (updated in place); a check-in clears it.
-    assert any("Stale" in str(r.args["blocks"]) for r in outbox_rows(db, f"goal:{goal_id}:update:%"))
+    assert any("Stale" in str(as_sent(db, r)["blocks"]) for r in outbox_rows(db, f"goal:{goal_id}:update:%"))
     check_in(db, goal_id, NEW_YORK, NEW_YORK_MONDAY + 3 * WEEK)
     with db.unit_of_work() as session:
         assert session.get(Goal, goal_id).stale_since is None  # type: ignore[union-attr]

@@ -25,6 +25,7 @@ from bot.logs import RedactingFilter
 from bot.slack.delivery_models import OutboxMessage
 from bot.slack.installations import make_fernet
 from tests.goals.conftest import NOW, OTHER_TEAM, TEAM, TODAY, FakeDirectory, goal_input
+from tests.goals.helpers import as_sent
 
 ZONES = FakeDirectory({"U0PRODUCT1": "Europe/Berlin", "U0MARKET01": "America/New_York"})
 
@@ -103,7 +104,8 @@ def test_a_new_current_value_updates_the_channel_message_and_an_old_or_equal_one
         )
     assert first.created and first.current_changed
     [update] = updates(db, goal_id)
-    assert "4.5%" in str(update.args["blocks"]) and update.method == "chat.update"
+    assert "4.5%" in str(as_sent(db, update)["blocks"]) and update.method == "chat.update"
+    assert "blocks" not in update.args  # the message is rendered when the update is sent
     with db.unit_of_work() as session:
         goal = session.get(Goal, goal_id)
         assert goal is not None
@@ -121,16 +123,20 @@ def test_a_new_current_value_updates_the_channel_message_and_an_old_or_equal_one
         assert goal is not None
         newer = values.record_value(session, goal, value=5.25, source=ValueSource.PUSH, now=NOW + timedelta(minutes=2))
     assert newer.current_changed
-    # The first update still waits in the outbox: it is rewritten, not queued behind.
+    # The first update still waits in the outbox: it will show the new value, nothing queued behind.
     [folded] = updates(db, goal_id)
-    assert folded.id == update.id and "5.25%" in str(folded.args["blocks"]) and "4.5%" not in str(folded.args["blocks"])
+    sent_args = as_sent(db, folded)
+    assert folded.id == update.id and "5.25%" in str(sent_args["blocks"]) and "4.5%" not in str(sent_args["blocks"])
     with db.unit_of_work() as session:
-        session.get(OutboxMessage, folded.id).status = "sent"  # type: ignore[union-attr]
+        row = session.get(OutboxMessage, folded.id)
+        assert row is not None
+        row.status, row.args = "sent", sent_args  # sent, and recorded as the drainer records it
         goal = session.get(Goal, goal_id)
         assert goal is not None
         values.record_value(session, goal, value=6.75, source=ValueSource.PUSH, now=NOW + timedelta(minutes=3))
     # Once sent, the next change is a new update (a new version).
-    assert [("5.25%" in str(u.args["blocks"]), "6.75%" in str(u.args["blocks"])) for u in updates(db, goal_id)] == [
+    shown = [str(as_sent(db, u)["blocks"]) for u in updates(db, goal_id)]
+    assert [("5.25%" in blocks, "6.75%" in blocks) for blocks in shown] == [
         (True, False),
         (False, True),
     ]
@@ -217,6 +223,36 @@ def test_concurrent_retries_store_one_value(db: Database) -> None:
     assert len(results) == 8 and sum(r.created for r in results) == 1
     assert len({r.value.id for r in results}) == 1
     assert count_values(db, goal_id) == 1
+    assert len(updates(db, goal_id)) == 1
+
+
+def test_concurrent_pushes_of_different_values_are_all_stored_with_one_pending_update(db: Database) -> None:
+    """Eight systems pushing at once: every value is stored (PostgreSQL: no deadlock between the
+    values' foreign-key locks and the goal's row lock) and the channel message has one update."""
+    goal_id = make_goal(db)
+    with db.unit_of_work() as session:
+        goal = session.get(Goal, goal_id)
+        assert goal is not None
+        token = values.issue_token(session, goal, NOW)
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def send(writer: int) -> None:
+        try:
+            start.wait()
+            for n in range(10):
+                request = PushRequest(value=writer * 100 + n, at=None, note="", idempotency_key=f"w{writer}-{n}")
+                push(db, goal_id, token, request, NOW + timedelta(seconds=n))
+        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=send, args=(writer,)) for writer in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert count_values(db, goal_id) == 80
     assert len(updates(db, goal_id)) == 1
 
 
