@@ -179,6 +179,7 @@ def test_a_staggered_launch_from_the_modal_to_its_retro(bot: BotUnderTest) -> No
     em.wait_for(lambda: "no-go: Docs" in text_of(em.message(CHANNEL, root.ts)), WAIT, "the no-go in the message")
 
     # "Move the date" on her DM: Beta a week later. GA, every open item and the retro follow.
+    em.wait_for(lambda: Action.MOVE_PHASE in text_of(em.message(asked.channel, asked.ts)), WAIT, "her DM offers a move")
     mia.click(Action.MOVE_PHASE, message=em.message(asked.channel, asked.ts))
     mia.modal(callback_id="launches_move", timeout=WAIT)
     ack = mia.submit(
