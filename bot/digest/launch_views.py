@@ -53,17 +53,7 @@ def launched_line(line: data.LaunchLine) -> str:
 
 
 def _lines(title: str, lines: Sequence[str], total: int) -> str:
-    text = title
-    shown = 0
-    for line in lines:
-        candidate = f"{text}\n{line}"
-        if len(candidate) > bk.SECTION_TEXT_LIMIT - 60:
-            break
-        text = candidate
-        shown += 1
-    if total > shown:
-        text += "\n_" + MORE.format(n=total - shown) + "_"
-    return text
+    return bk.capped_lines(title, lines, total=total, more=MORE)
 
 
 def launches_blocks(section: data.LaunchesSection) -> list[bk.Block]:

@@ -59,18 +59,7 @@ def _quote(text: str, limit: int = LINE_CHARS) -> str:
 def _lines(title: str, lines: Sequence[str], *, total: int | None = None) -> str:
     """A section text within Slack's 3000 characters; lines that do not fit (and ``total`` beyond
     the lines given) end as "…and N more in Tandem's Home tab"."""
-    total = len(lines) if total is None else total
-    text = title
-    shown = 0
-    for line in lines:
-        candidate = f"{text}\n{line}"
-        if len(candidate) > bk.SECTION_TEXT_LIMIT - 60:
-            break
-        text = candidate
-        shown += 1
-    if total > shown:
-        text += "\n_" + MORE_IN_HOME.format(n=total - shown) + "_"
-    return text
+    return bk.capped_lines(title, lines, total=total, more=MORE_IN_HOME)
 
 
 def _standups(section: data.StandupSection) -> list[bk.Block]:

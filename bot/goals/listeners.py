@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -25,13 +25,14 @@ from bot.goals.ids import Action, Block, Callback
 from bot.goals.lookups import goal_view, goals_of
 from bot.goals.models import Goal
 from bot.services import Services
-from bot.slack.answers import answering, answering_submission, first_input_block
+from bot.slack.answers import answering, answering_submission, errors_on_inputs
 from bot.slack.channel_access import access_problem, read_access
 from bot.slack.channels import is_channel_id
 from bot.slack.commands import CommandRouter
 from bot.slack.forms import state_of
 from bot.slack.metadata import MetadataError
 from bot.slack.payloads import team_id_of, user_id_of
+from bot.slack.users import known_zone
 
 COMMAND = "/goal"
 OUT_OF_DATE = "This form is out of date. Close it and try again."
@@ -40,24 +41,11 @@ UNKNOWN_CHOICE = "That menu is out of date. Run `/goal list` again."
 
 def _zone(directory: SlackDirectory, user_id: str) -> str:
     """The person's Slack zone (users.info), or UTC when Slack gives none we know."""
-    user = directory.get_user(user_id)
-    name = user.tz if user is not None and user.tz else "UTC"
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return name
+    return known_zone(directory.get_user(user_id))
 
 
 def _only_present(errors: Errors, view: dict[str, Any]) -> Errors:
-    """Errors on the modal's own input blocks (Slack refuses others); a stray one goes on the first."""
-    present = {b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"}
-    kept = {block: message for block, message in errors.items() if block in present}
-    stray = [message for block, message in errors.items() if block not in present]
-    if stray:
-        first = first_input_block(view) or Block.TITLE
-        kept.setdefault(first, stray[0])
-    return kept
+    return errors_on_inputs(errors, view, Block.TITLE)
 
 
 def register(app: App, services: Services) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -23,22 +23,23 @@ from sqlalchemy.exc import IntegrityError
 from bot.goals import forms as goal_forms
 from bot.goals import setup as goal_setup
 from bot.goals.data import problems as goal_problems
+from bot.goals.directory import SlackDirectory
 from bot.goals.ids import Block as GoalBlock
 from bot.launches import forms, listeners_checklist, listeners_dates, modals, plan, replies
 from bot.launches.data import Errors, LaunchError, LaunchInput
-from bot.launches.directory import SlackDirectory
 from bot.launches.forms import Draft, LaunchMetadata
 from bot.launches.ids import Action, Block, Callback, LaunchKind
 from bot.launches.lookups import launch_view, require_launch
 from bot.launches.models import Launch
 from bot.services import Services
-from bot.slack.answers import answering, answering_submission, first_input_block
+from bot.slack.answers import answering, answering_submission, errors_on_inputs
 from bot.slack.channel_access import access_problem, read_access
 from bot.slack.channels import is_channel_id
 from bot.slack.commands import CommandRouter
 from bot.slack.forms import state_of
 from bot.slack.metadata import MetadataError
 from bot.slack.payloads import team_id_of, user_id_of
+from bot.slack.users import known_zone
 
 COMMAND = "/launch"
 OUT_OF_DATE = "This form is out of date. Close it and try again."
@@ -46,23 +47,11 @@ OUT_OF_DATE = "This form is out of date. Close it and try again."
 
 def _zone(directory: SlackDirectory, user_id: str) -> str:
     """The person's Slack zone (users.info), or UTC when Slack gives none we know."""
-    user = directory.get_user(user_id)
-    name = user.tz if user is not None and user.tz else "UTC"
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return name
+    return known_zone(directory.get_user(user_id))
 
 
 def _only_present(errors: Errors, view: dict[str, Any]) -> Errors:
-    """Errors on the modal's own input blocks (Slack refuses others); a stray one goes on the first."""
-    present = {b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"}
-    kept = {block: message for block, message in errors.items() if block in present}
-    stray = [message for block, message in errors.items() if block not in present]
-    if stray:
-        kept.setdefault(first_input_block(view) or Block.NAME, stray[0])
-    return kept
+    return errors_on_inputs(errors, view, Block.NAME)
 
 
 def _kind_in(meta: LaunchMetadata) -> LaunchKind | None:

@@ -51,6 +51,17 @@ def first_input_block(view: Mapping[str, Any]) -> str | None:
     return None
 
 
+def errors_on_inputs(errors: Mapping[str, str], view: Mapping[str, Any], fallback_block: str) -> dict[str, str]:
+    """Field errors kept on the modal's own input blocks (Slack refuses others); the first stray
+    one goes on the first input (or ``fallback_block`` when the view has none)."""
+    present = {b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"}
+    kept = {block: message for block, message in errors.items() if block in present}
+    stray = [message for block, message in errors.items() if block not in present]
+    if stray:
+        kept.setdefault(first_input_block(view) or fallback_block, stray[0])
+    return kept
+
+
 def modal_errors(error: UserError, view: Mapping[str, Any], fallback_block: str | None = None) -> dict[str, str]:
     """``{block_id: message}`` for ``response_action="errors"``: the error's field, the fallback,
     or the first input (Slack rejects errors on a block id the view does not have)."""

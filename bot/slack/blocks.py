@@ -6,6 +6,7 @@ slack_sdk's Block Kit models and Slack's limits. Lengths are clipped here to Sla
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.slack.text import truncate
@@ -155,3 +156,21 @@ def cap_blocks(blocks: list[Block], limit: int, more: str) -> list[Block]:
         return blocks
     kept = blocks[: limit - 1]
     return [*kept, context(more.format(n=len(blocks) - len(kept)))]
+
+
+def capped_lines(title: str, lines: Sequence[str], *, total: int | None = None, more: str) -> str:
+    """A section's mrkdwn: ``title`` then ``lines``, within Slack's 3,000 characters (with room for
+    the ending). Lines that do not fit, and ``total`` beyond the lines given, end as ``more``, a
+    format string with ``{n}`` in italics, e.g. "…and {n} more in Tandem's Home tab"."""
+    total = len(lines) if total is None else total
+    text = title
+    shown = 0
+    for line in lines:
+        candidate = f"{text}\n{line}"
+        if len(candidate) > SECTION_TEXT_LIMIT - 60:
+            break
+        text = candidate
+        shown += 1
+    if total > shown:
+        text += "\n_" + more.format(n=total - shown) + "_"
+    return text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -30,6 +31,16 @@ class SlackUser:
     @property
     def active_person(self) -> bool:
         return not self.deleted and not self.is_bot
+
+
+def known_zone(user: SlackUser | None, fallback: str = "UTC") -> str:
+    """The person's Slack zone when it is one zoneinfo knows, else ``fallback``."""
+    name = user.tz if user is not None and user.tz else fallback
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return fallback
+    return name
 
 
 class UserNotFound(Exception):

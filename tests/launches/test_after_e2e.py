@@ -16,16 +16,12 @@ through Slack as people would click:
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.db import Database
 from bot.goals import setup as goal_setup
 from bot.goals.ids import Action as GoalAction
 from bot.goals.ids import Block as GoalBlock
@@ -36,70 +32,19 @@ from bot.launches import plan, retro_link
 from bot.launches.data import LaunchInput, PhaseInput
 from bot.launches.ids import ItemStatus, LaunchKind
 from bot.launches.models import Launch
-from bot.playground.slack_emulator import SlackEmulator
-from bot.playground.workspace_state import Message, Workspace
 from bot.retro.models import RetroSeries
-from bot.settings import normalize_database_url
-from bot.slack.delivery_models import OutboxMessage, OutboxStatus
-from bot.slack.users import SlackUser
 from tests.goals.conftest import goal_input
+from tests.launches.e2e_helpers import WAIT, EmulatorDirectory, database, outbox_settled, text_of, tick, wait
 from tests.support.fixtures import BotUnderTest
 
 pytestmark = pytest.mark.e2e
 
-WAIT = 20.0
 CREATED = "2027-02-17T15:00:00Z"  # Wednesday, 10:00 in New York
 LAUNCH_ON = date(2027, 3, 3)
 KOLKATA_0930_T7 = "2027-03-10T04:00:00Z"  # 09:30 IST (UTC+5:30)
 BERLIN_0930_T7 = "2027-03-10T08:30:00Z"  # 09:30 CET (UTC+1)
 NEW_YORK_0900_T14 = "2027-03-17T13:00:00Z"  # 09:00 EDT (UTC-4): the brief
 NEW_YORK_1000_T14 = "2027-03-17T14:00:00Z"  # 10:00 EDT: the retro opens
-
-
-@dataclass
-class EmulatorDirectory:
-    """People's zones as Slack has them (the emulator's workspace)."""
-
-    workspace: Workspace
-
-    def get_user(self, user_id: str) -> SlackUser | None:
-        user = self.workspace.users.get(user_id)
-        if user is None:
-            return None
-        return SlackUser(user.id, user.team_id, user.real_name, user.tz, user.is_admin, user.is_bot, user.deleted)
-
-
-def database(bot: BotUnderTest) -> Database:
-    return Database.from_url(normalize_database_url(bot.database_url))
-
-
-def outbox_settled(bot: BotUnderTest) -> bool:
-    db = database(bot)
-    try:
-        with db.unit_of_work() as session:
-            busy = session.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]))
-            )
-    finally:
-        db.dispose()
-    return busy == 0
-
-
-def wait(em: SlackEmulator, predicate: Callable[[], Any], *, what: str) -> Any:
-    return em.wait_for(predicate, WAIT, what=what)
-
-
-def tick(bot: BotUnderTest, instant: str) -> str:
-    bot.set_now(instant)
-    output = bot.tick().stdout
-    wait(bot.emulator, lambda: outbox_settled(bot), what="outbox drained")
-    return output
-
-
-def text_of(message: Message) -> str:
-    return message.text + " " + json.dumps(message.blocks or [], ensure_ascii=False)
 
 
 def seed_launch(bot: BotUnderTest, *, product_lead: str, marketing_lead: str, owners: tuple[str, str]) -> int:

@@ -16,77 +16,26 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.db import Database
 from bot.launches import plan
 from bot.launches.data import LaunchInput, PhaseInput
 from bot.launches.ids import Action, Block, ItemStatus, LaunchKind
 from bot.launches.models import LaunchItem, LaunchNotice
 from bot.playground.slack_emulator import SlackEmulator
 from bot.playground.workspace_state import Message, Workspace
-from bot.settings import normalize_database_url
-from bot.slack.delivery_models import OutboxMessage, OutboxStatus
-from bot.slack.users import SlackUser
+from tests.launches.e2e_helpers import WAIT, EmulatorDirectory, database, outbox_settled, text_of, tick, wait
 from tests.support.fixtures import BotUnderTest
 
 pytestmark = pytest.mark.e2e
 
-WAIT = 20.0
 CREATED = "2027-01-18T10:00:00Z"  # a Monday, five weeks ahead
 BERLIN_0900 = "T08:00:00Z"
 LOS_ANGELES_0900 = "T17:00:00Z"
-
-
-@dataclass
-class EmulatorDirectory:
-    """People's zones as Slack has them (the emulator's workspace)."""
-
-    workspace: Workspace
-
-    def get_user(self, user_id: str) -> SlackUser | None:
-        user = self.workspace.users.get(user_id)
-        if user is None:
-            return None
-        return SlackUser(user.id, user.team_id, user.real_name, user.tz, user.is_admin, user.is_bot, user.deleted)
-
-
-def database(bot: BotUnderTest) -> Database:
-    return Database.from_url(normalize_database_url(bot.database_url))
-
-
-def outbox_settled(bot: BotUnderTest) -> bool:
-    db = database(bot)
-    try:
-        with db.unit_of_work() as session:
-            busy = session.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]))
-            )
-    finally:
-        db.dispose()
-    return busy == 0
-
-
-def wait(em: SlackEmulator, predicate: Callable[[], Any], *, what: str) -> Any:
-    return em.wait_for(predicate, WAIT, what=what)
-
-
-def tick(bot: BotUnderTest, instant: str) -> None:
-    bot.set_now(instant)
-    bot.tick()
-    wait(bot.emulator, lambda: outbox_settled(bot), what="outbox drained")
-
-
-def text_of(message: Message) -> str:
-    return message.text + " " + json.dumps(message.blocks or [], ensure_ascii=False)
 
 
 def create_launch(

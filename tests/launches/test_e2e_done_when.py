@@ -14,7 +14,6 @@ date with the metrics against their targets and the items that were late.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -27,26 +26,16 @@ from bot.launches.ids import Action, Block, Callback
 from bot.playground.workspace_state import Message
 from tests.goals.test_e2e_goal_command import goal_values
 from tests.hardening.helpers import scalar, wait_outbox_settled
+from tests.launches.e2e_helpers import WAIT, text_of, tick
 from tests.launches.test_e2e_launch_command import blocks_by_id, choose_kind, launch_message, launch_values
 from tests.support.fixtures import BotUnderTest
 
 pytestmark = pytest.mark.e2e
 
 CHANNEL = "product-marketing"
-WAIT = 20.0
 CREATED = "2026-12-07T14:00:00Z"  # Monday, 09:00 in New York
 # 09:00 is 14:00 UTC in New York (EST) and 17:00 UTC in Los Angeles (PST) all winter.
 NY, LA = "T14:00:00Z", "T17:00:00Z"
-
-
-def text_of(message: Message) -> str:
-    return message.text + " " + json.dumps(message.blocks or [], ensure_ascii=False)
-
-
-def tick(bot: BotUnderTest, instant: str) -> None:
-    bot.set_now(instant)
-    bot.tick()
-    wait_outbox_settled(bot.emulator, bot.database_url)
 
 
 def due_dms(who: Any, title: str = "") -> list[Message]:
